@@ -1,0 +1,164 @@
+"""Command line: flags and environment → Settings; then serve (stdio or HTTP) or run ``doctor``.
+
+Every flag has an environment variable (flags win). Logs go to stderr only: on stdio, stdout carries
+nothing but protocol messages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from server import __version__
+from server.config import (
+    DEFAULT_ANTHROPIC_VERSION,
+    DEFAULT_BASE_URL,
+    ConfirmPolicy,
+    Profile,
+    Secret,
+    Settings,
+    Transport,
+)
+
+log = logging.getLogger("claude_api_mcp")
+ENV_PREFIX = "CLAUDE_API_MCP_"
+
+
+class ConfigError(ValueError):
+    """A flag or environment value that cannot be used; the message says what to set."""
+
+
+def _csv(value: str | None) -> frozenset[str] | None:
+    if value is None:
+        return None
+    items = frozenset(part.strip() for part in value.split(",") if part.strip())
+    return items or None
+
+
+def _truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="claude-api-mcp",
+        description="MCP server for the Claude API. Every flag also reads an environment variable (shown).",
+    )
+    p.add_argument(
+        "command",
+        nargs="?",
+        choices=["serve", "doctor"],
+        default="serve",
+        help="serve (default) or doctor: explain the configuration and check the keys",
+    )
+    p.add_argument("--version", action="version", version=f"claude-api-mcp {__version__}")
+    p.add_argument("--profile", choices=[x.value for x in Profile], help="read-only (default) or admin [_PROFILE]")
+    p.add_argument("--toolsets", help="comma-separated toolsets, or all [_TOOLSETS]")
+    p.add_argument("--tools", help="comma-separated allow-list of tool names [_TOOLS]")
+    p.add_argument("--exclude-tools", help="comma-separated tool names to hide [_EXCLUDE_TOOLS]")
+    p.add_argument("--transport", choices=[x.value for x in Transport], help="stdio (default) or http [_TRANSPORT]")
+    p.add_argument("--host", help="HTTP bind address, default 127.0.0.1 [_HOST]")
+    p.add_argument("--port", type=int, help="HTTP port, default 8765; the endpoint is /mcp [_PORT]")
+    p.add_argument(
+        "--sandbox",
+        action="store_true",
+        default=None,
+        help="serve a simulated organization instead of the real API; no keys needed [_SANDBOX=1]",
+    )
+    p.add_argument("--base-url", help=f"upstream API, default {DEFAULT_BASE_URL} [ANTHROPIC_BASE_URL]")
+    p.add_argument(
+        "--anthropic-version",
+        help=f"anthropic-version header, default {DEFAULT_ANTHROPIC_VERSION} [_ANTHROPIC_VERSION]",
+    )
+    p.add_argument("--http-token", help="bearer token required on the HTTP transport [_HTTP_TOKEN]")
+    p.add_argument("--allowed-hosts", help="Host headers accepted over HTTP, behind a proxy [_ALLOWED_HOSTS]")
+    p.add_argument("--allowed-origins", help="Origin headers accepted over HTTP [_ALLOWED_ORIGINS]")
+    p.add_argument(
+        "--confirm",
+        choices=[x.value for x in ConfirmPolicy],
+        help="confirmation of destructive calls: auto (default), always, never [_CONFIRM]",
+    )
+    p.add_argument("--workspaces", help="restrict writes to these workspace ids [_WORKSPACES]")
+    p.add_argument("--audit-log", help="JSON-lines log of every write attempt [_AUDIT_LOG]")
+    p.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="stderr log level [_LOG_LEVEL]")
+    return p
+
+
+def settings_from(args: argparse.Namespace, env: Mapping[str, str]) -> Settings:
+    """Flags first, then CLAUDE_API_MCP_* / ANTHROPIC_* variables, then defaults."""
+
+    def pick(flag: str, name: str) -> str | None:
+        value = getattr(args, flag, None)
+        if value is not None:
+            return str(value)
+        return env.get(name) or None
+
+    def secret(name: str) -> Secret | None:
+        value = (env.get(name) or "").strip()
+        return Secret(value) if value else None
+
+    try:
+        profile = Profile(pick("profile", ENV_PREFIX + "PROFILE") or Profile.READ_ONLY.value)
+        transport = Transport(pick("transport", ENV_PREFIX + "TRANSPORT") or Transport.STDIO.value)
+        confirm = ConfirmPolicy(pick("confirm", ENV_PREFIX + "CONFIRM") or ConfirmPolicy.AUTO.value)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
+    port_text = pick("port", ENV_PREFIX + "PORT") or "8765"
+    if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise ConfigError(f"port must be a number from 1 to 65535, got {port_text!r}")
+    token = pick("http_token", ENV_PREFIX + "HTTP_TOKEN")
+    audit = pick("audit_log", ENV_PREFIX + "AUDIT_LOG")
+    base_url = (pick("base_url", "ANTHROPIC_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
+    if not base_url.startswith(("http://", "https://")):
+        raise ConfigError(f"base URL must start with http:// or https://, got {base_url!r}")
+    return Settings(
+        admin_key=secret("ANTHROPIC_ADMIN_KEY"),
+        api_key=secret("ANTHROPIC_API_KEY"),
+        base_url=base_url,
+        anthropic_version=pick("anthropic_version", ENV_PREFIX + "ANTHROPIC_VERSION") or DEFAULT_ANTHROPIC_VERSION,
+        profile=profile,
+        toolsets=_csv(pick("toolsets", ENV_PREFIX + "TOOLSETS")),
+        tools=_csv(pick("tools", ENV_PREFIX + "TOOLS")),
+        exclude_tools=_csv(pick("exclude_tools", ENV_PREFIX + "EXCLUDE_TOOLS")) or frozenset(),
+        transport=transport,
+        host=pick("host", ENV_PREFIX + "HOST") or "127.0.0.1",
+        port=int(port_text),
+        sandbox=bool(args.sandbox) or _truthy(env.get(ENV_PREFIX + "SANDBOX")),
+        http_token=Secret(token) if token else None,
+        allowed_hosts=tuple(sorted(_csv(pick("allowed_hosts", ENV_PREFIX + "ALLOWED_HOSTS")) or ())),
+        allowed_origins=tuple(sorted(_csv(pick("allowed_origins", ENV_PREFIX + "ALLOWED_ORIGINS")) or ())),
+        confirm=confirm,
+        workspaces=_csv(pick("workspaces", ENV_PREFIX + "WORKSPACES")),
+        audit_log=Path(audit).expanduser() if audit else None,
+    )
+
+
+def configure_logging(level: str) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))  # request lines are ours to log
+
+
+def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    env = os.environ if env is None else env
+    configure_logging(args.log_level or env.get(ENV_PREFIX + "LOG_LEVEL", "INFO").upper())
+    try:
+        settings = settings_from(args, env)
+    except ConfigError as exc:
+        print(f"claude-api-mcp: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "doctor":
+        from server.doctor import run_doctor
+
+        return run_doctor(settings)
+    from server.serve import serve
+
+    return serve(settings)

@@ -1,0 +1,123 @@
+"""Frozen settings, built once at startup from flags and environment (see server/cli.py)."""
+
+from __future__ import annotations
+
+import enum
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULT_BASE_URL = "https://api.anthropic.com"
+DEFAULT_ANTHROPIC_VERSION = "2023-06-01"
+ADMIN_KEY_PREFIX = "sk-ant-admin"
+API_KEY_PREFIX = "sk-ant-"
+
+
+class Profile(str, enum.Enum):
+    READ_ONLY = "read-only"
+    ADMIN = "admin"
+
+
+class KeyKind(str, enum.Enum):
+    """Which credential a tool sends: the Admin API key or a standard API key."""
+
+    ADMIN = "admin"
+    API = "api"
+
+    @property
+    def env_var(self) -> str:
+        return "ANTHROPIC_ADMIN_KEY" if self is KeyKind.ADMIN else "ANTHROPIC_API_KEY"
+
+    @property
+    def label(self) -> str:
+        return "an Admin API key (sk-ant-admin…)" if self is KeyKind.ADMIN else "a standard API key (sk-ant-api…)"
+
+
+class Transport(str, enum.Enum):
+    STDIO = "stdio"
+    HTTP = "http"
+
+
+class ConfirmPolicy(str, enum.Enum):
+    AUTO = "auto"
+    ALWAYS = "always"
+    NEVER = "never"
+
+
+class Secret:
+    """A credential that never shows itself in reprs, logs or f-strings by accident."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
+
+    @property
+    def hint(self) -> str:
+        """The public, well-known prefix only (e.g. ``sk-ant-admin…``), safe to print."""
+        for prefix in (ADMIN_KEY_PREFIX, "sk-ant-api", API_KEY_PREFIX):
+            if self._value.startswith(prefix):
+                return prefix + "…"
+        return "(unrecognized prefix)"
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+def default_audit_log_path() -> Path:
+    """The user's state directory (XDG on Linux, the usual places elsewhere)."""
+    if os.name == "nt":
+        base = Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local"))
+    elif os.uname().sysname == "Darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        base = Path(os.environ.get("XDG_STATE_HOME", Path.home() / ".local" / "state"))
+    return base / "claude-api-mcp" / "audit.jsonl"
+
+
+@dataclass(frozen=True)
+class Settings:
+    admin_key: Secret | None = None
+    api_key: Secret | None = None
+    base_url: str = DEFAULT_BASE_URL
+    anthropic_version: str = DEFAULT_ANTHROPIC_VERSION
+    profile: Profile = Profile.READ_ONLY
+    toolsets: frozenset[str] | None = None  # None: every toolset
+    tools: frozenset[str] | None = None  # None: no allow-list
+    exclude_tools: frozenset[str] = frozenset()
+    transport: Transport = Transport.STDIO
+    host: str = "127.0.0.1"
+    port: int = 8765
+    sandbox: bool = False
+    http_token: Secret | None = None
+    allowed_hosts: tuple[str, ...] = ()
+    allowed_origins: tuple[str, ...] = ()
+    confirm: ConfirmPolicy = ConfirmPolicy.AUTO
+    workspaces: frozenset[str] | None = None  # None: writes allowed in every workspace
+    audit_log: Path | None = None  # None: default_audit_log_path()
+    # Upstream behaviour.
+    connect_timeout: float = 10.0
+    read_timeout: float = 600.0  # long generations stream for minutes
+    max_retries: int = 3
+    max_retry_wait: float = 30.0  # a longer retry-after is reported to the model, not slept through
+    # Output bounds: a capped list says so; nothing exceeds a client's tool-result limit.
+    list_item_cap: int = 1000
+    output_char_budget: int = 60_000  # ≈ 15,000 tokens at 4 chars per token
+
+    def key(self, kind: KeyKind) -> Secret | None:
+        return self.admin_key if kind is KeyKind.ADMIN else self.api_key
+
+    @property
+    def audit_log_path(self) -> Path:
+        return self.audit_log or default_audit_log_path()

@@ -1,0 +1,283 @@
+"""AnthropicAPI: every upstream call goes through one lifespan-owned httpx.AsyncClient and this retry policy.
+
+Retry policy (why each rule exists):
+
+* Reads and idempotent writes are retried on 408/409/429/5xx/529 and on connection failures, because
+  sending them twice changes nothing.
+* Non-idempotent creates are retried only when the request provably was not processed: 429 and 529
+  (rejected before processing) and failures to connect. Never after a read timeout or a reset, when the
+  API may already have created the object.
+* ``retry-after`` / ``retry-after-ms`` are honored; a wait longer than ``max_retry_wait`` is not slept
+  through but reported, so the model can decide. ``x-should-retry`` overrides the status rule, and a
+  spend-limit 429 (which keeps failing until a person acts) is never retried.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import enum
+import json
+import logging
+import random
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
+from typing import Any
+
+import anyio
+import httpx
+
+from server import __version__
+from server.config import KeyKind, Settings
+from server.errors import SPEND_LIMIT_CODES, ApiError
+
+log = logging.getLogger("claude_api_mcp.http")
+
+USER_AGENT = f"claude-api-mcp/{__version__} python-httpx/{httpx.__version__}"
+_RETRYABLE_IDEMPOTENT = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
+_RETRYABLE_ANY = frozenset({429, 529})  # rejected before processing: safe even for creates
+_IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "DELETE", "OPTIONS"})
+_BACKOFF_BASE, _BACKOFF_MAX = 0.5, 8.0
+
+
+def encode_query(params: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+    """Drop None, send booleans as true/false, and arrays bracketed and repeated (``group_by[]=a&group_by[]=b``)."""
+    out: list[tuple[str, str]] = []
+    for name, value in (params or {}).items():
+        if value is None:
+            continue
+        if isinstance(value, list | tuple | set | frozenset):
+            out.extend((f"{name}[]", _scalar(item)) for item in value)
+        else:
+            out.append((name, _scalar(value)))
+    return out
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, enum.Enum):
+        return str(value.value)
+    return str(value)
+
+
+def make_client(settings: Settings, transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
+    """The one client: pooled connections, explicit timeouts, and the headers every call carries."""
+    return httpx.AsyncClient(
+        base_url=settings.base_url,
+        transport=transport,
+        timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
+        limits=httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=30),
+        headers={"user-agent": USER_AGENT, "anthropic-version": settings.anthropic_version},
+        follow_redirects=False,
+    )
+
+
+def parse_retry_after(headers: httpx.Headers) -> float | None:
+    if (ms := headers.get("retry-after-ms")) is not None:
+        try:
+            return max(0.0, float(ms) / 1000)
+        except ValueError:
+            pass
+    value = headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        parsed = email.utils.parsedate_to_datetime(value) if value else None
+        return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+
+
+def error_from_response(response: httpx.Response, body: bytes) -> ApiError:
+    """The API's error envelope, or a clear description of a body that is not one (an HTML 502 from a proxy)."""
+    request_id = response.headers.get("request-id")
+    retry_after = parse_retry_after(response.headers)
+    try:
+        payload = json.loads(body)
+        error = payload["error"]
+        details = error.get("details") or {}
+        return ApiError(
+            message=str(error.get("message") or response.reason_phrase),
+            status=response.status_code,
+            type=error.get("type"),
+            error_code=details.get("error_code") if isinstance(details, dict) else None,
+            request_id=payload.get("request_id") or request_id,
+            retry_after=retry_after,
+        )
+    except (ValueError, KeyError, TypeError, AttributeError):
+        kind = response.headers.get("content-type", "no content type").split(";")[0]
+        return ApiError(
+            message=f"HTTP {response.status_code} with a non-JSON body ({kind}), likely from a proxy or load balancer",
+            status=response.status_code,
+            type="non_json_response",
+            request_id=request_id,
+            retry_after=retry_after,
+        )
+
+
+class AnthropicAPI:
+    """JSON, streaming and multipart calls with per-tool keys, error envelopes and the retry policy."""
+
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        settings: Settings,
+        *,
+        sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+    ) -> None:
+        self.client = client
+        self.settings = settings
+        self._sleep = sleep
+
+    def _headers(self, key: KeyKind, extra: Mapping[str, str] | None) -> dict[str, str]:
+        secret = self.settings.key(key)
+        if secret is None:  # tools needing a missing key are never listed; this guards direct use
+            raise ApiError(message=f"{key.env_var} is not set", network="config")
+        headers = {"x-api-key": secret.reveal()}
+        headers.update(extra or {})
+        return headers
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        key: KeyKind,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        files: Any = None,
+        data: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        idempotent: bool | None = None,
+    ) -> Any:
+        """Send one call (with retries) and return the parsed JSON body."""
+        async with self.stream(
+            method,
+            path,
+            key=key,
+            params=params,
+            json_body=json_body,
+            files=files,
+            data=data,
+            headers=headers,
+            idempotent=idempotent,
+        ) as response:
+            try:
+                body = await response.aread()
+            except httpx.HTTPError as exc:
+                raise _network_error(exc, response.headers.get("request-id")) from exc
+        request_id = response.headers.get("request-id")
+        if not body.strip():
+            return None
+        try:
+            return json.loads(body)
+        except ValueError as exc:
+            raise ApiError(message="the body was not valid JSON", network="truncated", request_id=request_id) from exc
+
+    @asynccontextmanager
+    async def stream(
+        self,
+        method: str,
+        path: str,
+        *,
+        key: KeyKind,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        files: Any = None,
+        data: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        idempotent: bool | None = None,
+    ) -> AsyncIterator[httpx.Response]:
+        """Yield a successful response whose body is not yet read (SSE, JSONL, downloads).
+
+        Retries cover everything up to the response headers; a body that breaks later is the caller's to
+        report (it cannot be resumed safely in general).
+        """
+        method = method.upper()
+        idempotent = method in _IDEMPOTENT_METHODS if idempotent is None else idempotent
+        query: list[tuple[str, str | int | float | bool | None]] = list(encode_query(params))
+        request = self.client.build_request(
+            method,
+            path,
+            params=query,
+            json=json_body,
+            files=files,
+            data=data,
+            headers=self._headers(key, headers),
+        )
+        attempt = 0
+        while True:
+            started = time.perf_counter()
+            err: ApiError
+            retryable: bool
+            try:
+                response = await self.client.send(request, stream=True)
+            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+                err, retryable = _network_error(exc, None), True  # never reached the API
+            except httpx.HTTPError as exc:
+                err, retryable = _network_error(exc, None), idempotent
+            else:
+                log.debug(
+                    "%s %s -> %s in %.0f ms (request id %s)",
+                    method,
+                    request.url.path,
+                    response.status_code,
+                    (time.perf_counter() - started) * 1000,
+                    response.headers.get("request-id"),
+                )
+                if response.is_success:
+                    try:
+                        yield response
+                    finally:
+                        await response.aclose()
+                    return
+                try:
+                    body = await response.aread()
+                except httpx.HTTPError:
+                    body = b""
+                finally:
+                    await response.aclose()
+                err = error_from_response(response, body)
+                retryable = _status_retryable(response, err, idempotent)
+            wait = self._backoff(attempt, err.retry_after)
+            if not retryable or attempt >= self.settings.max_retries or wait > self.settings.max_retry_wait:
+                raise err
+            log.info(
+                "retrying %s %s after %s (wait %.2f s, attempt %d)", method, request.url.path, err, wait, attempt + 1
+            )
+            await self._sleep(wait)
+            attempt += 1
+
+    @staticmethod
+    def _backoff(attempt: int, retry_after: float | None) -> float:
+        if retry_after is not None:
+            return float(retry_after)
+        ceiling = min(_BACKOFF_MAX, _BACKOFF_BASE * 2.0**attempt)
+        return ceiling * (0.5 + random.random() / 2)  # jitter spreads out clients retrying together
+
+
+def _status_retryable(response: httpx.Response, err: ApiError, idempotent: bool) -> bool:
+    if err.error_code in SPEND_LIMIT_CODES:
+        return False
+    should = response.headers.get("x-should-retry")
+    if should == "false":
+        return False
+    if should == "true":
+        return True
+    status = response.status_code
+    if status in _RETRYABLE_ANY:
+        return True
+    return idempotent and (status in _RETRYABLE_IDEMPOTENT or status >= 500)
+
+
+def _network_error(exc: httpx.HTTPError, request_id: str | None) -> ApiError:
+    if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
+        kind = "connect_timeout"
+    elif isinstance(exc, httpx.ConnectError):
+        kind = "connect"
+    elif isinstance(exc, httpx.TimeoutException):
+        kind = "read_timeout"
+    else:
+        kind = "reset"
+    return ApiError(message=type(exc).__name__, network=kind, request_id=request_id)

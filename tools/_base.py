@@ -1,0 +1,112 @@
+"""ToolDef: a typed async function plus the metadata the profile filter and the metadata tests read.
+
+A tool module writes::
+
+    @tool("users", KeyKind.ADMIN, title="List users", read_only=True)
+    async def list_users(ctx: Ctx, limit: Limit = 20, ...) -> CursorPage[User]:
+        \"\"\"One-line description the model reads.\"\"\"
+
+The decorator returns a ``ToolDef``; ``tools/__init__.py`` collects them into the one registry and
+``server/app.py`` registers the selected ones. The body raises ``ApiError`` freely: registration maps it
+through ``server/errors.py`` with this tool's key kind and not-found hint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, TypeAlias, cast
+
+from mcp.server.mcpserver import Context
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import ToolAnnotations
+
+from server.config import ADMIN_KEY_PREFIX, KeyKind, Settings
+from server.http import AnthropicAPI
+
+if TYPE_CHECKING:
+    from server.app import AppState
+
+# A runtime class (not a string) so the SDK can find the context parameter by its annotation.
+Ctx: TypeAlias = Context[Any, Any]
+ToolFn = Callable[..., Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class ToolDef:
+    fn: ToolFn
+    name: str
+    title: str
+    toolset: str
+    key: KeyKind
+    read_only: bool
+    destructive: bool
+    idempotent: bool
+    not_found_hint: str | None = None
+
+    @property
+    def description(self) -> str:
+        return " ".join((self.fn.__doc__ or "").split())
+
+    @property
+    def annotations(self) -> ToolAnnotations:
+        return ToolAnnotations(
+            title=self.title,
+            read_only_hint=self.read_only,
+            destructive_hint=self.destructive,
+            idempotent_hint=self.idempotent,
+            open_world_hint=True,  # every tool reaches the Claude API
+        )
+
+
+def tool(
+    toolset: str,
+    key: KeyKind,
+    *,
+    title: str,
+    read_only: bool = False,
+    destructive: bool = False,
+    idempotent: bool = False,
+    not_found_hint: str | None = None,
+) -> Callable[[ToolFn], ToolDef]:
+    """Declare a tool. Read-only tools are idempotent and never destructive by definition."""
+
+    def wrap(fn: ToolFn) -> ToolDef:
+        return ToolDef(
+            fn=fn,
+            name=fn.__name__,
+            title=title,
+            toolset=toolset,
+            key=key,
+            read_only=read_only,
+            destructive=destructive and not read_only,
+            idempotent=idempotent or read_only,
+            not_found_hint=not_found_hint,
+        )
+
+    return wrap
+
+
+def state(ctx: Ctx) -> AppState:
+    return cast("AppState", ctx.request_context.lifespan_context)
+
+
+def settings(ctx: Ctx) -> Settings:
+    return state(ctx).settings
+
+
+def api(ctx: Ctx, key: KeyKind) -> AnthropicAPI:
+    """The shared API client, after checking (before any call) that the key for ``key`` is usable."""
+    app = state(ctx)
+    secret = app.settings.key(key)
+    if secret is None:
+        raise ToolError(f"{key.env_var} is not set: this tool needs {key.label}.")
+    value = secret.reveal()
+    if key is KeyKind.ADMIN and not value.startswith(ADMIN_KEY_PREFIX):
+        raise ToolError(
+            f"{key.env_var} does not look like an Admin API key (it should start with {ADMIN_KEY_PREFIX}). "
+            "Create one in the Claude Console under Settings → Admin keys."
+        )
+    if key is KeyKind.API and value.startswith(ADMIN_KEY_PREFIX):
+        raise ToolError("ANTHROPIC_API_KEY holds an Admin key; the core API needs a standard API key (sk-ant-api…).")
+    return app.api

@@ -1,0 +1,131 @@
+"""The one pagination helper behind every list tool.
+
+With ``all_pages`` the server follows the API's cursor itself, up to an item cap and a size budget, and
+a list that stopped early always says so: ``has_more`` stays true, the cursor to continue from is given,
+and ``note`` explains why. A model must never mistake a capped list for a complete one.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any, TypeVar
+
+from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import BaseModel, ValidationError
+
+from server.config import KeyKind
+from tools._base import Ctx, api, settings
+from tools._models import CursorPage, TokenPage
+
+T = TypeVar("T", bound=BaseModel)
+API_MAX_LIMIT = 1000
+
+
+def parse_items(raw: Any, item: type[T]) -> list[T]:
+    try:
+        return [item.model_validate(x) for x in raw]
+    except (ValidationError, TypeError) as exc:
+        raise ToolError(f"The API returned an unexpected {item.__name__} shape: {exc}") from exc
+
+
+def _fit(items: list[dict[str, Any]], cap: int, budget: int) -> tuple[int, str | None]:
+    """How many leading items fit in the item cap and the character budget, and why it stopped if it did."""
+    used = 0
+    for n, obj in enumerate(items):
+        if n >= cap:
+            return n, f"stopped at the {cap}-item cap"
+        used += len(json.dumps(obj, separators=(",", ":"))) + 1
+        if used > budget and n > 0:
+            return n, f"stopped at {n} items to keep the result under {budget} characters"
+    return len(items), None
+
+
+async def list_cursor(
+    ctx: Ctx,
+    path: str,
+    item: type[T],
+    *,
+    key: KeyKind,
+    limit: int,
+    after_id: str | None,
+    before_id: str | None,
+    all_pages: bool,
+    params: Mapping[str, Any] | None = None,
+) -> CursorPage[T]:
+    """An id-cursor list (``{data, has_more, first_id, last_id}``), one page or every page."""
+    if after_id and before_id:
+        raise ToolError("Give after_id or before_id, not both.")
+    client, conf = api(ctx, key), settings(ctx)
+    backward = before_id is not None
+    cursor = before_id if backward else after_id
+    cap = conf.list_item_cap if all_pages else limit
+    collected: list[dict[str, Any]] = []  # in the direction of travel
+    has_more = False
+    while True:
+        page_size = min(API_MAX_LIMIT, cap - len(collected)) if all_pages else limit
+        query = {**(params or {}), "limit": page_size, ("before_id" if backward else "after_id"): cursor}
+        page = await client.request("GET", path, key=key, params=query)
+        data = list(page.get("data") or [])
+        collected.extend(reversed(data) if backward else data)
+        has_more = bool(page.get("has_more"))
+        cursor = page.get("first_id") if backward else page.get("last_id")
+        if all_pages and has_more:
+            await ctx.report_progress(len(collected), None, f"{len(collected)} items so far")
+        if not all_pages or not has_more or not cursor or len(collected) >= cap:
+            break
+
+    kept, why = _fit(collected, cap, conf.output_char_budget)
+    if kept < len(collected):
+        collected, has_more = collected[:kept], True
+    elif has_more and all_pages:
+        why = f"stopped at the {cap}-item cap"
+    ordered = list(reversed(collected)) if backward else collected
+    first_id = ordered[0].get("id") if ordered else None
+    last_id = ordered[-1].get("id") if ordered else None
+    note = None
+    if has_more and why:
+        resume = f"before_id={first_id}" if backward else f"after_id={last_id}"
+        note = f"Incomplete: {why}; more items exist. Call again with {resume} to continue."
+    return CursorPage[item](  # type: ignore[valid-type]
+        data=parse_items(ordered, item), has_more=has_more, first_id=first_id, last_id=last_id, note=note
+    )
+
+
+async def list_token(
+    ctx: Ctx,
+    path: str,
+    item: type[T],
+    *,
+    key: KeyKind,
+    limit: int | None,
+    page: str | None,
+    all_pages: bool,
+    params: Mapping[str, Any] | None = None,
+) -> TokenPage[T]:
+    """A page-token list (``{data, next_page}``, sometimes with ``has_more``), one page or every page."""
+    client, conf = api(ctx, key), settings(ctx)
+    cap = conf.list_item_cap if all_pages else (limit or API_MAX_LIMIT)
+    collected: list[dict[str, Any]] = []
+    token = page
+    while True:
+        size = min(API_MAX_LIMIT, cap - len(collected)) if all_pages and limit is not None else limit
+        body = await client.request("GET", path, key=key, params={**(params or {}), "limit": size, "page": token})
+        collected.extend(body.get("data") or [])
+        token = body.get("next_page")
+        more = bool(body.get("has_more", token is not None)) and token is not None
+        if all_pages and more:
+            await ctx.report_progress(len(collected), None, f"{len(collected)} items so far")
+        if not all_pages or not more or len(collected) >= cap:
+            break
+
+    kept, why = _fit(collected, cap, conf.output_char_budget)
+    note = None
+    if kept < len(collected):
+        # A page token cannot resume mid-page: say so rather than hand out a token that skips items.
+        collected, token = collected[:kept], None
+        note = f"Incomplete: {why}. Narrow the query (smaller limit, filters) to see the rest."
+        more = True
+    elif more and all_pages:
+        note = f"Incomplete: stopped at the {cap}-item cap; more items exist. Call again with page={token}."
+    return TokenPage[item](data=parse_items(collected, item), has_more=more, next_page=token, note=note)  # type: ignore[valid-type]
