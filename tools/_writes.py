@@ -36,6 +36,9 @@ class WriteRequest:
     path: str
     key: KeyKind
     body: dict[str, Any] | None = None
+    files: Any = None  # multipart parts (uploads); shown in a dry run as ``shown_body``
+    data: dict[str, Any] | None = None  # multipart form fields
+    shown_body: Any = None  # what a dry run reports as the body when it is not JSON (e.g. file names and sizes)
     idempotent: bool = False
     current_path: str | None = None  # GET this for the target's current state (dry runs, confirmations)
 
@@ -52,7 +55,15 @@ async def write(ctx: Ctx, req: WriteRequest, result: type[M], *, dry_run: bool) 
     client = api(ctx, req.key)
     if dry_run:
         current = await current_state(ctx, req) or {}
-        plan = DryRunPlan(method=req.method, path=req.path, body=req.body)
+        plan = DryRunPlan(method=req.method, path=req.path, body=req.body if req.shown_body is None else req.shown_body)
         return result.model_validate({**current, "dry_run": plan})
-    body = await client.request(req.method, req.path, key=req.key, json_body=req.body, idempotent=req.idempotent)
+    body = await client.request(
+        req.method,
+        req.path,
+        key=req.key,
+        json_body=req.body,
+        files=req.files,
+        data=req.data,
+        idempotent=req.idempotent,
+    )
     return result.model_validate(body or {})
