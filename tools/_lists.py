@@ -52,8 +52,12 @@ async def list_cursor(
     before_id: str | None,
     all_pages: bool,
     params: Mapping[str, Any] | None = None,
+    id_field: str = "id",
 ) -> CursorPage[T]:
-    """An id-cursor list (``{data, has_more, first_id, last_id}``), one page or every page."""
+    """An id-cursor list (``{data, has_more, first_id, last_id}``), one page or every page.
+
+    ``id_field`` names the item field the cursors are made of (workspace members have no ``id``: ``user_id``).
+    """
     if after_id and before_id:
         raise ToolError("Give after_id or before_id, not both.")
     client, conf = api(ctx, key), settings(ctx)
@@ -81,8 +85,8 @@ async def list_cursor(
     elif has_more and all_pages:
         why = f"stopped at the {cap}-item cap"
     ordered = list(reversed(collected)) if backward else collected
-    first_id = ordered[0].get("id") if ordered else None
-    last_id = ordered[-1].get("id") if ordered else None
+    first_id = ordered[0].get(id_field) if ordered else None
+    last_id = ordered[-1].get(id_field) if ordered else None
     note = None
     if has_more and why:
         resume = f"before_id={first_id}" if backward else f"after_id={last_id}"

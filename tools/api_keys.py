@@ -1,5 +1,121 @@
-"""Tools for this toolset: not written yet."""
+"""api_keys toolset: the organization's API keys (read, rename, deactivate, archive; the API cannot create them)."""
 
-from tools._base import ToolDef
+from __future__ import annotations
 
-TOOLS: list[ToolDef] = []
+from enum import Enum
+from typing import Annotated
+
+from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import Field, StringConstraints
+
+from server.config import KeyKind
+from tools._args import AfterId, AllPages, ApiKeyId, BeforeId, DryRun, Limit, id_arg
+from tools._base import Ctx, ToolDef, api, tool
+from tools._lists import list_cursor
+from tools._models import ApiObject, CursorPage
+from tools._writes import Writable, WriteRequest, write
+
+KEY = KeyKind.ADMIN
+NOT_FOUND = "Call list_api_keys to find valid API key ids."
+PATH = "/v1/organizations/api_keys"
+
+
+class ApiKeyStatus(str, Enum):
+    active = "active"
+    inactive = "inactive"
+    archived = "archived"
+    expired = "expired"
+
+
+class SettableStatus(str, Enum):
+    """expired cannot be set; archived is permanent."""
+
+    active = "active"
+    inactive = "inactive"
+    archived = "archived"
+
+
+class Tagged(ApiObject):
+    """A nested actor or scope; its other fields differ between API versions and are kept as sent."""
+
+    type: str | None = None
+
+
+# Two known shapes. SDK 2.10.0: scope {type: workspace|organization, workspace_id?} and principal
+# {type: user_actor, user_id} | {type: service_account_actor, service_account_id}. Docs (Aug 2026, and likely
+# anthropic-version 2023-06-01): workspace_id (null = the Default workspace) and principal {id, type}.
+# Only the fields both shapes share are declared, so nothing one shape lacks is ever shown as null (a null
+# workspace_id would wrongly say "Default workspace"); scope/workspace_id and nested fields are kept as sent.
+class ApiKey(ApiObject):
+    """An API key's metadata; the workspace is in scope.workspace_id or workspace_id, as the API sent it."""
+
+    id: str | None = None
+    type: str | None = "api_key"
+    name: str | None = None
+    status: str | None = None
+    created_at: str | None = None
+    created_by: Tagged | None = None
+    expires_at: str | None = None
+    partial_key_hint: str | None = None
+    principal: Tagged | None = None
+
+
+class ApiKeyResult(ApiKey, Writable):
+    pass
+
+
+def _path(api_key_id: str) -> str:
+    return f"{PATH}/{api_key_id}"
+
+
+@tool("api_keys", KEY, title="List API keys", read_only=True)
+async def list_api_keys(
+    ctx: Ctx,
+    limit: Limit = 20,
+    after_id: AfterId = None,
+    before_id: BeforeId = None,
+    all_pages: AllPages = False,
+    status: Annotated[ApiKeyStatus | None, Field(description="Only keys with this status.")] = None,
+    workspace_id: Annotated[str | None, id_arg("wrkspc_", "Workspace")] = None,
+    created_by_user_id: Annotated[str | None, id_arg("user_", "Creator's user")] = None,
+) -> CursorPage[ApiKey]:
+    """List the organization's API keys (never the secret; partial_key_hint only)."""
+    params = {"status": status, "workspace_id": workspace_id, "created_by_user_id": created_by_user_id}
+    return await list_cursor(
+        ctx,
+        PATH,
+        ApiKey,
+        key=KEY,
+        limit=limit,
+        after_id=after_id,
+        before_id=before_id,
+        all_pages=all_pages,
+        params=params,
+    )
+
+
+@tool("api_keys", KEY, title="Get API key", read_only=True, not_found_hint=NOT_FOUND)
+async def get_api_key(ctx: Ctx, api_key_id: ApiKeyId) -> ApiKey:
+    """Get one API key's metadata."""
+    return ApiKey.model_validate(await api(ctx, KEY).request("GET", _path(api_key_id), key=KEY))
+
+
+@tool("api_keys", KEY, title="Update API key", destructive=True, idempotent=True, not_found_hint=NOT_FOUND)
+async def update_api_key(
+    ctx: Ctx,
+    api_key_id: ApiKeyId,
+    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)] | None = None,
+    status: Annotated[
+        SettableStatus | None, Field(description="inactive stops the key working; archived is permanent.")
+    ] = None,
+    dry_run: DryRun = False,
+) -> ApiKeyResult:
+    """Rename an API key or change its status."""
+    body = {k: v for k, v in {"name": name, "status": status.value if status else None}.items() if v is not None}
+    if not body:
+        raise ToolError("Nothing to change: give name and/or status.")
+    req = WriteRequest("POST", _path(api_key_id), KEY, body=body, idempotent=True, current_path=_path(api_key_id))
+    return await write(ctx, req, ApiKeyResult, dry_run=dry_run)
+
+
+TOOLS: list[ToolDef] = [list_api_keys, get_api_key, update_api_key]

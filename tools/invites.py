@@ -1,5 +1,108 @@
-"""Tools for this toolset: not written yet."""
+"""invites toolset: invitations to join the organization."""
 
-from tools._base import ToolDef
+from __future__ import annotations
 
-TOOLS: list[ToolDef] = []
+from enum import Enum
+from typing import Annotated
+
+from pydantic import Field
+
+from server.config import KeyKind
+from tools._args import AfterId, AllPages, BeforeId, DryRun, Limit, id_arg
+from tools._base import Ctx, ToolDef, api, tool
+from tools._lists import list_cursor
+from tools._models import ApiObject, CursorPage, Deleted
+from tools._writes import Writable, WriteRequest, write
+from tools.users import AssignableRole, OrgRole
+
+KEY = KeyKind.ADMIN
+NOT_FOUND = "Call list_invites to find valid invite ids."
+PATH = "/v1/organizations/invites"
+
+# Deliberately loose (the API is the judge of deliverability); it catches typos like a missing @ or domain.
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$"
+Email = Annotated[str, Field(pattern=EMAIL_PATTERN, max_length=254, description="Email address.")]
+InviteId = Annotated[str, id_arg("invite_", "Invite")]
+
+
+class InviteStatus(str, Enum):
+    """Statuses the list filter accepts (deleted invites are never listed)."""
+
+    accepted = "accepted"
+    expired = "expired"
+    pending = "pending"
+
+
+class Invite(ApiObject):
+    id: str | None = None
+    type: str | None = "invite"
+    email: str | None = None
+    role: str | None = None
+    status: str | None = None
+    invited_at: str | None = None
+    expires_at: str | None = None
+    accepted_at: str | None = None
+    rbac_group_ids: list[str] | None = None
+
+
+class InviteResult(Invite, Writable):
+    pass
+
+
+class InviteDeleted(Deleted, Writable):
+    pass
+
+
+def _path(invite_id: str) -> str:
+    return f"{PATH}/{invite_id}"
+
+
+@tool("invites", KEY, title="List invites", read_only=True)
+async def list_invites(
+    ctx: Ctx,
+    limit: Limit = 20,
+    after_id: AfterId = None,
+    before_id: BeforeId = None,
+    all_pages: AllPages = False,
+    email: Annotated[
+        str | None, Field(pattern=EMAIL_PATTERN, max_length=254, description="Email (case-insensitive).")
+    ] = None,
+    roles: Annotated[list[OrgRole] | None, Field(description="Any of these roles.")] = None,
+    statuses: Annotated[list[InviteStatus] | None, Field(description="Any of these statuses; default all.")] = None,
+) -> CursorPage[Invite]:
+    """List invitations to the organization with their status and expiry."""
+    params = {"email": email, "roles": roles, "statuses": statuses}
+    return await list_cursor(
+        ctx,
+        PATH,
+        Invite,
+        key=KEY,
+        limit=limit,
+        after_id=after_id,
+        before_id=before_id,
+        all_pages=all_pages,
+        params=params,
+    )
+
+
+@tool("invites", KEY, title="Get invite", read_only=True, not_found_hint=NOT_FOUND)
+async def get_invite(ctx: Ctx, invite_id: InviteId) -> Invite:
+    """Get one invitation."""
+    return Invite.model_validate(await api(ctx, KEY).request("GET", _path(invite_id), key=KEY))
+
+
+@tool("invites", KEY, title="Invite user")
+async def create_invite(ctx: Ctx, email: Email, role: AssignableRole, dry_run: DryRun = False) -> InviteResult:
+    """Invite someone to the organization. admin cannot be assigned; managed is Claude Enterprise only."""
+    req = WriteRequest("POST", PATH, KEY, body={"email": email, "role": role.value})
+    return await write(ctx, req, InviteResult, dry_run=dry_run)
+
+
+@tool("invites", KEY, title="Delete invite", destructive=True, idempotent=True, not_found_hint=NOT_FOUND)
+async def delete_invite(ctx: Ctx, invite_id: InviteId, dry_run: DryRun = False) -> InviteDeleted:
+    """Withdraw a pending invitation (accepted or expired ones cannot be deleted)."""
+    req = WriteRequest("DELETE", _path(invite_id), KEY, idempotent=True, current_path=_path(invite_id))
+    return await write(ctx, req, InviteDeleted, dry_run=dry_run)
+
+
+TOOLS: list[ToolDef] = [list_invites, get_invite, create_invite, delete_invite]

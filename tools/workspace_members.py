@@ -1,5 +1,139 @@
-"""Tools for this toolset: not written yet."""
+"""workspace_members toolset: who can use a workspace, and with which workspace role."""
 
-from tools._base import ToolDef
+from __future__ import annotations
 
-TOOLS: list[ToolDef] = []
+from enum import Enum
+
+from server.config import KeyKind
+from tools._args import AfterId, AllPages, BeforeId, DryRun, Limit, UserId, WorkspaceId
+from tools._base import Ctx, ToolDef, api, tool
+from tools._lists import list_cursor
+from tools._models import ApiObject, CursorPage
+from tools._writes import Writable, WriteRequest, write
+
+KEY = KeyKind.ADMIN
+NOT_FOUND = "Call list_workspace_members for the workspace's members, or list_workspaces for workspace ids."
+
+
+class WorkspaceRole(str, Enum):
+    """Every workspace role. workspace_billing comes only from the org billing role."""
+
+    workspace_user = "workspace_user"
+    workspace_developer = "workspace_developer"
+    workspace_restricted_developer = "workspace_restricted_developer"
+    workspace_admin = "workspace_admin"
+    workspace_billing = "workspace_billing"
+
+
+class AddableRole(str, Enum):
+    """The roles add_workspace_member can give (never workspace_billing)."""
+
+    workspace_user = "workspace_user"
+    workspace_developer = "workspace_developer"
+    workspace_restricted_developer = "workspace_restricted_developer"
+    workspace_admin = "workspace_admin"
+
+
+class WorkspaceMember(ApiObject):
+    type: str | None = "workspace_member"
+    user_id: str | None = None
+    workspace_id: str | None = None
+    workspace_role: str | None = None
+
+
+class WorkspaceMemberResult(WorkspaceMember, Writable):
+    pass
+
+
+class WorkspaceMemberDeleted(ApiObject, Writable):
+    type: str
+    user_id: str | None = None
+    workspace_id: str | None = None
+
+
+def _members(workspace_id: str) -> str:
+    return f"/v1/organizations/workspaces/{workspace_id}/members"
+
+
+def _member(workspace_id: str, user_id: str) -> str:
+    return f"{_members(workspace_id)}/{user_id}"
+
+
+@tool("workspace_members", KEY, title="List workspace members", read_only=True, not_found_hint=NOT_FOUND)
+async def list_workspace_members(
+    ctx: Ctx,
+    workspace_id: WorkspaceId,
+    limit: Limit = 20,
+    after_id: AfterId = None,
+    before_id: BeforeId = None,
+    all_pages: AllPages = False,
+) -> CursorPage[WorkspaceMember]:
+    """List a workspace's members and their workspace roles (cursors are user ids)."""
+    return await list_cursor(
+        ctx,
+        _members(workspace_id),
+        WorkspaceMember,
+        key=KEY,
+        limit=limit,
+        after_id=after_id,
+        before_id=before_id,
+        all_pages=all_pages,
+        id_field="user_id",
+    )
+
+
+@tool("workspace_members", KEY, title="Get workspace member", read_only=True, not_found_hint=NOT_FOUND)
+async def get_workspace_member(ctx: Ctx, workspace_id: WorkspaceId, user_id: UserId) -> WorkspaceMember:
+    """Get one member's workspace role."""
+    body = await api(ctx, KEY).request("GET", _member(workspace_id, user_id), key=KEY)
+    return WorkspaceMember.model_validate(body)
+
+
+@tool("workspace_members", KEY, title="Add workspace member", not_found_hint=NOT_FOUND)
+async def add_workspace_member(
+    ctx: Ctx, workspace_id: WorkspaceId, user_id: UserId, workspace_role: AddableRole, dry_run: DryRun = False
+) -> WorkspaceMemberResult:
+    """Give an organization member a role in a workspace. workspace_billing cannot be given."""
+    body = {"user_id": user_id, "workspace_role": workspace_role.value}
+    req = WriteRequest("POST", _members(workspace_id), KEY, body=body)
+    return await write(ctx, req, WorkspaceMemberResult, dry_run=dry_run)
+
+
+@tool(
+    "workspace_members", KEY, title="Change workspace role", destructive=True, idempotent=True, not_found_hint=NOT_FOUND
+)
+async def update_workspace_member(
+    ctx: Ctx, workspace_id: WorkspaceId, user_id: UserId, workspace_role: WorkspaceRole, dry_run: DryRun = False
+) -> WorkspaceMemberResult:
+    """Change a member's workspace role. Org admins keep workspace_admin; billing members can only be raised
+    to workspace_admin."""
+    path = _member(workspace_id, user_id)
+    body = {"workspace_role": workspace_role.value}
+    req = WriteRequest("POST", path, KEY, body=body, idempotent=True, current_path=path)
+    return await write(ctx, req, WorkspaceMemberResult, dry_run=dry_run)
+
+
+@tool(
+    "workspace_members",
+    KEY,
+    title="Remove workspace member",
+    destructive=True,
+    idempotent=True,
+    not_found_hint=NOT_FOUND,
+)
+async def remove_workspace_member(
+    ctx: Ctx, workspace_id: WorkspaceId, user_id: UserId, dry_run: DryRun = False
+) -> WorkspaceMemberDeleted:
+    """Remove a member from a workspace (they stay in the organization)."""
+    path = _member(workspace_id, user_id)
+    req = WriteRequest("DELETE", path, KEY, idempotent=True, current_path=path)
+    return await write(ctx, req, WorkspaceMemberDeleted, dry_run=dry_run)
+
+
+TOOLS: list[ToolDef] = [
+    list_workspace_members,
+    get_workspace_member,
+    add_workspace_member,
+    update_workspace_member,
+    remove_workspace_member,
+]

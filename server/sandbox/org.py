@@ -70,6 +70,8 @@ _API_KEYS = [
     ("legacy-chatbot", "Legacy Chatbot", "diego.alvarez", "archived", 680, None),
     ("playground", "Default", "noah.williams", "active", 90, None),
 ]
+# keys bound to their creator as principal (SDK 2.10.0 user_actor shape); the others have no principal
+_PRINCIPAL_BOUND = {"eval-harness"}
 # email, role, status, days since invited
 _INVITES = [
     ("riley.morgan@acme.example", "developer", "pending", 3),
@@ -127,7 +129,7 @@ class OrgState:
                 + "".join(self._rng.choice(_ALPHABET) for _ in range(3))
                 + "..."
                 + "".join(self._rng.choice(_ALPHABET) for _ in range(4)),
-                "principal": None,
+                "principal": {"type": "user_actor", "user_id": creator_id} if name in _PRINCIPAL_BOUND else None,
                 "scope": {"type": "workspace", "workspace_id": by_name[ws_name]},
                 "status": status,
             }
