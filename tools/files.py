@@ -1,5 +1,202 @@
-"""Tools for this toolset: not written yet."""
+"""files toolset: the Files API (upload, list, metadata, download, delete)."""
 
-from tools._base import ToolDef
+from __future__ import annotations
 
-TOOLS: list[ToolDef] = []
+import base64
+import binascii
+import json
+from pathlib import Path
+from typing import IO, Annotated, Any
+
+import anyio
+import httpx
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import BlobResourceContents, CallToolResult, EmbeddedResource, TextContent
+from pydantic import BaseModel, Field
+
+from server.config import KeyKind
+from server.errors import ApiError
+from tools._args import AllPages, DryRun, Limit, PageToken, id_arg
+from tools._base import Ctx, ToolDef, api, settings, tool
+from tools._lists import list_token
+from tools._models import ApiObject, Deleted, TokenPage
+from tools._uploads import guess_mime, local_file, sanitize_filename
+from tools._writes import Writable, WriteRequest, write
+
+KEY = KeyKind.API
+NOT_FOUND = "Call list_files to find valid file ids."
+MAX_UPLOAD = 500 * 1024 * 1024  # the API's per-file limit
+MAX_DOWNLOAD = 5 * 1024 * 1024  # what a tool result can reasonably carry
+FileId = Annotated[str, id_arg("file_", "File")]
+_TEXT_TYPES = ("application/json", "application/xml", "application/javascript", "application/x-yaml", "application/csv")
+
+
+class FileMeta(ApiObject):
+    id: str | None = None
+    type: str | None = None
+    filename: str | None = None
+    mime_type: str | None = None
+    size_bytes: int | None = None
+    created_at: str | None = None
+    downloadable: bool | None = None
+    expires_at: str | None = None
+
+
+class FileResult(FileMeta, Writable):
+    pass
+
+
+class FileDeleted(Deleted, Writable):
+    pass
+
+
+class FileDownload(BaseModel):
+    id: str
+    filename: str | None = None
+    mime_type: str | None = None
+    size_bytes: int
+    returned_as: str = Field(description="text: the content is the text block; resource: an embedded blob.")
+
+
+def _path(file_id: str) -> str:
+    return f"/v1/files/{file_id}"
+
+
+def _open(path: Path) -> IO[bytes]:
+    return path.open("rb")
+
+
+@tool("files", KEY, title="Upload file")
+async def upload_file(
+    ctx: Ctx,
+    path: Annotated[str | None, Field(description="Local file path (on this server's machine).")] = None,
+    content_base64: Annotated[str | None, Field(description="File content, base64; needs filename.")] = None,
+    filename: Annotated[str | None, Field(description="Name to store; defaults to the path's name.")] = None,
+    mime_type: Annotated[str | None, Field(description="Defaults to a guess from the name.")] = None,
+    dry_run: DryRun = False,
+) -> FileResult:
+    """Upload a file (max 500 MB) for use in messages by file_id. Give path, or content_base64 with filename."""
+    if (path is None) == (content_base64 is None):
+        raise ToolError("Give exactly one of path or content_base64.")
+    content: bytes | None = None
+    if path is not None:
+        local, size = local_file(path, limit=MAX_UPLOAD)
+        name = sanitize_filename(filename or local.name)
+    else:
+        if not filename:
+            raise ToolError("filename is required with content_base64.")
+        name = sanitize_filename(filename)
+        content, size = _decode(content_base64 or "")
+    mime = mime_type or guess_mime(name)
+    shown = {"file": {"filename": name, "size_bytes": size, "mime_type": mime}}
+
+    def request(part: IO[bytes] | bytes) -> WriteRequest:
+        return WriteRequest("POST", "/v1/files", KEY, files={"file": (name, part, mime)}, shown_body=shown)
+
+    if content is not None or dry_run:
+        return await write(ctx, request(content or b""), FileResult, dry_run=dry_run)
+    with await anyio.to_thread.run_sync(_open, local) as handle:  # streamed by httpx, never read whole
+        return await write(ctx, request(handle), FileResult, dry_run=False)
+
+
+def _decode(data: str) -> tuple[bytes, int]:
+    compact = "".join(data.split())
+    estimate = len(compact) * 3 // 4 - compact[-2:].count("=")
+    if estimate > MAX_UPLOAD:
+        raise ToolError(f"The content is {estimate / 2**20:.0f} MB; the API's limit is 500 MB per file.")
+    try:
+        raw = base64.b64decode(compact, validate=True)
+    except (binascii.Error, ValueError):
+        raise ToolError("content_base64 is not valid base64.") from None
+    return raw, len(raw)
+
+
+@tool("files", KEY, title="List files", read_only=True)
+async def list_files(
+    ctx: Ctx, limit: Limit = 20, page: PageToken = None, all_pages: AllPages = False
+) -> TokenPage[FileMeta]:
+    """List uploaded and generated files, newest first."""
+    return await list_token(ctx, "/v1/files", FileMeta, key=KEY, limit=limit, page=page, all_pages=all_pages)
+
+
+@tool("files", KEY, title="Get file metadata", read_only=True, not_found_hint=NOT_FOUND)
+async def get_file(ctx: Ctx, file_id: FileId) -> FileMeta:
+    """Get a file's metadata (name, type, size, downloadable)."""
+    return FileMeta.model_validate(await api(ctx, KEY).request("GET", _path(file_id), key=KEY))
+
+
+@tool("files", KEY, title="Download file", read_only=True, not_found_hint=NOT_FOUND)
+async def download_file(ctx: Ctx, file_id: FileId) -> Annotated[CallToolResult, FileDownload]:
+    """Download a file created by skills or code execution (uploads cannot be downloaded). Max 5 MB."""
+    client = api(ctx, KEY)
+    meta = FileMeta.model_validate(await client.request("GET", _path(file_id), key=KEY))
+    if meta.downloadable is False:
+        raise ToolError(
+            f"{meta.filename or file_id} cannot be downloaded: the API only serves files created by skills or "
+            "code execution, not uploads."
+        )
+    if (meta.size_bytes or 0) > MAX_DOWNLOAD:
+        raise ToolError(_too_big(meta, meta.size_bytes or 0))
+    data = await _fetch(client, file_id, meta)
+    mime = meta.mime_type or "application/octet-stream"
+    text = _as_text(data, mime, settings(ctx).output_char_budget)
+    info = FileDownload(
+        id=file_id,
+        filename=meta.filename,
+        mime_type=mime,
+        size_bytes=len(data),
+        returned_as="text" if text is not None else "resource",
+    ).model_dump(mode="json")
+    header = TextContent(type="text", text=json.dumps(info))
+    if text is not None:
+        return CallToolResult(content=[header, TextContent(type="text", text=text)], structured_content=info)
+    uri = f"{settings(ctx).base_url.rstrip('/')}{_path(file_id)}/content"
+    blob = BlobResourceContents(uri=uri, mime_type=mime, blob=base64.b64encode(data).decode())
+    return CallToolResult(content=[header, EmbeddedResource(type="resource", resource=blob)], structured_content=info)
+
+
+async def _fetch(client: Any, file_id: str, meta: FileMeta) -> bytes:
+    """The content, refused once it passes the cap (the metadata's size may be missing or stale)."""
+    chunks: list[bytes] = []
+    received = 0
+    async with client.stream("GET", f"{_path(file_id)}/content", key=KEY) as response:
+        try:
+            async for chunk in response.aiter_bytes():
+                received += len(chunk)
+                if received > MAX_DOWNLOAD:
+                    raise ToolError(_too_big(meta, received))
+                chunks.append(chunk)
+        except httpx.HTTPError as exc:
+            request_id = response.headers.get("request-id")
+            raise ApiError(message=type(exc).__name__, network="stream_cut", request_id=request_id) from exc
+    return b"".join(chunks)
+
+
+def _too_big(meta: FileMeta, size: int) -> str:
+    return (
+        f"{meta.filename or meta.id} is {size / 2**20:.1f} MB or more; download_file returns at most "
+        f"{MAX_DOWNLOAD / 2**20:g} MB. Fetch it with the API or the Console instead."
+    )
+
+
+def _as_text(data: bytes, mime: str, cap: int) -> str | None:
+    textual = mime.startswith("text/") or mime in _TEXT_TYPES or mime.endswith(("+json", "+xml"))
+    if not textual and mime != "application/octet-stream":
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if len(text) > cap or (not textual and "\x00" in text):
+        return None
+    return text
+
+
+@tool("files", KEY, title="Delete file", destructive=True, idempotent=True, not_found_hint=NOT_FOUND)
+async def delete_file(ctx: Ctx, file_id: FileId, dry_run: DryRun = False) -> FileDeleted:
+    """Delete a file; messages that reference it stop working."""
+    req = WriteRequest("DELETE", _path(file_id), KEY, idempotent=True, current_path=_path(file_id))
+    return await write(ctx, req, FileDeleted, dry_run=dry_run)
+
+
+TOOLS: list[ToolDef] = [upload_file, list_files, get_file, download_file, delete_file]

@@ -1,5 +1,192 @@
-"""Tools for this toolset: not written yet."""
+"""messages toolset: send a message (always streamed upstream) and count tokens."""
 
-from tools._base import ToolDef
+from __future__ import annotations
 
-TOOLS: list[ToolDef] = []
+import json
+import time
+from typing import Annotated, Any
+
+import httpx
+from mcp.server.mcpserver.exceptions import ToolError
+from mcp.types import CallToolResult, TextContent
+from pydantic import ValidationError
+
+from server.config import KeyKind
+from server.errors import ApiError, describe
+from server.sse import aiter_sse
+from tools._args import DryRun
+from tools._base import Ctx, ToolDef, api, tool
+from tools._message_stream import MalformedStream, MessageAssembler, StreamFailed
+from tools._message_types import (
+    MaxTokens,
+    Message,
+    Messages,
+    MetadataArg,
+    ModelArg,
+    ServiceTier,
+    StopSequences,
+    System,
+    Temperature,
+    ThinkingArg,
+    TokenCount,
+    ToolChoiceArg,
+    Tools,
+    TopK,
+    TopP,
+    check_thinking,
+    request_body,
+)
+from tools._writes import WriteRequest, write
+
+KEY = KeyKind.API
+NOT_FOUND = "Check the model id with list_models."
+PROGRESS_EVERY_S = 0.25  # report progress at most this often while text streams in
+_ERROR_STATUS = {  # mid-stream error types → the HTTP status that error type has, for the one error table
+    "invalid_request_error": 400,
+    "authentication_error": 401,
+    "billing_error": 402,
+    "permission_error": 403,
+    "not_found_error": 404,
+    "request_too_large": 413,
+    "rate_limit_error": 429,
+    "api_error": 500,
+    "timeout_error": 504,
+    "overloaded_error": 529,
+}
+
+
+@tool("messages", KEY, title="Send message", not_found_hint=NOT_FOUND)
+async def send_message(
+    ctx: Ctx,
+    model: ModelArg,
+    max_tokens: MaxTokens,
+    messages: Messages,
+    system: System = None,
+    stop_sequences: StopSequences = None,
+    temperature: Temperature = None,
+    top_p: TopP = None,
+    top_k: TopK = None,
+    tools: Tools = None,
+    tool_choice: ToolChoiceArg = None,
+    thinking: ThinkingArg = None,
+    metadata: MetadataArg = None,
+    service_tier: ServiceTier = None,
+    dry_run: DryRun = False,
+) -> Annotated[CallToolResult, Message]:
+    """Call Claude (Messages API, streamed) and return the reply: content blocks, stop_reason, usage. Billed."""
+    check_thinking(thinking, max_tokens)
+    body = request_body(
+        model=model,
+        max_tokens=max_tokens,
+        messages=messages,
+        system=system,
+        stop_sequences=stop_sequences,
+        temperature=temperature,
+        top_p=top_p,
+        top_k=top_k,
+        tools=tools,
+        tool_choice=tool_choice,
+        thinking=thinking,
+        metadata=metadata,
+        service_tier=service_tier,
+        stream=True,
+    )
+    if dry_run:
+        plan = await write(ctx, WriteRequest("POST", "/v1/messages", KEY, body=body), Message, dry_run=True)
+        data = plan.model_dump(mode="json", exclude_none=True)
+        return CallToolResult(content=[TextContent(type="text", text=json.dumps(data))], structured_content=data)
+    message = await stream_message(ctx, body)
+    try:
+        Message.model_validate(message)  # the API's shape, checked before it is handed on
+    except ValidationError as exc:
+        raise ToolError(f"The API returned an unexpected Message shape: {exc}") from None
+    return CallToolResult(content=render(message), structured_content=message)
+
+
+@tool("messages", KEY, title="Count tokens", read_only=True, not_found_hint=NOT_FOUND)
+async def count_tokens(
+    ctx: Ctx,
+    model: ModelArg,
+    messages: Messages,
+    system: System = None,
+    tools: Tools = None,
+    tool_choice: ToolChoiceArg = None,
+    thinking: ThinkingArg = None,
+) -> TokenCount:
+    """Count the input tokens of a Messages request without running it."""
+    body = request_body(
+        model=model, messages=messages, system=system, tools=tools, tool_choice=tool_choice, thinking=thinking
+    )
+    raw = await api(ctx, KEY).request("POST", "/v1/messages/count_tokens", key=KEY, json_body=body, idempotent=True)
+    return TokenCount.model_validate(raw)
+
+
+async def stream_message(ctx: Ctx, body: dict[str, Any]) -> dict[str, Any]:
+    """POST with stream=true, report progress as text arrives, and return the assembled Message."""
+    assembler = MessageAssembler()
+    last_report = 0.0
+    async with api(ctx, KEY).stream("POST", "/v1/messages", key=KEY, json_body=body) as response:
+        request_id = response.headers.get("request-id")
+        try:
+            async for event in aiter_sse(response.aiter_bytes()):
+                grew = assembler.apply(event.event, event.data)
+                now = time.monotonic()
+                if grew and now - last_report >= PROGRESS_EVERY_S:
+                    last_report = now
+                    await ctx.report_progress(assembler.text_chars, None, _progress(assembler))
+                if assembler.done:
+                    break
+        except httpx.HTTPError as exc:
+            raise ApiError(message=type(exc).__name__, network="stream_cut", request_id=request_id) from exc
+        except StreamFailed as failed:
+            raise _mid_stream_error(failed, assembler, request_id) from None
+        except MalformedStream as exc:
+            raise ToolError(f"The API's event stream was malformed: {exc}. (request id: {request_id})") from None
+    if not assembler.done:
+        raise ToolError(
+            f"The response stream ended before message_stop after {assembler.text_chars} characters: the reply "
+            f"is incomplete. Retry the call. (request id: {request_id})"
+        )
+    message = assembler.result()
+    await ctx.report_progress(assembler.text_chars, assembler.text_chars, f"done: {message.get('stop_reason')}")
+    return message
+
+
+def _progress(assembler: MessageAssembler) -> str:
+    tail = " ".join(assembler.tail.split())[-80:]
+    return f"{assembler.text_chars} characters: …{tail}"
+
+
+def _mid_stream_error(failed: StreamFailed, assembler: MessageAssembler, request_id: str | None) -> ToolError:
+    kind = str(failed.error.get("type") or "api_error")
+    err = ApiError(
+        message=str(failed.error.get("message") or kind),
+        status=_ERROR_STATUS.get(kind, 500),
+        type=kind,
+        request_id=failed.request_id or request_id,
+    )
+    text = describe(err, key=KEY)
+    return ToolError(f"The API failed mid-stream after {assembler.text_chars} characters ({kind}). {text}")
+
+
+def render(message: dict[str, Any]) -> list[TextContent]:
+    """What a model reads: the reply's text (tool calls as one line each), then one line of metadata."""
+    parts: list[str] = []
+    for block in message.get("content") or []:
+        kind = block.get("type")
+        if kind == "text":
+            parts.append(block.get("text", ""))
+        elif kind in ("tool_use", "server_tool_use"):
+            args = json.dumps(block.get("input"), separators=(",", ":"))
+            parts.append(f"[{kind} {block.get('name')} id={block.get('id')}] {args}")
+        elif kind != "thinking":  # thinking stays in the structured result only
+            parts.append(f"[{kind} block]")
+    usage = message.get("usage") or {}
+    meta = (
+        f"[id: {message.get('id')}; model: {message.get('model')}; stop_reason: {message.get('stop_reason')}; "
+        f"input_tokens: {usage.get('input_tokens')}; output_tokens: {usage.get('output_tokens')}]"
+    )
+    return [TextContent(type="text", text="\n\n".join(parts)), TextContent(type="text", text=meta)]
+
+
+TOOLS: list[ToolDef] = [send_message, count_tokens]

@@ -1,5 +1,148 @@
-"""Tools for this toolset: not written yet."""
+"""skills toolset: Agent Skills (list, inspect, create from a local folder, delete)."""
 
-from tools._base import ToolDef
+from __future__ import annotations
 
-TOOLS: list[ToolDef] = []
+import os
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import anyio
+from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import Field
+
+from server.config import KeyKind
+from tools._args import AllPages, DryRun, Limit, PageToken
+from tools._base import Ctx, ToolDef, api, tool
+from tools._lists import list_token
+from tools._models import ApiObject, Deleted, TokenPage
+from tools._uploads import guess_mime, local_dir
+from tools._writes import Writable, WriteRequest, write
+
+KEY = KeyKind.API
+NOT_FOUND = "Call list_skills to find valid skill ids."
+MAX_SKILL_BYTES = 8 * 1024 * 1024  # the API's limit on one upload
+SKIPPED = ("__pycache__", "node_modules")  # build leftovers, never part of a skill
+SkillId = Annotated[
+    str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_-]+$", description="Skill id (skill_… or pdf…).")
+]
+
+
+class Source(str, Enum):
+    custom = "custom"
+    anthropic = "anthropic"
+
+
+class Skill(ApiObject):
+    id: str | None = None
+    type: str | None = None
+    display_name: str | None = None
+    latest_version_id: str | None = None
+    source: dict[str, Any] | None = None
+    created_at: str | None = None
+    updated_at: str | None = None
+
+
+class SkillResult(Skill, Writable):
+    pass
+
+
+class SkillDeleted(Deleted, Writable):
+    pass
+
+
+class SkillVersion(ApiObject):
+    id: str | None = None
+    type: str | None = None
+    skill_id: str | None = None
+    name: str | None = None
+    description: str | None = None
+    created_at: str | None = None
+
+
+def _path(skill_id: str) -> str:
+    return f"/v1/skills/{skill_id}"
+
+
+@tool("skills", KEY, title="List skills", read_only=True)
+async def list_skills(
+    ctx: Ctx,
+    limit: Limit = 20,
+    page: PageToken = None,
+    all_pages: AllPages = False,
+    source: Annotated[Source | None, Field(description="custom (yours) or anthropic.")] = None,
+) -> TokenPage[Skill]:
+    """List Agent Skills: your custom ones and Anthropic's."""
+    params = {"source": source}
+    return await list_token(
+        ctx, "/v1/skills", Skill, key=KEY, limit=limit, page=page, all_pages=all_pages, params=params
+    )
+
+
+@tool("skills", KEY, title="Get skill", read_only=True, not_found_hint=NOT_FOUND)
+async def get_skill(ctx: Ctx, skill_id: SkillId) -> Skill:
+    """Get one skill."""
+    return Skill.model_validate(await api(ctx, KEY).request("GET", _path(skill_id), key=KEY))
+
+
+@tool("skills", KEY, title="List skill versions", read_only=True, not_found_hint=NOT_FOUND)
+async def list_skill_versions(
+    ctx: Ctx, skill_id: SkillId, limit: Limit = 20, page: PageToken = None, all_pages: AllPages = False
+) -> TokenPage[SkillVersion]:
+    """List a skill's versions, newest first (name and description come from SKILL.md)."""
+    return await list_token(
+        ctx, f"{_path(skill_id)}/versions", SkillVersion, key=KEY, limit=limit, page=page, all_pages=all_pages
+    )
+
+
+@tool("skills", KEY, title="Create skill")
+async def create_skill(
+    ctx: Ctx,
+    path: Annotated[str, Field(min_length=1, description="Local folder holding SKILL.md (on this server's machine).")],
+    display_name: Annotated[str | None, Field(max_length=255, description="Defaults to SKILL.md's name.")] = None,
+    dry_run: DryRun = False,
+) -> SkillResult:
+    """Create a custom skill from a local folder with SKILL.md at its root (max 8 MB)."""
+    folder = local_dir(path)
+    parts = await anyio.to_thread.run_sync(_read_skill, folder)
+    files = [("files[]", (name, content, guess_mime(name))) for name, content in parts]
+    shown = {
+        "files[]": [f"{name} ({len(content)} bytes)" for name, content in parts],
+        "display_name": display_name,
+    }
+    data = {"display_name": display_name} if display_name else None
+    req = WriteRequest("POST", "/v1/skills", KEY, files=files, data=data, shown_body=shown)
+    return await write(ctx, req, SkillResult, dry_run=dry_run)
+
+
+def _read_skill(folder: Path) -> list[tuple[str, bytes]]:
+    """Every file under ``folder`` as (``<folder name>/<relative path>``, bytes); hidden files are left out."""
+    if not (folder / "SKILL.md").is_file():
+        raise ToolError(f"{str(folder)!r} has no SKILL.md at its root; a skill folder needs one.")
+    found: list[Path] = []
+    total = 0
+    for root, dirs, names in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIPPED)
+        for name in sorted(names):
+            file = Path(root) / name
+            if name.startswith(".") or not file.is_file():
+                continue
+            total += file.stat().st_size
+            if total > MAX_SKILL_BYTES:
+                raise ToolError(
+                    f"{folder.name} holds more than {MAX_SKILL_BYTES // 2**20} MB of files; the API's limit is "
+                    f"{MAX_SKILL_BYTES // 2**20} MB per skill upload."
+                )
+            found.append(file)
+    top = folder.name
+    return [(f"{top}/{file.relative_to(folder).as_posix()}", file.read_bytes()) for file in found]
+
+
+@tool("skills", KEY, title="Delete skill", destructive=True, idempotent=True, not_found_hint=NOT_FOUND)
+async def delete_skill(ctx: Ctx, skill_id: SkillId, dry_run: DryRun = False) -> SkillDeleted:
+    """Delete a custom skill; requests that use it stop working."""
+    req = WriteRequest("DELETE", _path(skill_id), KEY, idempotent=True, current_path=_path(skill_id))
+    return await write(ctx, req, SkillDeleted, dry_run=dry_run)
+
+
+TOOLS: list[ToolDef] = [list_skills, get_skill, list_skill_versions, create_skill, delete_skill]

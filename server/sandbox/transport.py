@@ -71,8 +71,15 @@ class Faults:
 
 
 class _AppBody(httpx.AsyncByteStream):
-    def __init__(self, chunks: AsyncIterator[bytes], task: asyncio.Task[None], closed: anyio.Event) -> None:
+    def __init__(
+        self,
+        chunks: AsyncIterator[bytes],
+        task: asyncio.Task[None],
+        closed: anyio.Event,
+        receive: anyio.abc.ObjectReceiveStream[bytes] | None = None,
+    ) -> None:
         self._chunks, self._task, self._closed = chunks, task, closed
+        self._receive = receive  # closed here too: a body abandoned mid-way must not leak its stream
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         async for chunk in self._chunks:
@@ -82,6 +89,8 @@ class _AppBody(httpx.AsyncByteStream):
 
     async def aclose(self) -> None:
         self._closed.set()
+        if self._receive is not None:
+            await self._receive.aclose()
         if not self._task.done():
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError, Exception):
@@ -193,7 +202,10 @@ class SandboxTransport(httpx.AsyncBaseTransport):
             raise httpx.RemoteProtocolError("sandbox app returned no response", request=request)
         headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in head["headers"]]
         return httpx.Response(
-            head["status"], headers=headers, request=request, stream=_AppBody(_drain(receive_chunk), task, closed)
+            head["status"],
+            headers=headers,
+            request=request,
+            stream=_AppBody(_drain(receive_chunk), task, closed, receive_chunk),
         )
 
 

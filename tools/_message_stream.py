@@ -1,0 +1,134 @@
+"""Assemble the final Message from the Messages API's SSE events.
+
+Event order (the API's streaming contract): ``message_start``; per content block ``content_block_start``,
+``content_block_delta``\\*, ``content_block_stop``; ``message_delta`` (stop reason, cumulative usage);
+``message_stop``. ``ping`` may appear anywhere and new event types may be added: both are ignored. An
+``error`` event can arrive after HTTP 200 and is raised as ``StreamFailed``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+_BLOCK_AND_DELTA_EVENTS = frozenset(
+    {"content_block_start", "content_block_delta", "content_block_stop", "message_delta"}
+)
+
+
+class StreamFailed(Exception):
+    """An ``error`` event arrived mid-stream."""
+
+    def __init__(self, error: dict[str, Any], request_id: str | None) -> None:
+        super().__init__(str(error.get("message") or error.get("type") or "stream error"))
+        self.error, self.request_id = error, request_id
+
+
+class MalformedStream(Exception):
+    """The events did not follow the streaming contract (or a tool input was not valid JSON)."""
+
+
+class MessageAssembler:
+    def __init__(self) -> None:
+        self.message: dict[str, Any] | None = None
+        self.done = False
+        self.text_chars = 0  # text and thinking received so far, for progress
+        self.tail = ""  # the latest text, for progress messages
+        self._json: dict[int, list[str]] = {}
+
+    def apply(self, event: str, data: str) -> bool:
+        """Apply one event; True when it carried new text (a moment to report progress)."""
+        if event in ("ping", "message_stop", "error") or not data:
+            if event == "message_stop":
+                self.done = True
+            elif event == "error":
+                payload = _loads(data) if data else {}
+                raise StreamFailed(payload.get("error") or payload, payload.get("request_id"))
+            return False
+        payload = _loads(data)
+        kind = payload.get("type", event)
+        if kind == "message_start":
+            self.message = dict(payload["message"])
+            self.message["content"] = list(self.message.get("content") or [])
+            return False
+        if kind not in _BLOCK_AND_DELTA_EVENTS:
+            return False  # new event types may be added: ignore what we do not know
+        message = self._started()
+        if kind == "content_block_start":
+            index = payload["index"]
+            blocks = message["content"]
+            while len(blocks) <= index:
+                blocks.append(None)
+            blocks[index] = dict(payload["content_block"])
+        elif kind == "content_block_delta":
+            return self._delta(self._block(payload["index"]), payload["index"], payload.get("delta") or {})
+        elif kind == "content_block_stop":
+            self._finish_block(payload["index"])
+        elif kind == "message_delta":
+            delta = payload.get("delta") or {}
+            message.update({k: v for k, v in delta.items() if k != "usage"})
+            usage = dict(message.get("usage") or {})
+            usage.update({k: v for k, v in (payload.get("usage") or {}).items() if v is not None})
+            message["usage"] = usage  # message_delta usage is cumulative: overwrite, never add
+        return False
+
+    def _delta(self, block: dict[str, Any], index: int, delta: dict[str, Any]) -> bool:
+        kind = delta.get("type")
+        if kind == "text_delta":
+            block["text"] = block.get("text", "") + delta.get("text", "")
+            return self._grew(delta.get("text", ""))
+        if kind == "thinking_delta":
+            block["thinking"] = block.get("thinking", "") + delta.get("thinking", "")
+            return self._grew(delta.get("thinking", ""))
+        if kind == "input_json_delta":
+            self._json.setdefault(index, []).append(delta.get("partial_json", ""))
+        elif kind == "signature_delta":
+            block["signature"] = delta.get("signature", "")
+        elif kind == "citations_delta":
+            citations = block.get("citations") or []
+            block["citations"] = [*citations, delta.get("citation")]
+        return False
+
+    def _grew(self, text: str) -> bool:
+        self.text_chars += len(text)
+        self.tail = (self.tail + text)[-120:]
+        return bool(text)
+
+    def _finish_block(self, index: int) -> None:
+        parts = self._json.pop(index, None)
+        if parts is None:
+            return
+        raw = "".join(parts)
+        try:
+            self._block(index)["input"] = json.loads(raw) if raw else {}
+        except ValueError as exc:
+            raise MalformedStream(f"content block {index}: the streamed tool input is not valid JSON") from exc
+
+    def _started(self) -> dict[str, Any]:
+        if self.message is None:
+            raise MalformedStream("an event arrived before message_start")
+        return self.message
+
+    def _block(self, index: int) -> dict[str, Any]:
+        blocks = self._started()["content"]
+        if not 0 <= index < len(blocks) or blocks[index] is None:
+            raise MalformedStream(f"a delta for content block {index} arrived before its content_block_start")
+        block: dict[str, Any] = blocks[index]
+        return block
+
+    def result(self) -> dict[str, Any]:
+        message = self._started()
+        for index in list(self._json):
+            self._finish_block(index)
+        message["content"] = [b for b in message["content"] if b is not None]
+        return message
+
+
+def _loads(data: str) -> dict[str, Any]:
+    try:
+        payload = json.loads(data)
+    except ValueError as exc:
+        raise MalformedStream("an event's data is not valid JSON") from exc
+    if not isinstance(payload, dict):
+        raise MalformedStream("an event's data is not a JSON object")
+    return payload
