@@ -1,18 +1,232 @@
-"""claude-api-mcp doctor: explain the configuration (replaced by the full checker in the clients work)."""
+"""``claude-api-mcp doctor``: explain the configuration the way a confused user needs it.
+
+Which keys are set and of which kind (the public prefix only, never the key), whether each one reaches
+the API (through the same client and retry code the server uses, so the sandbox works too), which tools
+would be listed and why the others are not, and whether the HTTP bind is safe. Printed to stdout (doctor
+is not the stdio transport); the exit code is 0 when nothing is wrong and 1 when something is.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any, TextIO
 
-from server.app import build_server, selection_of
-from server.config import Settings
+import anyio
+
+from server import __version__, audit
+from server.app import effective_settings
+from server.config import ADMIN_KEY_PREFIX, API_KEY_PREFIX, KeyKind, Profile, Settings, Transport
+from server.errors import ApiError, describe
+from server.http import AnthropicAPI, make_client
+from server.http_app import bind_problem, is_loopback
+from server.profiles import Selection, SelectionError, missing_keys_message, select, toolsets_of
+from server.sandbox import Sandbox
+from tools import ALL_TOOLS
+
+OK, INFO, WARN, FAIL = "ok", "info", "warn", "FAIL"
+KIND_NAMES = {KeyKind.ADMIN: "an Admin API key", KeyKind.API: "a standard API key"}
 
 
-def run_doctor(settings: Settings) -> int:
-    server = build_server(settings)
-    selection = selection_of(server)
-    out = sys.stderr
-    print(f"profile: {settings.profile.value}; tools listed: {len(selection.tools)}", file=out)
+@dataclass
+class Section:
+    title: str
+    lines: list[tuple[str, str]] = field(default_factory=list)
+
+    def add(self, level: str, text: str) -> None:
+        self.lines.append((level, text))
+
+
+@dataclass
+class Report:
+    sections: list[Section] = field(default_factory=list)
+
+    def section(self, title: str) -> Section:
+        self.sections.append(Section(title))
+        return self.sections[-1]
+
+    @property
+    def problems(self) -> list[str]:
+        return [text for s in self.sections for level, text in s.lines if level == FAIL]
+
+    def render(self) -> str:
+        out = [f"claude-api-mcp {__version__} doctor", ""]
+        for s in self.sections:
+            out.append(s.title)
+            out.extend(f"  {level:<5} {text}" for level, text in s.lines)
+            out.append("")
+        n = len(self.problems)
+        out.append(
+            f"{n} problem{'s' if n != 1 else ''} found: fix the lines marked {FAIL}." if n else "No problems found."
+        )
+        return "\n".join(out) + "\n"
+
+
+def _key_kind_problem(kind: KeyKind, value: str) -> str | None:
+    """Why a key given for ``kind`` is the wrong kind, judged by its public prefix."""
+    if kind is KeyKind.ADMIN and not value.startswith(ADMIN_KEY_PREFIX):
+        return (
+            f"this is not an Admin API key: Admin keys start with {ADMIN_KEY_PREFIX}… (Console → Settings → Admin keys)"
+        )
+    if kind is KeyKind.API and value.startswith(ADMIN_KEY_PREFIX):
+        return "this holds an Admin key; the core API needs a standard API key (sk-ant-api…)"
+    if kind is KeyKind.API and not value.startswith(API_KEY_PREFIX):
+        return "this does not look like an Anthropic API key (they start with sk-ant-api…)"
+    return None
+
+
+def check_keys(report: Report, settings: Settings) -> list[KeyKind]:
+    """Report each key's presence and kind; return the kinds worth trying against the API."""
+    section = report.section("Keys")
+    usable: list[KeyKind] = []
+    for kind in KeyKind:
+        secret = settings.key(kind)
+        sets = ", ".join(toolsets_of([t for t in ALL_TOOLS if t.key is kind]))
+        if secret is None:
+            if settings.sandbox:
+                section.add(INFO, f"{kind.env_var}: not set; the sandbox stands in for it")
+                usable.append(kind)
+            else:
+                section.add(INFO, f"{kind.env_var}: not set, so these toolsets are not listed: {sets}")
+            continue
+        problem = _key_kind_problem(kind, secret.reveal())
+        if problem:
+            section.add(FAIL, f"{kind.env_var}: set (starts {secret.hint}), but {problem}")
+        else:
+            section.add(OK, f"{kind.env_var}: set, {KIND_NAMES[kind]} (starts {secret.hint})")
+            usable.append(kind)
+    if (message := missing_keys_message(settings)) is not None:
+        section.add(FAIL, message)
+    return usable
+
+
+async def _probe_admin(api: AnthropicAPI) -> str:
+    org = await api.request("GET", "/v1/organizations/me", key=KeyKind.ADMIN)
+    return f'organization "{org.get("name")}" ({org.get("id")})'
+
+
+async def _probe_api(api: AnthropicAPI) -> str:
+    page = await api.request("GET", "/v1/models", key=KeyKind.API, params={"limit": 100})
+    models = page.get("data") or []
+    more = "+" if page.get("has_more") else ""
+    first = f", e.g. {models[0].get('id')}" if models else ""
+    return f"{len(models)}{more} models available{first}"
+
+
+PROBES: dict[KeyKind, tuple[str, Callable[[AnthropicAPI], Awaitable[str]]]] = {
+    KeyKind.ADMIN: ("GET /v1/organizations/me", _probe_admin),
+    KeyKind.API: ("GET /v1/models", _probe_api),
+}
+
+
+async def check_reachability(report: Report, settings: Settings, kinds: list[KeyKind], sandbox: Sandbox | None) -> None:
+    section = report.section("Reaching the API")
+    if settings.sandbox:
+        section.add(INFO, "upstream: the sandbox, a simulated organization (nothing real is read or changed)")
+    else:
+        section.add(INFO, f"upstream: {settings.base_url}")
+    if not kinds:
+        section.add(INFO, "no key to try")
+        return
+    # A diagnosis should answer quickly: one retry, short waits.
+    quick = dataclasses.replace(settings, max_retries=1, max_retry_wait=5.0, connect_timeout=5.0, read_timeout=30.0)
+    transport: Any = None
+    if settings.sandbox:
+        transport = (sandbox or Sandbox()).transport()
+    async with make_client(quick, transport) as client:
+        api = AnthropicAPI(client, quick)
+        for kind in kinds:
+            what, probe = PROBES[kind]
+            try:
+                found = await probe(api)
+            except ApiError as err:
+                section.add(FAIL, f"{kind.env_var} ({what}): {describe(err, key=kind, base_url=settings.base_url)}")
+            else:
+                section.add(OK, f"{kind.env_var} ({what}): reaches the API: {found}")
+
+
+def check_tools(report: Report, settings: Settings) -> Selection | None:
+    section = report.section("Tools")
+    try:
+        selection = select(ALL_TOOLS, settings)
+    except SelectionError as exc:
+        section.add(FAIL, str(exc))
+        return None
+    listed, profile = len(selection.tools), settings.profile.value
+    if listed:
+        section.add(OK, f"profile {profile}: {listed} of {len(ALL_TOOLS)} tools would be listed")
+    else:
+        section.add(
+            FAIL, f"profile {profile}: no tool would be listed; check the keys, --toolsets, --tools, --exclude-tools"
+        )
+    for toolset in toolsets_of(ALL_TOOLS):
+        names = [t.name for t in selection.tools if t.toolset == toolset]
+        if names:
+            section.add(INFO, f"{toolset}: {', '.join(names)}")
     for toolset, why in selection.omitted_toolsets.items():
-        print(f"  {toolset}: left out ({why})", file=out)
-    return 0
+        section.add(INFO, f"{toolset}: not listed, {why}")
+    writes = sum(not t.read_only for t in ALL_TOOLS)
+    if settings.profile is Profile.READ_ONLY and writes:
+        section.add(INFO, f"the read-only profile hides the {writes} tools that write (--profile admin lists them)")
+    return selection
+
+
+def check_transport(report: Report, settings: Settings) -> None:
+    section = report.section("Transport")
+    if settings.transport is Transport.STDIO:
+        section.add(OK, "stdio: the client starts the server; nothing listens on the network")
+        return
+    host = f"[{settings.host}]" if ":" in settings.host else settings.host
+    url = f"http://{host}:{settings.port}/mcp"
+    token = settings.http_token is not None
+    if (problem := bind_problem(settings)) is not None:
+        section.add(FAIL, problem)
+    elif is_loopback(settings.host):
+        guard = "a bearer token is required" if token else "no token (any local process can connect)"
+        section.add(OK, f"HTTP at {url}: loopback only, {guard}")
+    else:
+        section.add(OK, f"HTTP at {url}: reachable from other machines; a bearer token is required")
+    if not is_loopback(settings.host) and not settings.allowed_hosts:
+        section.add(
+            WARN,
+            "requests whose Host is not localhost or the bind address get HTTP 421: list the names "
+            "clients use in --allowed-hosts",
+        )
+
+
+def check_writes(report: Report, settings: Settings, selection: Selection | None) -> None:
+    writes = [t for t in selection.tools if not t.read_only] if selection else []
+    if not writes:
+        return
+    section = report.section("Writes")
+    section.add(INFO, f"{len(writes)} tools that write; confirmation of destructive calls: {settings.confirm.value}")
+    pinned = ", ".join(sorted(settings.workspaces)) if settings.workspaces else "every workspace"
+    section.add(INFO, f"writes may touch: {pinned}")
+    path = audit.target(settings, has_writes=True)
+    if path is None:
+        section.add(INFO, "audit log: off (sandbox writes are logged only with --audit-log)")
+        return
+    try:  # the server refuses to start without its audit log, so doctor checks it the same way
+        audit.check_writable(path)
+    except audit.AuditLogError as exc:
+        section.add(FAIL, str(exc))
+    else:
+        section.add(OK, f"audit log: {path}")
+
+
+async def diagnose(settings: Settings, *, sandbox: Sandbox | None = None) -> Report:
+    report = Report()
+    kinds = check_keys(report, settings)
+    await check_reachability(report, effective_settings(settings), kinds, sandbox)
+    selection = check_tools(report, settings)
+    check_transport(report, settings)
+    check_writes(report, settings, selection)
+    return report
+
+
+def run_doctor(settings: Settings, *, sandbox: Sandbox | None = None, out: TextIO | None = None) -> int:
+    report = anyio.run(lambda: diagnose(settings, sandbox=sandbox))
+    (out or sys.stdout).write(report.render())
+    return 1 if report.problems else 0
