@@ -6,6 +6,7 @@ import dataclasses
 import functools
 import inspect
 import logging
+import typing
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -14,18 +15,22 @@ from typing import Annotated, Any
 import httpx
 import pydantic_core
 from mcp.server import MCPServer
+from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel
 
-from server import __version__
+from server import __version__, audit
+from server.audit import Attempt, AuditLog, NotConfirmed, Refused
 from server.config import Secret, Settings
+from server.confirm import ANSWER_PARAM, PLAN_PARAM, gate_parameters, verdict
 from server.errors import ApiError, tool_error
 from server.http import AnthropicAPI, make_client
 from server.profiles import Selection, select
+from server.prompts import register_prompts
 from server.sandbox import SANDBOX_ADMIN_KEY, SANDBOX_API_KEY, Sandbox
 from tools import ALL_TOOLS
-from tools._base import ToolDef
+from tools._base import ToolDef, state
 
 log = logging.getLogger("claude_api_mcp")
 
@@ -41,6 +46,7 @@ class AppState:
     settings: Settings
     api: AnthropicAPI
     sandbox: Sandbox | None
+    audit: AuditLog | None = None  # None when nothing is logged (read-only selection, or the sandbox by default)
 
 
 def effective_settings(settings: Settings) -> Settings:
@@ -69,11 +75,20 @@ def build_server(
         sandbox = sandbox or Sandbox()
         transport = sandbox.transport()
 
+    audit_path = audit.target(settings, has_writes=any(not t.read_only for t in selection.tools))
+
     @asynccontextmanager
     async def lifespan(_: MCPServer[Any]) -> AsyncIterator[AppState]:
-        async with make_client(settings, transport) as client:
-            api = AnthropicAPI(client, settings) if sleep is None else AnthropicAPI(client, settings, sleep=sleep)
-            yield AppState(settings=settings, api=api, sandbox=sandbox)
+        log_file = (
+            AuditLog(audit_path, (settings.admin_key, settings.api_key, settings.http_token)) if audit_path else None
+        )
+        try:
+            async with make_client(settings, transport) as client:
+                api = AnthropicAPI(client, settings) if sleep is None else AnthropicAPI(client, settings, sleep=sleep)
+                yield AppState(settings=settings, api=api, sandbox=sandbox, audit=log_file)
+        finally:
+            if log_file is not None:
+                log_file.close()
 
     server: MCPServer[Any] = MCPServer(
         "claude-api-mcp",
@@ -86,6 +101,7 @@ def build_server(
     )
     for tool in selection.tools:
         register(server, tool, settings)
+    register_prompts(server, selection)  # prompts and resources whose tools are listed
     server.selection = selection  # type: ignore[attr-defined]  # read by the CLI's startup report and doctor
     return server
 
@@ -98,39 +114,102 @@ def selection_of(server: MCPServer[Any]) -> Selection:
 def to_result(result: BaseModel) -> CallToolResult:
     """Structured content with the API's field names, and the same JSON, compact, as the text the model reads."""
     data = result.model_dump(mode="json", by_alias=True)
-    if "dry_run" in data and data["dry_run"] is None:  # only dry runs carry it; omitting it is schema-valid
-        del data["dry_run"]
+    for name in ("dry_run", "confirmation"):  # only dry runs carry them; omitting them is schema-valid
+        if name in data and data[name] is None:
+            del data[name]
     text = pydantic_core.to_json(data).decode()
     return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=data)
 
 
 def register(server: MCPServer[Any], tool: ToolDef, settings: Settings) -> None:
-    """Register ``tool`` with ApiError mapped to an actionable ToolError and compact JSON text."""
+    """Register ``tool`` with ApiError mapped to an actionable ToolError and compact JSON text.
+
+    Write tools also get the safety features here, so none can skip them: every call is audited, and
+    destructive ones are confirmed by the person first (``server/confirm.py``).
+    """
     fn = tool.fn
     signature = inspect.signature(fn, eval_str=True)
     output_model = signature.return_annotation
+    ctx_name = next((n for n, p in signature.parameters.items() if _is_context(p.annotation)), None)
+    arg_names = [n for n in signature.parameters if n != ctx_name]
+    extra = gate_parameters(tool, arg_names) if tool.destructive else []
 
-    @functools.wraps(fn)
-    async def call(**kwargs: Any) -> Any:
+    async def run(kwargs: dict[str, Any]) -> Any:
         try:
             result = await fn(**kwargs)
         except ApiError as err:
+            if (attempt := audit.current()) is not None:
+                attempt.failed_upstream(err.status, err.request_id)
             raise tool_error(
                 err, key=tool.key, not_found_hint=tool.not_found_hint, base_url=settings.base_url
             ) from None
+        except httpx.InvalidURL as exc:  # e.g. a huge filter value: refused before anything is sent
+            raise ToolError(f"The arguments do not fit in a request URL ({exc}); use shorter values.") from None
+        if isinstance(result, CallToolResult):  # a tool that builds its own result (a BaseModel too) passes through
+            return result
         return to_result(result) if isinstance(result, BaseModel) else result
+
+    @functools.wraps(fn)
+    async def call(**kwargs: Any) -> Any:
+        gate = (kwargs.pop(PLAN_PARAM, None), kwargs.pop(ANSWER_PARAM, None))
+        if tool.read_only:
+            return await run(kwargs)
+        app = state(kwargs[ctx_name]) if ctx_name else None
+        attempt = Attempt(
+            tool=tool.name,
+            arguments={k: v for k, v in kwargs.items() if k != ctx_name},
+            dry_run=bool(kwargs.get("dry_run")),
+        )
+        token = audit.begin(attempt)
+        try:
+            if gate[0] is not None:
+                attempt.confirmation = verdict(tool, gate[0], gate[1])
+            result = await run(kwargs)
+            attempt.outcome = "dry_run" if attempt.dry_run else "succeeded"
+            return result
+        except BaseException as exc:
+            attempt.outcome, attempt.error = _outcome(exc, attempt)
+            raise
+        finally:
+            audit.end(token)
+            if app is not None and app.audit is not None:
+                try:
+                    app.audit.write(attempt)
+                except OSError as exc:  # the write itself is done: say so loudly rather than hide its result
+                    log.error("could not append to the audit log %s: %s", app.audit.path, exc)
 
     # The SDK derives the input schema from the parameters and the output schema from the return annotation;
     # ``Annotated[CallToolResult, Model]`` publishes Model's schema while we build the content ourselves.
+    # Resolver-filled parameters (the confirmation) are left out of the input schema by the SDK.
     returns = (
         Annotated[CallToolResult, output_model]
         if isinstance(output_model, type) and issubclass(output_model, BaseModel)
         else output_model
     )
-    call.__signature__ = signature.replace(return_annotation=returns)  # type: ignore[attr-defined]
-    call.__annotations__ = {**{n: p.annotation for n, p in signature.parameters.items()}, "return": returns}
+    params = [*signature.parameters.values(), *extra]
+    call.__signature__ = signature.replace(parameters=params, return_annotation=returns)  # type: ignore[attr-defined]
+    call.__annotations__ = {**{p.name: p.annotation for p in params}, "return": returns}
     del call.__wrapped__  # make the SDK read the signature above, not fn's
     server.add_tool(call, name=tool.name, title=tool.title, description=tool.description, annotations=tool.annotations)
+
+
+def _is_context(annotation: Any) -> bool:
+    origin = typing.get_origin(annotation) or annotation
+    return isinstance(origin, type) and issubclass(origin, Context)
+
+
+def _outcome(exc: BaseException, attempt: Attempt) -> tuple[str, str | None]:
+    """How a write attempt ended, for its audit line."""
+    if isinstance(exc, NotConfirmed):
+        return exc.action, None
+    if isinstance(exc, Refused):
+        return "refused", str(exc)
+    if isinstance(exc, ToolError):
+        # An upstream failure arrives here already mapped to text; run() marked the attempt.
+        return ("failed" if attempt.upstream_failed else "error"), str(exc)
+    if isinstance(exc, Exception):
+        return "crashed", type(exc).__name__
+    return "interrupted", None  # the client cancelled the call (or the server is shutting down)
 
 
 __all__ = ["AppState", "ToolError", "build_server", "effective_settings", "register", "selection_of", "to_result"]

@@ -39,6 +39,16 @@ def _csv(value: str | None) -> frozenset[str] | None:
     return items or None
 
 
+def _size(value: str) -> int:
+    """``1048576``, ``512K`` or ``32M`` → bytes."""
+    text = value.strip().upper().removesuffix("B")
+    scale = {"K": 1024, "M": 1024**2, "G": 1024**3}.get(text[-1:], 1)
+    number = text[:-1] if scale > 1 else text
+    if not number.isdigit() or int(number) <= 0:
+        raise ConfigError(f"max request body must be a positive size like 1048576, 512K or 32M, got {value!r}")
+    return int(number) * scale
+
+
 def _truthy(value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true", "yes", "on")
 
@@ -78,6 +88,10 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--allowed-hosts", help="Host headers accepted over HTTP, behind a proxy [_ALLOWED_HOSTS]")
     p.add_argument("--allowed-origins", help="Origin headers accepted over HTTP [_ALLOWED_ORIGINS]")
     p.add_argument(
+        "--max-request-body",
+        help="largest HTTP request body, bytes or with K/M suffix, default 32M [_MAX_REQUEST_BODY]",
+    )
+    p.add_argument(
         "--confirm",
         choices=[x.value for x in ConfirmPolicy],
         help="confirmation of destructive calls: auto (default), always, never [_CONFIRM]",
@@ -112,6 +126,7 @@ def settings_from(args: argparse.Namespace, env: Mapping[str, str]) -> Settings:
         raise ConfigError(f"port must be a number from 1 to 65535, got {port_text!r}")
     token = pick("http_token", ENV_PREFIX + "HTTP_TOKEN")
     audit = pick("audit_log", ENV_PREFIX + "AUDIT_LOG")
+    body_limit = pick("max_request_body", ENV_PREFIX + "MAX_REQUEST_BODY")
     base_url = (pick("base_url", "ANTHROPIC_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
     if not base_url.startswith(("http://", "https://")):
         raise ConfigError(f"base URL must start with http:// or https://, got {base_url!r}")
@@ -131,6 +146,7 @@ def settings_from(args: argparse.Namespace, env: Mapping[str, str]) -> Settings:
         http_token=Secret(token) if token else None,
         allowed_hosts=tuple(sorted(_csv(pick("allowed_hosts", ENV_PREFIX + "ALLOWED_HOSTS")) or ())),
         allowed_origins=tuple(sorted(_csv(pick("allowed_origins", ENV_PREFIX + "ALLOWED_ORIGINS")) or ())),
+        max_request_body_size=_size(body_limit) if body_limit else Settings.max_request_body_size,
         confirm=confirm,
         workspaces=_csv(pick("workspaces", ENV_PREFIX + "WORKSPACES")),
         audit_log=Path(audit).expanduser() if audit else None,

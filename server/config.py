@@ -103,6 +103,7 @@ class Settings:
     http_token: Secret | None = None
     allowed_hosts: tuple[str, ...] = ()
     allowed_origins: tuple[str, ...] = ()
+    max_request_body_size: int = 32 * 1024 * 1024  # HTTP transport; the Messages API's own request limit
     confirm: ConfirmPolicy = ConfirmPolicy.AUTO
     workspaces: frozenset[str] | None = None  # None: writes allowed in every workspace
     audit_log: Path | None = None  # None: default_audit_log_path()

@@ -1,20 +1,26 @@
-"""Start the server: refuse unusable configurations, report what is served, run the transport."""
+"""Start the server: refuse unusable or unsafe configurations, report what is served, run the transport."""
 
 from __future__ import annotations
 
 import logging
 import sys
 
+from server import audit
 from server.app import build_server, selection_of
 from server.config import Settings, Transport
+from server.http_app import bind_problem
 from server.profiles import SelectionError, missing_keys_message
 
 log = logging.getLogger("claude_api_mcp")
+MIN_TOKEN_LENGTH = 16
 
 
 def startup_problem(settings: Settings) -> str | None:
     """Why this configuration must not start, or None."""
-    return missing_keys_message(settings)
+    problem = missing_keys_message(settings)
+    if problem is None and settings.transport is Transport.HTTP:
+        problem = bind_problem(settings)
+    return problem
 
 
 def serve(settings: Settings) -> int:
@@ -28,15 +34,30 @@ def serve(settings: Settings) -> int:
         print(f"claude-api-mcp: {exc}", file=sys.stderr)
         return 2
     selection = selection_of(server)
+    audit_path = audit.target(settings, has_writes=any(not t.read_only for t in selection.tools))
+    if audit_path is not None:
+        try:  # now, not at the first write: a lost audit trail must not be discovered after the fact
+            audit.check_writable(audit_path)
+        except audit.AuditLogError as exc:
+            print(f"claude-api-mcp: {exc}", file=sys.stderr)
+            return 2
+        log.info("write attempts are logged to %s", audit_path)
     upstream = "the sandbox (simulated organization)" if settings.sandbox else settings.base_url
     log.info("profile %s: %d tools on %s", settings.profile.value, len(selection.tools), upstream)
     for toolset, why in selection.omitted_toolsets.items():
         log.info("toolset %s left out: %s", toolset, why)
     if not selection.tools:
         log.warning("no tools are listed: check --toolsets/--tools and the keys")
+    if settings.workspaces:
+        log.info("writes pinned to workspaces: %s", ", ".join(sorted(settings.workspaces)))
+    log.info("confirmation of destructive calls: %s", settings.confirm.value)
     if settings.transport is Transport.HTTP:
         from server.http_app import run_http
 
+        if settings.http_token is not None and len(settings.http_token.reveal()) < MIN_TOKEN_LENGTH:
+            log.warning("the HTTP token is shorter than %d characters: use a long random value", MIN_TOKEN_LENGTH)
+        host = f"[{settings.host}]" if ":" in settings.host else settings.host
+        log.info("listening on http://%s:%d/mcp (streamable HTTP)", host, settings.port)
         return run_http(server, settings)
     server.run("stdio")
     return 0

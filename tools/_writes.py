@@ -1,18 +1,31 @@
-"""The single path every write takes: dry run, then the call.
+"""The single path every write takes: workspace pinning, then the dry run or the call.
 
-Keeping one path means the safety features (confirmation, workspace pinning, the audit log) attach in
-one place and no write tool can skip them.
+Keeping one path means the safety features attach in one place and no write tool can skip them:
+
+* workspace pinning (``server/pinning.py``) is checked here on the request itself, so a refused write
+  is refused in a dry run too, and nothing outside the pinned workspaces is ever sent;
+* a dry run returns the request, the target's current state and, for destructive tools, the sentence the
+  person would be asked to confirm;
+* the HTTP status and request id of what was sent go to the audit line (``server/audit.py``).
+
+Confirmation itself happens before the tool body runs (``server/confirm.py``), because elicitation on
+2026-07-28 connections is a round trip that only resolvers can make.
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+import httpx
 from pydantic import BaseModel, Field
 
+from server import audit, pinning
 from server.config import KeyKind
-from tools._base import Ctx, api
+from server.errors import ApiError
+from tools._base import Ctx, api, settings
+from tools._consequences import describe
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -28,6 +41,9 @@ class Writable(BaseModel):
     """Mixed into write results: on a dry run the object fields hold the target's current state."""
 
     dry_run: DryRunPlan | None = Field(None, description="Present on dry runs only: what would be sent.")
+    confirmation: str | None = Field(
+        None, description="Dry runs of destructive tools: what the person would be asked to confirm."
+    )
 
 
 @dataclass(frozen=True)
@@ -53,11 +69,17 @@ async def current_state(ctx: Ctx, req: WriteRequest) -> dict[str, Any] | None:
 async def write(ctx: Ctx, req: WriteRequest, result: type[M], *, dry_run: bool) -> M:
     """Send ``req`` (or, on a dry run, describe it with the target's current state) and parse the answer."""
     client = api(ctx, req.key)
+    why = await pinning.refusal(client, settings(ctx), req.method, req.path)
+    if why is not None:
+        raise audit.Refused(why)
+    attempt = audit.current()
     if dry_run:
         current = await current_state(ctx, req) or {}
         plan = DryRunPlan(method=req.method, path=req.path, body=req.body if req.shown_body is None else req.shown_body)
-        return result.model_validate({**current, "dry_run": plan})
-    body = await client.request(
+        described = await describe(ctx, attempt.tool, attempt.arguments) if attempt is not None else None
+        extra = {"confirmation": described.text} if described is not None else {}
+        return result.model_validate({**current, **extra, "dry_run": plan})
+    async with client.stream(
         req.method,
         req.path,
         key=req.key,
@@ -65,5 +87,18 @@ async def write(ctx: Ctx, req: WriteRequest, result: type[M], *, dry_run: bool) 
         files=req.files,
         data=req.data,
         idempotent=req.idempotent,
-    )
-    return result.model_validate(body or {})
+    ) as response:
+        request_id = response.headers.get("request-id")
+        if attempt is not None:
+            attempt.sent(req.method, req.path, response.status_code, request_id)
+        try:
+            raw = await response.aread()
+        except httpx.HTTPError as exc:
+            # The API answered and the answer was lost: it may have been processed, so never resent.
+            kind = "read_timeout" if isinstance(exc, httpx.TimeoutException) else "reset"
+            raise ApiError(message=type(exc).__name__, network=kind, request_id=request_id) from exc
+    try:
+        body = json.loads(raw) if raw.strip() else {}
+    except ValueError as exc:
+        raise ApiError(message="the body was not valid JSON", network="truncated", request_id=request_id) from exc
+    return result.model_validate(body)

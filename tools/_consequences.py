@@ -1,0 +1,331 @@
+"""What each destructive tool is about to do, in words a person can confirm, fetched from the API.
+
+Keyed by tool name (so no toolset module needs to know about confirmation): each describer reads the
+target and returns one sentence naming it by its human name and id and stating the consequence, plus the
+request the tool will send (the confirmation step checks workspace pinning on it before asking anyone).
+
+Primary lookups (the target itself) fail the call, like the tool would; secondary ones (counts of
+affected keys, a member's name) are best effort and only make the sentence less specific.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import pydantic_core
+from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import BaseModel
+
+from server.config import KeyKind
+from server.errors import ApiError
+from tools._base import Ctx, api
+
+Args = Mapping[str, Any]
+Get = Callable[..., Awaitable[Any]]  # get(path, params=None) -> parsed JSON
+ORG = "/v1/organizations"
+
+
+@dataclass(frozen=True)
+class Described:
+    text: str  # "Archive workspace 'Prod' (wrkspc_…): its 4 active API keys stop working immediately; ..."
+    method: str
+    path: str
+
+
+Describer = Callable[[Get, Args], Awaitable[Described]]
+DESCRIBERS: dict[str, tuple[KeyKind, Describer]] = {}
+
+
+def describes(tool_name: str, key: KeyKind) -> Callable[[Describer], Describer]:
+    def register(fn: Describer) -> Describer:
+        DESCRIBERS[tool_name] = (key, fn)
+        return fn
+
+    return register
+
+
+async def describe(ctx: Ctx, tool_name: str, args: Args) -> Described | None:
+    """The description of this call, or None for a tool without a describer."""
+    entry = DESCRIBERS.get(tool_name)
+    if entry is None:
+        return None
+    key, describer = entry
+    client = api(ctx, key)
+
+    async def get(path: str, params: Mapping[str, Any] | None = None) -> Any:
+        return await client.request("GET", path, key=key, params=params)
+
+    return await describer(get, {name: plain(value) for name, value in args.items()})
+
+
+# --- wording helpers --------------------------------------------------------------------------------------
+
+
+def plain(value: Any) -> Any:
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, BaseModel):  # unset fields of a nested update (data_residency) change nothing
+        return value.model_dump(mode="json", exclude_none=True)
+    return pydantic_core.to_jsonable_python(value, fallback=str)  # a null tag value removes that tag
+
+
+def q(value: Any, limit: int = 60) -> str:
+    """A quoted, single-line, bounded rendering of a name from the API (it is shown to a person)."""
+    text = " ".join(str(value if value is not None else "").split())
+    return "'" + (text if len(text) <= limit else text[: limit - 1] + "…") + "'"
+
+
+def person(user: Mapping[str, Any] | None, user_id: str) -> str:
+    if not user:
+        return user_id
+    email = f" <{user['email']}>" if user.get("email") else ""
+    return f"{q(user.get('name') or user.get('email') or user_id)[1:-1]}{email} ({user_id})"
+
+
+def _count(n: int | None, noun: str) -> str:
+    if n is None:
+        return f"its {noun}s"
+    return f"its {n} {noun}" + ("" if n == 1 else "s")
+
+
+async def maybe(get: Get, path: str, params: Mapping[str, Any] | None = None) -> Any:
+    try:
+        return await get(path, params)
+    except (ApiError, ToolError):
+        return None
+
+
+async def count_keys(get: Get, **filters: str) -> int | None:
+    """Active API keys matching ``filters``, following pages (bounded), or None if the lookup failed."""
+    total, after = 0, None
+    for _ in range(20):
+        page = await maybe(get, f"{ORG}/api_keys", {**filters, "status": "active", "limit": 1000, "after_id": after})
+        if not isinstance(page, dict):
+            return None
+        total += len(page.get("data") or [])
+        after = page.get("last_id")
+        if not page.get("has_more") or not after:
+            return total
+    return None
+
+
+def changes(current: Mapping[str, Any], wanted: Mapping[str, Any], fields: tuple[str, ...]) -> list[str]:
+    out = []
+    for name in fields:
+        if wanted.get(name) is None:
+            continue
+        old, new = current.get(name), wanted[name]
+        if isinstance(new, dict) and isinstance(old, dict):
+            new = {k: v for k, v in {**old, **new}.items() if v is not None}
+        out.append(f"{name} {_short(old)} → {_short(new)}")
+    return out
+
+
+def _short(value: Any) -> str:
+    return q(value) if isinstance(value, str) else q(pydantic_core.to_json(value).decode(), 120)[1:-1]
+
+
+# --- users and invites ------------------------------------------------------------------------------------
+
+
+@describes("update_user", KeyKind.ADMIN)
+async def _update_user(get: Get, a: Args) -> Described:
+    uid, role = a["user_id"], a["role"]
+    user = await get(f"{ORG}/users/{uid}")
+    old = user.get("role")
+    text = f"Change the organization role of {person(user, uid)} from {old} to {role}: their permissions change at once"
+    if old == "billing" and role != "billing":
+        text += ", and they lose their automatic billing role in every workspace"
+    return Described(text + ".", "POST", f"{ORG}/users/{uid}")
+
+
+@describes("remove_user", KeyKind.ADMIN)
+async def _remove_user(get: Get, a: Args) -> Described:
+    uid = a["user_id"]
+    user = await get(f"{ORG}/users/{uid}")
+    keys = await count_keys(get, created_by_user_id=uid)
+    if keys is None:
+        kept = "any active API keys they created keep working"
+    elif keys == 1:
+        kept = "the 1 active API key they created keeps working"
+    else:
+        kept = f"the {keys} active API keys they created keep working"
+    text = (
+        f"Remove {person(user, uid)} from the organization: they lose access to it and all its workspaces at once; "
+        f"{kept} until deactivated (see list_api_keys)."
+    )
+    return Described(text, "DELETE", f"{ORG}/users/{uid}")
+
+
+@describes("delete_invite", KeyKind.ADMIN)
+async def _delete_invite(get: Get, a: Args) -> Described:
+    iid = a["invite_id"]
+    invite = await get(f"{ORG}/invites/{iid}")
+    text = (
+        f"Delete the {invite.get('status', '')} invite for {invite.get('email')} ({iid}, role {invite.get('role')}): "
+        "it can no longer be accepted."
+    )
+    return Described(text, "DELETE", f"{ORG}/invites/{iid}")
+
+
+# --- workspaces, members, API keys ------------------------------------------------------------------------
+
+
+@describes("update_workspace", KeyKind.ADMIN)
+async def _update_workspace(get: Get, a: Args) -> Described:
+    wid = a["workspace_id"]
+    ws = await get(f"{ORG}/workspaces/{wid}")
+    diff = changes(ws, a, ("name", "display_color", "data_residency", "tags"))
+    if not diff:
+        raise ToolError("Nothing to change: give name, display_color, data_residency or tags.")
+    text = f"Update workspace {q(ws.get('name'))} ({wid}): " + "; ".join(diff)
+    if a.get("data_residency") is not None:
+        text += ". Where its requests may be processed changes for every key in it"
+    return Described(text + ".", "POST", f"{ORG}/workspaces/{wid}")
+
+
+@describes("archive_workspace", KeyKind.ADMIN)
+async def _archive_workspace(get: Get, a: Args) -> Described:
+    wid = a["workspace_id"]
+    ws = await get(f"{ORG}/workspaces/{wid}")
+    keys = await count_keys(get, workspace_id=wid)
+    text = (
+        f"Archive workspace {q(ws.get('name'))} ({wid}): {_count(keys, 'active API key')} "
+        f"{'stops' if keys == 1 else 'stop'} working immediately; "
+        "this cannot be undone."
+    )
+    return Described(text, "POST", f"{ORG}/workspaces/{wid}/archive")
+
+
+async def _member_names(get: Get, wid: str, uid: str) -> tuple[str, str]:
+    ws = await maybe(get, f"{ORG}/workspaces/{wid}")
+    user = await maybe(get, f"{ORG}/users/{uid}")
+    where = f"{q(ws.get('name'))} ({wid})" if isinstance(ws, dict) else wid
+    return person(user, uid), where
+
+
+@describes("update_workspace_member", KeyKind.ADMIN)
+async def _update_workspace_member(get: Get, a: Args) -> Described:
+    wid, uid, role = a["workspace_id"], a["user_id"], a["workspace_role"]
+    path = f"{ORG}/workspaces/{wid}/members/{uid}"
+    member = await get(path)
+    who, where = await _member_names(get, wid, uid)
+    text = (
+        f"Change the role of {who} in workspace {where} from {member.get('workspace_role')} to {role}: "
+        "their access to the workspace changes at once."
+    )
+    return Described(text, "POST", path)
+
+
+@describes("remove_workspace_member", KeyKind.ADMIN)
+async def _remove_workspace_member(get: Get, a: Args) -> Described:
+    wid, uid = a["workspace_id"], a["user_id"]
+    path = f"{ORG}/workspaces/{wid}/members/{uid}"
+    member = await get(path)
+    who, where = await _member_names(get, wid, uid)
+    text = (
+        f"Remove {who} ({member.get('workspace_role')}) from workspace {where}: they lose access to it at once "
+        "and stay in the organization."
+    )
+    return Described(text, "DELETE", path)
+
+
+_KEY_STATUS = {
+    "inactive": "requests using it fail immediately until it is set active again",
+    "archived": "requests using it fail immediately, and archiving is permanent",
+    "active": "requests using it work again",
+}
+
+
+@describes("update_api_key", KeyKind.ADMIN)
+async def _update_api_key(get: Get, a: Args) -> Described:
+    kid = a["api_key_id"]
+    key = await get(f"{ORG}/api_keys/{kid}")
+    parts = changes(key, a, ("name",))
+    status = a.get("status")
+    if status is not None:
+        parts.append(
+            f"status {key.get('status')} → {status}" + (f": {_KEY_STATUS[status]}" if status in _KEY_STATUS else "")
+        )
+    if not parts:
+        raise ToolError("Nothing to change: give name and/or status.")
+    scope = key.get("scope") if isinstance(key.get("scope"), dict) else {}
+    wid = scope.get("workspace_id") or key.get("workspace_id")
+    ws = await maybe(get, f"{ORG}/workspaces/{wid}") if wid else None
+    where = f"workspace {q(ws.get('name'))}" if isinstance(ws, dict) else (f"workspace {wid}" if wid else "")
+    hint = ", ".join(x for x in (key.get("partial_key_hint"), where) if x)
+    text = f"Update API key {q(key.get('name'))} ({kid}{', ' + hint if hint else ''}): " + "; ".join(parts)
+    return Described(text + ".", "POST", f"{ORG}/api_keys/{kid}")
+
+
+# --- core API: batches, files, skills ---------------------------------------------------------------------
+
+
+def _counts(batch: Mapping[str, Any]) -> str:
+    counts = batch.get("request_counts") or {}
+    shown = [f"{n} {k}" for k, n in counts.items() if isinstance(n, int) and n]
+    return ", ".join(shown) or "no requests"
+
+
+@describes("cancel_batch", KeyKind.API)
+async def _cancel_batch(get: Get, a: Args) -> Described:
+    bid = a["message_batch_id"]
+    batch = await get(f"/v1/messages/batches/{bid}")
+    status = batch.get("processing_status")
+    if status == "ended":
+        effect = "it has already ended, so nothing is left to cancel"
+    else:
+        effect = "requests not yet processed are canceled and never run; finished results are kept"
+    text = f"Cancel message batch {bid} ({status}; {_counts(batch)}): {effect}."
+    return Described(text, "POST", f"/v1/messages/batches/{bid}/cancel")
+
+
+@describes("delete_batch", KeyKind.API)
+async def _delete_batch(get: Get, a: Args) -> Described:
+    bid = a["message_batch_id"]
+    batch = await get(f"/v1/messages/batches/{bid}")
+    text = (
+        f"Delete message batch {bid} ({batch.get('processing_status')}, created {batch.get('created_at')}; "
+        f"{_counts(batch)}): the batch and its results are deleted and cannot be recovered."
+    )
+    return Described(text, "DELETE", f"/v1/messages/batches/{bid}")
+
+
+def _size(n: Any) -> str:
+    if not isinstance(n, int):
+        return "size unknown"
+    if n < 1024:
+        return f"{n} bytes"
+    size = float(n)
+    for unit in ("KB", "MB", "GB"):
+        size /= 1024
+        if size < 1024 or unit == "GB":
+            break
+    return f"{size:.1f} {unit}"
+
+
+@describes("delete_file", KeyKind.API)
+async def _delete_file(get: Get, a: Args) -> Described:
+    fid = a["file_id"]
+    meta = await get(f"/v1/files/{fid}")
+    text = (
+        f"Delete file {q(meta.get('filename'))} ({fid}, {_size(meta.get('size_bytes'))}): requests that reference "
+        "it will fail; this cannot be undone."
+    )
+    return Described(text, "DELETE", f"/v1/files/{fid}")
+
+
+@describes("delete_skill", KeyKind.API)
+async def _delete_skill(get: Get, a: Args) -> Described:
+    sid = a["skill_id"]
+    skill = await get(f"/v1/skills/{sid}")
+    source = skill.get("source")
+    kind = source.get("type") if isinstance(source, dict) else source
+    text = (
+        f"Delete skill {q(skill.get('display_name') or skill.get('display_title'))} ({sid}, {kind}): requests that "
+        "load it will fail; this cannot be undone."
+    )
+    return Described(text, "DELETE", f"/v1/skills/{sid}")
