@@ -17,6 +17,7 @@ import pydantic_core
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.tools import Tool
 from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel
 
@@ -31,6 +32,7 @@ from server.prompts import register_prompts
 from server.sandbox import SANDBOX_ADMIN_KEY, SANDBOX_API_KEY, Sandbox
 from tools import ALL_TOOLS
 from tools._base import ToolDef, state
+from tools._schema import tool_schema
 
 log = logging.getLogger("claude_api_mcp")
 
@@ -92,6 +94,7 @@ def build_server(
 
     server: MCPServer[Any] = MCPServer(
         "claude-api-mcp",
+        tools=[make_tool(tool, settings) for tool in selection.tools],
         title="Claude API",
         version=__version__,
         instructions=INSTRUCTIONS,
@@ -99,8 +102,6 @@ def build_server(
         lifespan=lifespan,
         warn_on_duplicate_tools=True,
     )
-    for tool in selection.tools:
-        register(server, tool, settings)
     register_prompts(server, selection)  # prompts and resources whose tools are listed
     server.selection = selection  # type: ignore[attr-defined]  # read by the CLI's startup report and doctor
     return server
@@ -121,8 +122,8 @@ def to_result(result: BaseModel) -> CallToolResult:
     return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=data)
 
 
-def register(server: MCPServer[Any], tool: ToolDef, settings: Settings) -> None:
-    """Register ``tool`` with ApiError mapped to an actionable ToolError and compact JSON text.
+def make_tool(tool: ToolDef, settings: Settings) -> Tool:
+    """The SDK's tool for ``tool``: ApiError mapped to an actionable ToolError, compact JSON text and schemas.
 
     Write tools also get the safety features here, so none can skip them: every call is audited, and
     destructive ones are confirmed by the person first (``server/confirm.py``).
@@ -190,7 +191,13 @@ def register(server: MCPServer[Any], tool: ToolDef, settings: Settings) -> None:
     call.__signature__ = signature.replace(parameters=params, return_annotation=returns)  # type: ignore[attr-defined]
     call.__annotations__ = {**{p.name: p.annotation for p in params}, "return": returns}
     del call.__wrapped__  # make the SDK read the signature above, not fn's
-    server.add_tool(call, name=tool.name, title=tool.title, description=tool.description, annotations=tool.annotations)
+    sdk_tool = Tool.from_function(
+        call, name=tool.name, title=tool.title, description=tool.description, annotations=tool.annotations
+    )
+    sdk_tool.parameters = tool_schema(sdk_tool.parameters, output=False)
+    if sdk_tool.fn_metadata.output_schema is not None:  # published only; results are validated by the model
+        sdk_tool.fn_metadata.output_schema = tool_schema(sdk_tool.fn_metadata.output_schema, output=True)
+    return sdk_tool
 
 
 def _is_context(annotation: Any) -> bool:
@@ -212,4 +219,4 @@ def _outcome(exc: BaseException, attempt: Attempt) -> tuple[str, str | None]:
     return "interrupted", None  # the client cancelled the call (or the server is shutting down)
 
 
-__all__ = ["AppState", "ToolError", "build_server", "effective_settings", "register", "selection_of", "to_result"]
+__all__ = ["AppState", "ToolError", "build_server", "effective_settings", "make_tool", "selection_of", "to_result"]

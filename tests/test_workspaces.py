@@ -187,7 +187,7 @@ async def test_admin_tools_carry_the_contracts_hints_and_writes_take_dry_run(con
     assert set(tools) == set(HINTS)
     for name, hints in HINTS.items():
         a = tools[name].annotations
-        assert a is not None and a.open_world_hint is True and a.title
+        assert a is not None and a.open_world_hint is True and tools[name].title
         got = (
             "R" if a.read_only_hint else "W" + ("D" if a.destructive_hint else "") + ("I" if a.idempotent_hint else "")
         )

@@ -50,8 +50,7 @@ class ToolDef:
 
     @property
     def annotations(self) -> ToolAnnotations:
-        return ToolAnnotations(
-            title=self.title,
+        return ToolAnnotations(  # the title is the tool's own; repeating it here costs tokens in every list
             read_only_hint=self.read_only,
             destructive_hint=self.destructive,
             idempotent_hint=self.idempotent,

@@ -18,17 +18,17 @@ T = TypeVar("T", bound=BaseModel)
 
 class CursorPage(BaseModel, Generic[T]):
     data: list[T]
-    has_more: bool = Field(description="True when more items exist past this list: it is not complete.")
+    has_more: bool = Field(description="More items exist: this list is incomplete.")
     first_id: str | None = None
-    last_id: str | None = Field(None, description="Pass as after_id to continue.")
-    note: str | None = Field(None, description="Why the list stopped early, when it did.")
+    last_id: str | None = Field(None, description="Resume with after_id.")
+    note: str | None = Field(None, description="Why it stopped early.")
 
 
 class TokenPage(BaseModel, Generic[T]):
     data: list[T]
-    has_more: bool = Field(description="True when more items exist past this list: it is not complete.")
-    next_page: str | None = Field(None, description="Pass as page to continue.")
-    note: str | None = Field(None, description="Why the list stopped early, when it did.")
+    has_more: bool = Field(description="More items exist: this list is incomplete.")
+    next_page: str | None = Field(None, description="Resume with page.")
+    note: str | None = Field(None, description="Why it stopped early.")
 
 
 class Deleted(ApiObject):

@@ -1,49 +1,203 @@
-"""Compact JSON schemas for nested argument and result models: every schema is paid for in every conversation.
+"""Compact JSON schemas: every tool definition is paid for in every conversation, so its published schemas
+say what a caller needs and no more.
 
-Used as ``json_schema_extra`` on a model: pydantic calls it with that model's schema once generated.
+``tool_schema()`` runs once per tool when the server is built, on the published input and output schemas.
+Validation is unaffected: arguments are still validated by the tool's pydantic signature (so an unknown
+content block type is refused before anything is sent) and results by its pydantic return model.
+
+* Everywhere: no auto titles (a property's name says it), no ``default: null``, no
+  ``additionalProperties: true`` and no discriminator mappings (JSON Schema implies them).
+* Inputs: optional fields lose their ``anyOf [X, null]`` wrapper (leaving a field out is how to omit it),
+  and a union of many object variants that each pin ``type`` (content blocks) is published as one object
+  whose ``type`` lists the variants; the variants' fields are the Messages API's, well known to models.
+* Outputs: nullable stays nullable (``"type": [T, "null"]``); references are inlined and the schema keeps
+  field names and types two objects deep (the result and the objects it lists), leaving deeper objects
+  open. Clients that validate results do so against this schema on every call: a shallow schema is cheap.
+
+``compact`` / ``untitled`` remain as ``json_schema_extra`` hooks for models whose schema is also used
+elsewhere.
 """
 
 from __future__ import annotations
 
+import copy
+import json
 from typing import Any
+
+_SCHEMA_MAPS = ("properties", "$defs", "definitions", "patternProperties")
+_UNION_COLLAPSE = 4  # a union of at least this many typed objects is published as one object
+OUTPUT_DEPTH = 2
+
+
+def tool_schema(schema: dict[str, Any], *, output: bool) -> dict[str, Any]:
+    """A compacted copy of a tool's input (``output=False``) or output schema."""
+    result = copy.deepcopy(schema)
+    _trim(result, nullable=output, output=output)
+    if output:
+        shallow: dict[str, Any] = _limit(result, result.get("$defs", {}), depth=0)
+        return shallow
+    _collapse_unions(result, result.get("$defs", {}))
+    _prune_defs(result)
+    _drop_item_descriptions(result)
+    return result
+
+
+def _drop_item_descriptions(node: Any) -> None:
+    """An array's own description covers its items (``workspace_ids: "Only these workspaces."``)."""
+    if isinstance(node, list):
+        for item in node:
+            _drop_item_descriptions(item)
+    elif isinstance(node, dict):
+        items = node.get("items")
+        if isinstance(items, dict) and "description" in node:
+            items.pop("description", None)
+        for key, value in node.items():
+            if key not in ("enum", "const", "required"):
+                _drop_item_descriptions(value)
 
 
 def compact(schema: dict[str, Any], *_: Any) -> None:
-    """Trim an input model's JSON schema to what a caller needs: no auto titles, no ``anyOf [X, null]``
-    wrappers or ``default: null`` (omitting a field is how to leave it out), no discriminator mapping
-    (a ``oneOf`` over blocks that each pin ``type`` says the same)."""
-    schema.pop("title", None)
-    _trim(schema, nullable=False)
+    """``json_schema_extra`` for input models."""
+    _trim(schema, nullable=False, output=False)
 
 
 def untitled(schema: dict[str, Any], *_: Any) -> None:
-    """For output models: only the auto titles go (nulls do occur in results, so the schema keeps them)."""
-    schema.pop("title", None)
-    _trim(schema, nullable=True)
+    """``json_schema_extra`` for output models (nulls occur in results, so nullability stays)."""
+    _trim(schema, nullable=True, output=True)
 
 
-def _trim(node: Any, *, nullable: bool) -> None:
+def _trim(node: Any, *, nullable: bool, output: bool) -> None:
     if isinstance(node, list):
         for item in node:
-            _trim(item, nullable=nullable)
+            _trim(item, nullable=nullable, output=output)
         return
     if not isinstance(node, dict):
         return
-    options = node.get("anyOf")
-    if not nullable and isinstance(options, list) and {"type": "null"} in options:
-        rest = [o for o in options if o != {"type": "null"}]
-        del node["anyOf"]
-        if len(rest) == 1:
-            node.update(rest[0])
-        else:
-            node["anyOf"] = rest
-        if node.get("default", 0) is None:
-            del node["default"]
+    node.pop("title", None)
     node.pop("discriminator", None)
-    if node.get("additionalProperties") is True:  # the JSON Schema default: saying it costs tokens
+    if node.get("additionalProperties") is True:
         del node["additionalProperties"]
-    for prop in (node.get("properties") or {}).values():
-        if isinstance(prop, dict):
-            prop.pop("title", None)
-    for value in node.values():
-        _trim(value, nullable=nullable)
+    if "default" in node and (node["default"] is None or output):  # a result's defaults tell a reader nothing
+        del node["default"]
+    options = node.get("anyOf")
+    if isinstance(options, list) and {"type": "null"} in options:
+        rest = [o for o in options if o != {"type": "null"}]
+        single = rest[0] if len(rest) == 1 else None
+        if not nullable:
+            del node["anyOf"]
+            if single is not None:
+                node.update(single)
+            else:
+                node["anyOf"] = rest
+        elif single is not None and isinstance(single.get("type"), str) and "anyOf" not in single:
+            del node["anyOf"]
+            node.update({**single, "type": [single["type"], "null"]})
+    for key, value in list(node.items()):
+        if key in _SCHEMA_MAPS and isinstance(value, dict):
+            for sub in value.values():  # keys here are names (a property may be called "title"), not keywords
+                _trim(sub, nullable=nullable, output=output)
+        elif key not in ("enum", "const", "required", "examples"):
+            _trim(value, nullable=nullable, output=output)
+
+
+def _resolve(node: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
+    ref = node.get("$ref")
+    if isinstance(ref, str) and ref.startswith("#/$defs/"):
+        target: dict[str, Any] = defs.get(ref.removeprefix("#/$defs/"), {})
+        return {**target, **{k: v for k, v in node.items() if k != "$ref"}}
+    return node
+
+
+def _pinned_types(variant: dict[str, Any]) -> list[str]:
+    """The ``type`` values a variant accepts (``const`` or ``enum``), or none when ``type`` is free."""
+    kind = (variant.get("properties") or {}).get("type") or {}
+    if "const" in kind:
+        return [str(kind["const"])]
+    enum = kind.get("enum")
+    return [str(v) for v in enum] if isinstance(enum, list) else []
+
+
+def _collapse_unions(node: Any, defs: dict[str, Any]) -> None:
+    if isinstance(node, list):
+        for item in node:
+            _collapse_unions(item, defs)
+        return
+    if not isinstance(node, dict):
+        return
+    for keyword in ("oneOf", "anyOf"):
+        variants = node.get(keyword)
+        if isinstance(variants, list) and len(variants) >= _UNION_COLLAPSE:
+            pinned = [_pinned_types(_resolve(v, defs)) for v in variants if isinstance(v, dict)]
+            if len(pinned) == len(variants) and all(pinned):
+                kinds = [kind for kinds_of in pinned for kind in kinds_of]
+                del node[keyword]
+                node.update({"type": "object", "properties": {"type": {"enum": kinds}}, "required": ["type"]})
+    for key, value in node.items():
+        if key in _SCHEMA_MAPS and isinstance(value, dict):
+            for sub in value.values():
+                _collapse_unions(sub, defs)
+        elif key not in ("enum", "const", "required"):
+            _collapse_unions(value, defs)
+
+
+def _prune_defs(schema: dict[str, Any]) -> None:
+    """Drop $defs nothing refers to any more (after unions were collapsed)."""
+    defs = schema.get("$defs")
+    if not isinstance(defs, dict):
+        return
+    while True:
+        text = json.dumps({k: v for k, v in schema.items() if k != "$defs"}) + json.dumps(defs)
+        unused = [name for name in defs if f'"#/$defs/{name}"' not in text]
+        if not unused:
+            break
+        for name in unused:
+            del defs[name]
+    if not defs:
+        del schema["$defs"]
+
+
+def _limit(node: Any, defs: dict[str, Any], depth: int) -> Any:
+    """Inline references; keep object fields ``OUTPUT_DEPTH`` objects deep, leave deeper objects open."""
+    if not isinstance(node, dict):
+        return node
+    node = _resolve(node, defs)
+    union = node.get("anyOf") or node.get("oneOf")
+    is_object = "properties" in node or node.get("type") in ("object", ["object", "null"])
+    if isinstance(union, list):
+        nullable = {"type": "null"} in union
+        rest = [_resolve(v, defs) for v in union if v != {"type": "null"}]
+        if len(rest) == 1:
+            merged = {k: v for k, v in node.items() if k not in ("anyOf", "oneOf")}
+            inner = _limit({**rest[0], **merged}, defs, depth)
+            if nullable and isinstance(inner.get("type"), str):
+                inner["type"] = [inner["type"], "null"]
+            return inner
+        if depth >= 1:  # a deep union of shapes: say it is an object, or any value
+            kinds = sorted({str(v.get("type")) for v in rest if isinstance(v.get("type"), str)})
+            open_node: dict[str, Any] = {k: v for k, v in node.items() if k == "description"}
+            if kinds == ["object"]:
+                open_node["type"] = ["object", "null"] if nullable else "object"
+            return open_node
+        node = {**node, ("anyOf" if "anyOf" in node else "oneOf"): [_limit(v, defs, depth) for v in union]}
+    if is_object:
+        if depth >= OUTPUT_DEPTH:
+            kept = {k: v for k, v in node.items() if k in ("type", "description") and depth == OUTPUT_DEPTH}
+            kept.pop("description", None)
+            kept.setdefault("type", "object")
+            return kept
+        out = {k: v for k, v in node.items() if k not in ("$defs", "properties")}
+        if depth >= 1:
+            out.pop("description", None)
+            out.pop("required", None)
+        if "properties" in node:
+            out["properties"] = {name: _limit(sub, defs, depth + 1) for name, sub in node["properties"].items()}
+        return out
+    if "items" in node:
+        out = {k: v for k, v in node.items() if k != "items"}
+        if depth >= 1:
+            out.pop("description", None)
+        out["items"] = _limit(node["items"], defs, depth)
+        return out
+    if depth >= 2:
+        return {k: v for k, v in node.items() if k != "description"}
+    return node

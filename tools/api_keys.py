@@ -104,7 +104,11 @@ async def get_api_key(ctx: Ctx, api_key_id: ApiKeyId) -> ApiKey:
 async def update_api_key(
     ctx: Ctx,
     api_key_id: ApiKeyId,
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)] | None = None,
+    name: Annotated[
+        str | None,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
+        Field(description="New name."),
+    ] = None,
     status: Annotated[
         SettableStatus | None, Field(description="inactive stops the key working; archived is permanent.")
     ] = None,
