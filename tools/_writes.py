@@ -26,6 +26,7 @@ from server.config import KeyKind
 from server.errors import ApiError
 from tools._base import Ctx, api, settings
 from tools._consequences import describe
+from tools._models import Deleted
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -44,6 +45,10 @@ class Writable(BaseModel):
     confirmation: str | None = Field(
         None, description="Dry runs of destructive tools: what the person would be asked to confirm."
     )
+
+
+class DeletedResult(Deleted, Writable):
+    """A delete tool's result: the API's deletion object (or, on a dry run, the target's current state)."""
 
 
 @dataclass(frozen=True)

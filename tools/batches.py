@@ -18,9 +18,9 @@ from tools._args import AfterId, AllPages, BeforeId, DryRun, Limit, id_arg
 from tools._base import Ctx, ToolDef, api, settings, tool
 from tools._lists import list_cursor
 from tools._message_types import MessageParams
-from tools._models import ApiObject, CursorPage, Deleted
+from tools._models import ApiObject, CursorPage
 from tools._schema import compact, untitled
-from tools._writes import Writable, WriteRequest, write
+from tools._writes import DeletedResult, Writable, WriteRequest, write
 
 KEY = KeyKind.API
 NOT_FOUND = "Call list_batches to find valid batch ids."
@@ -67,10 +67,6 @@ class Batch(ApiObject):
 
 
 class BatchResult(Batch, Writable):
-    pass
-
-
-class BatchDeleted(Deleted, Writable):
     pass
 
 
@@ -207,11 +203,11 @@ async def cancel_batch(ctx: Ctx, message_batch_id: BatchId, dry_run: DryRun = Fa
 
 
 @tool("batches", KEY, title="Delete message batch", destructive=True, idempotent=True, not_found_hint=NOT_FOUND)
-async def delete_batch(ctx: Ctx, message_batch_id: BatchId, dry_run: DryRun = False) -> BatchDeleted:
+async def delete_batch(ctx: Ctx, message_batch_id: BatchId, dry_run: DryRun = False) -> DeletedResult:
     """Delete an ended batch and its results (cancel a running one first)."""
     path = _path(message_batch_id)
     req = WriteRequest("DELETE", path, KEY, idempotent=True, current_path=path)
-    return await write(ctx, req, BatchDeleted, dry_run=dry_run)
+    return await write(ctx, req, DeletedResult, dry_run=dry_run)
 
 
 TOOLS: list[ToolDef] = [create_batch, list_batches, get_batch, get_batch_results, cancel_batch, delete_batch]

@@ -19,9 +19,9 @@ from server.errors import ApiError
 from tools._args import AllPages, DryRun, Limit, PageToken, id_arg
 from tools._base import Ctx, ToolDef, api, settings, tool
 from tools._lists import list_token
-from tools._models import ApiObject, Deleted, TokenPage
+from tools._models import ApiObject, TokenPage
 from tools._uploads import guess_mime, local_file, sanitize_filename
-from tools._writes import Writable, WriteRequest, write
+from tools._writes import DeletedResult, Writable, WriteRequest, write
 
 KEY = KeyKind.API
 NOT_FOUND = "Call list_files to find valid file ids."
@@ -43,10 +43,6 @@ class FileMeta(ApiObject):
 
 
 class FileResult(FileMeta, Writable):
-    pass
-
-
-class FileDeleted(Deleted, Writable):
     pass
 
 
@@ -193,10 +189,10 @@ def _as_text(data: bytes, mime: str, cap: int) -> str | None:
 
 
 @tool("files", KEY, title="Delete file", destructive=True, idempotent=True, not_found_hint=NOT_FOUND)
-async def delete_file(ctx: Ctx, file_id: FileId, dry_run: DryRun = False) -> FileDeleted:
+async def delete_file(ctx: Ctx, file_id: FileId, dry_run: DryRun = False) -> DeletedResult:
     """Delete a file; messages that reference it stop working."""
     req = WriteRequest("DELETE", _path(file_id), KEY, idempotent=True, current_path=_path(file_id))
-    return await write(ctx, req, FileDeleted, dry_run=dry_run)
+    return await write(ctx, req, DeletedResult, dry_run=dry_run)
 
 
 TOOLS: list[ToolDef] = [upload_file, list_files, get_file, download_file, delete_file]

@@ -11,8 +11,8 @@ from server.config import KeyKind
 from tools._args import AfterId, AllPages, BeforeId, DryRun, Limit, id_arg
 from tools._base import Ctx, ToolDef, api, tool
 from tools._lists import list_cursor
-from tools._models import ApiObject, CursorPage, Deleted
-from tools._writes import Writable, WriteRequest, write
+from tools._models import ApiObject, CursorPage
+from tools._writes import DeletedResult, Writable, WriteRequest, write
 from tools.users import AssignableRole, OrgRole
 
 KEY = KeyKind.ADMIN
@@ -46,10 +46,6 @@ class Invite(ApiObject):
 
 
 class InviteResult(Invite, Writable):
-    pass
-
-
-class InviteDeleted(Deleted, Writable):
     pass
 
 
@@ -99,10 +95,10 @@ async def create_invite(ctx: Ctx, email: Email, role: AssignableRole, dry_run: D
 
 
 @tool("invites", KEY, title="Delete invite", destructive=True, idempotent=True, not_found_hint=NOT_FOUND)
-async def delete_invite(ctx: Ctx, invite_id: InviteId, dry_run: DryRun = False) -> InviteDeleted:
+async def delete_invite(ctx: Ctx, invite_id: InviteId, dry_run: DryRun = False) -> DeletedResult:
     """Withdraw a pending invitation (accepted or expired ones cannot be deleted)."""
     req = WriteRequest("DELETE", _path(invite_id), KEY, idempotent=True, current_path=_path(invite_id))
-    return await write(ctx, req, InviteDeleted, dry_run=dry_run)
+    return await write(ctx, req, DeletedResult, dry_run=dry_run)
 
 
 TOOLS: list[ToolDef] = [list_invites, get_invite, create_invite, delete_invite]

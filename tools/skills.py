@@ -15,9 +15,9 @@ from server.config import KeyKind
 from tools._args import AllPages, DryRun, Limit, PageToken
 from tools._base import Ctx, ToolDef, api, tool
 from tools._lists import list_token
-from tools._models import ApiObject, Deleted, TokenPage
+from tools._models import ApiObject, TokenPage
 from tools._uploads import guess_mime, local_dir
-from tools._writes import Writable, WriteRequest, write
+from tools._writes import DeletedResult, Writable, WriteRequest, write
 
 KEY = KeyKind.API
 NOT_FOUND = "Call list_skills to find valid skill ids."
@@ -44,10 +44,6 @@ class Skill(ApiObject):
 
 
 class SkillResult(Skill, Writable):
-    pass
-
-
-class SkillDeleted(Deleted, Writable):
     pass
 
 
@@ -139,10 +135,10 @@ def _read_skill(folder: Path) -> list[tuple[str, bytes]]:
 
 
 @tool("skills", KEY, title="Delete skill", destructive=True, idempotent=True, not_found_hint=NOT_FOUND)
-async def delete_skill(ctx: Ctx, skill_id: SkillId, dry_run: DryRun = False) -> SkillDeleted:
+async def delete_skill(ctx: Ctx, skill_id: SkillId, dry_run: DryRun = False) -> DeletedResult:
     """Delete a custom skill; requests that use it stop working."""
     req = WriteRequest("DELETE", _path(skill_id), KEY, idempotent=True, current_path=_path(skill_id))
-    return await write(ctx, req, SkillDeleted, dry_run=dry_run)
+    return await write(ctx, req, DeletedResult, dry_run=dry_run)
 
 
 TOOLS: list[ToolDef] = [list_skills, get_skill, list_skill_versions, create_skill, delete_skill]

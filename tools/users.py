@@ -11,8 +11,8 @@ from server.config import KeyKind
 from tools._args import AfterId, AllPages, BeforeId, DryRun, Limit, UserId
 from tools._base import Ctx, ToolDef, api, tool
 from tools._lists import list_cursor
-from tools._models import ApiObject, CursorPage, Deleted
-from tools._writes import Writable, WriteRequest, write
+from tools._models import ApiObject, CursorPage
+from tools._writes import DeletedResult, Writable, WriteRequest, write
 
 KEY = KeyKind.ADMIN
 NOT_FOUND = "Call list_users to find valid user ids."
@@ -52,10 +52,6 @@ class User(ApiObject):
 
 
 class UserResult(User, Writable):
-    pass
-
-
-class UserDeleted(Deleted, Writable):
     pass
 
 
@@ -104,10 +100,10 @@ async def update_user(ctx: Ctx, user_id: UserId, role: AssignableRole, dry_run: 
 
 
 @tool("users", KEY, title="Remove user", destructive=True, idempotent=True, not_found_hint=NOT_FOUND)
-async def remove_user(ctx: Ctx, user_id: UserId, dry_run: DryRun = False) -> UserDeleted:
+async def remove_user(ctx: Ctx, user_id: UserId, dry_run: DryRun = False) -> DeletedResult:
     """Remove a member from the organization. Their API keys stay active: review them with list_api_keys."""
     req = WriteRequest("DELETE", _path(user_id), KEY, idempotent=True, current_path=_path(user_id))
-    return await write(ctx, req, UserDeleted, dry_run=dry_run)
+    return await write(ctx, req, DeletedResult, dry_run=dry_run)
 
 
 TOOLS: list[ToolDef] = [list_users, get_user, update_user, remove_user]
