@@ -10,9 +10,10 @@ content block type is refused before anything is sent) and results by its pydant
 * Inputs: optional fields lose their ``anyOf [X, null]`` wrapper (leaving a field out is how to omit it),
   and a union of many object variants that each pin ``type`` (content blocks) is published as one object
   whose ``type`` lists the variants; the variants' fields are the Messages API's, well known to models.
-* Outputs: nullable stays nullable (``"type": [T, "null"]``); references are inlined and the schema keeps
-  field names and types two objects deep (the result and the objects it lists), leaving deeper objects
-  open. Clients that validate results do so against this schema on every call: a shallow schema is cheap.
+* Outputs: nullable stays nullable (``"type": [T, "null"]``); references are inlined; the result's own
+  fields keep their types, the objects it holds or lists keep their field names (the API's) with any value,
+  and deeper objects are left open. Clients validate results against this schema on every call, and the
+  whole of it is paid for in every tools/list: shallow is cheap on both counts.
 
 ``compact`` / ``untitled`` remain as ``json_schema_extra`` hooks for models whose schema is also used
 elsewhere.
@@ -157,7 +158,7 @@ def _prune_defs(schema: dict[str, Any]) -> None:
 
 
 def _limit(node: Any, defs: dict[str, Any], depth: int) -> Any:
-    """Inline references; keep object fields ``OUTPUT_DEPTH`` objects deep, leave deeper objects open."""
+    """Inline references; types for the result's fields, names only one object deeper, nothing below."""
     if not isinstance(node, dict):
         return node
     node = _resolve(node, defs)
@@ -172,6 +173,8 @@ def _limit(node: Any, defs: dict[str, Any], depth: int) -> Any:
             if nullable and isinstance(inner.get("type"), str):
                 inner["type"] = [inner["type"], "null"]
             return inner
+        if depth >= OUTPUT_DEPTH:
+            return {}
         if depth >= 1:  # a deep union of shapes: say it is an object, or any value
             kinds = sorted({str(v.get("type")) for v in rest if isinstance(v.get("type"), str)})
             open_node: dict[str, Any] = {k: v for k, v in node.items() if k == "description"}
@@ -181,10 +184,7 @@ def _limit(node: Any, defs: dict[str, Any], depth: int) -> Any:
         node = {**node, ("anyOf" if "anyOf" in node else "oneOf"): [_limit(v, defs, depth) for v in union]}
     if is_object:
         if depth >= OUTPUT_DEPTH:
-            kept = {k: v for k, v in node.items() if k in ("type", "description") and depth == OUTPUT_DEPTH}
-            kept.pop("description", None)
-            kept.setdefault("type", "object")
-            return kept
+            return {}
         out = {k: v for k, v in node.items() if k not in ("$defs", "properties")}
         if depth >= 1:
             out.pop("description", None)
@@ -192,12 +192,12 @@ def _limit(node: Any, defs: dict[str, Any], depth: int) -> Any:
         if "properties" in node:
             out["properties"] = {name: _limit(sub, defs, depth + 1) for name, sub in node["properties"].items()}
         return out
+    if depth >= OUTPUT_DEPTH:
+        return {}  # a field of a listed object: its name is the documentation; any value validates
     if "items" in node:
         out = {k: v for k, v in node.items() if k != "items"}
         if depth >= 1:
             out.pop("description", None)
         out["items"] = _limit(node["items"], defs, depth)
         return out
-    if depth >= 2:
-        return {k: v for k, v in node.items() if k != "description"}
     return node
