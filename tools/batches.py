@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import httpx
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
 from server.config import KeyKind
 from server.errors import ApiError
@@ -40,7 +40,19 @@ class BatchRequest(BaseModel):
     model_config = ConfigDict(json_schema_extra=compact)
 
     custom_id: str = Field(pattern=r"^[a-zA-Z0-9_-]{1,64}$", description="Unique in the batch; matches results.")
-    params: MessageParams
+    # Published as a plain object: the full Messages schema is send_message's, and repeating it here would
+    # double its cost in every tools/list. Validation still uses the whole model, before anything is sent.
+    params: Annotated[
+        MessageParams,
+        WithJsonSchema(
+            {
+                "type": "object",
+                "description": "A Messages request: model, max_tokens, messages, and send_message's other "
+                "arguments (no stream).",
+                "required": ["model", "max_tokens", "messages"],
+            }
+        ),
+    ]
 
 
 class RequestCounts(ApiObject):
