@@ -75,6 +75,18 @@ class Secret:
         return hash(self._value)
 
 
+def key_problem(kind: KeyKind, value: str) -> str | None:
+    """Why a key given for ``kind`` cannot be the right kind, judged by its public prefix (no call needed)."""
+    if kind is KeyKind.ADMIN and not value.startswith(ADMIN_KEY_PREFIX):
+        return (
+            f"{kind.env_var} is not an Admin API key: Admin keys start with {ADMIN_KEY_PREFIX}… "
+            "(create one in the Claude Console under Settings → Admin keys)."
+        )
+    if kind is KeyKind.API and value.startswith(ADMIN_KEY_PREFIX):
+        return f"{kind.env_var} holds an Admin key; the core API needs a standard API key (sk-ant-api…)."
+    return None
+
+
 def default_audit_log_path() -> Path:
     """The user's state directory (XDG on Linux, the usual places elsewhere)."""
     if os.name == "nt":

@@ -18,7 +18,7 @@ import anyio
 
 from server import __version__, audit
 from server.app import effective_settings
-from server.config import ADMIN_KEY_PREFIX, API_KEY_PREFIX, KeyKind, Profile, Settings, Transport
+from server.config import API_KEY_PREFIX, KeyKind, Profile, Settings, Transport, key_problem
 from server.errors import ApiError, describe
 from server.http import AnthropicAPI, make_client
 from server.http_app import bind_problem, is_loopback
@@ -65,13 +65,10 @@ class Report:
 
 
 def _key_kind_problem(kind: KeyKind, value: str) -> str | None:
-    """Why a key given for ``kind`` is the wrong kind, judged by its public prefix."""
-    if kind is KeyKind.ADMIN and not value.startswith(ADMIN_KEY_PREFIX):
-        return (
-            f"this is not an Admin API key: Admin keys start with {ADMIN_KEY_PREFIX}… (Console → Settings → Admin keys)"
-        )
-    if kind is KeyKind.API and value.startswith(ADMIN_KEY_PREFIX):
-        return "this holds an Admin key; the core API needs a standard API key (sk-ant-api…)"
+    """Why a key given for ``kind`` is the wrong kind, judged by its public prefix; doctor also flags a
+    standard key of unknown shape, which tools still send (it may be meant for a proxy)."""
+    if problem := key_problem(kind, value):
+        return problem
     if kind is KeyKind.API and not value.startswith(API_KEY_PREFIX):
         return "this does not look like an Anthropic API key (they start with sk-ant-api…)"
     return None

@@ -94,4 +94,4 @@ async def test_a_non_admin_key_for_admin_tools_is_refused_before_any_call() -> N
     settings = Settings(admin_key=Secret("sk-ant-api03-not-admin"), sandbox=True)
     async with Client(build_server(settings)) as client:
         text = await call_error(client, "list_users")
-    assert "does not look like an Admin API key" in text and "sk-ant-api03-not-admin" not in text
+    assert "is not an Admin API key" in text and "sk-ant-api03-not-admin" not in text

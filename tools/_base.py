@@ -21,7 +21,7 @@ from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import ToolAnnotations
 
-from server.config import ADMIN_KEY_PREFIX, KeyKind, Settings
+from server.config import KeyKind, Settings, key_problem
 from server.http import AnthropicAPI
 
 if TYPE_CHECKING:
@@ -100,12 +100,6 @@ def api(ctx: Ctx, key: KeyKind) -> AnthropicAPI:
     secret = app.settings.key(key)
     if secret is None:
         raise ToolError(f"{key.env_var} is not set: this tool needs {key.label}.")
-    value = secret.reveal()
-    if key is KeyKind.ADMIN and not value.startswith(ADMIN_KEY_PREFIX):
-        raise ToolError(
-            f"{key.env_var} does not look like an Admin API key (it should start with {ADMIN_KEY_PREFIX}). "
-            "Create one in the Claude Console under Settings → Admin keys."
-        )
-    if key is KeyKind.API and value.startswith(ADMIN_KEY_PREFIX):
-        raise ToolError("ANTHROPIC_API_KEY holds an Admin key; the core API needs a standard API key (sk-ant-api…).")
+    if problem := key_problem(key, secret.reveal()):
+        raise ToolError(problem)
     return app.api
