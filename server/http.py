@@ -150,8 +150,12 @@ class AnthropicAPI:
         data: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
+        on_response: Callable[[httpx.Response], None] | None = None,
     ) -> Any:
-        """Send one call (with retries) and return the parsed JSON body."""
+        """Send one call (with retries) and return the parsed JSON body.
+
+        ``on_response`` sees the successful response's status and headers before its body is read (the audit
+        log records what was sent even when the body is then lost)."""
         async with self.stream(
             method,
             path,
@@ -163,6 +167,8 @@ class AnthropicAPI:
             headers=headers,
             idempotent=idempotent,
         ) as response:
+            if on_response is not None:
+                on_response(response)
             try:
                 body = await response.aread()
             except httpx.HTTPError as exc:

@@ -14,7 +14,6 @@ Confirmation itself happens before the tool body runs (``server/confirm.py``), b
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -23,7 +22,6 @@ from pydantic import BaseModel, Field
 
 from server import audit, pinning
 from server.config import KeyKind
-from server.errors import ApiError
 from tools._base import Ctx, api, settings
 from tools._consequences import describe
 from tools._models import Deleted
@@ -84,7 +82,12 @@ async def write(ctx: Ctx, req: WriteRequest, result: type[M], *, dry_run: bool) 
         described = await describe(ctx, attempt.tool, attempt.arguments) if attempt is not None else None
         extra = {"confirmation": described.text} if described is not None else {}
         return result.model_validate({**current, **extra, "dry_run": plan})
-    async with client.stream(
+
+    def sent(response: httpx.Response) -> None:
+        if attempt is not None:
+            attempt.sent(req.method, req.path, response.status_code, response.headers.get("request-id"))
+
+    body = await client.request(
         req.method,
         req.path,
         key=req.key,
@@ -92,18 +95,6 @@ async def write(ctx: Ctx, req: WriteRequest, result: type[M], *, dry_run: bool) 
         files=req.files,
         data=req.data,
         idempotent=req.idempotent,
-    ) as response:
-        request_id = response.headers.get("request-id")
-        if attempt is not None:
-            attempt.sent(req.method, req.path, response.status_code, request_id)
-        try:
-            raw = await response.aread()
-        except httpx.HTTPError as exc:
-            # The API answered and the answer was lost: it may have been processed, so never resent.
-            kind = "read_timeout" if isinstance(exc, httpx.TimeoutException) else "reset"
-            raise ApiError(message=type(exc).__name__, network=kind, request_id=request_id) from exc
-    try:
-        body = json.loads(raw) if raw.strip() else {}
-    except ValueError as exc:
-        raise ApiError(message="the body was not valid JSON", network="truncated", request_id=request_id) from exc
-    return result.model_validate(body)
+        on_response=sent,
+    )
+    return result.model_validate(body or {})
