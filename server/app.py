@@ -98,7 +98,6 @@ def build_server(
         title="Claude API",
         version=__version__,
         instructions=INSTRUCTIONS,
-        website_url="https://github.com/anthropics/claude-api-mcp",
         lifespan=lifespan,
         warn_on_duplicate_tools=True,
     )
