@@ -94,6 +94,12 @@ def q_list(request: Request, name: str, allowed: Iterable[str] | None = None) ->
     return values
 
 
+def require_multipart(request: Request) -> None:
+    """Uploads (files, skills) are multipart/form-data, as the API requires."""
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        raise invalid("content-type must be multipart/form-data")
+
+
 async def json_body(request: Request) -> dict[str, Any]:
     raw = await request.body()
     if not raw:

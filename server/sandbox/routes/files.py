@@ -12,7 +12,7 @@ from starlette.routing import BaseRoute, Route
 
 from server.sandbox.files_state import FilesState, StoredFile
 from server.sandbox.routes._common import sandbox
-from server.sandbox.wire import SandboxError, invalid, ok, page_by_token, q_list
+from server.sandbox.wire import SandboxError, invalid, ok, page_by_token, q_list, require_multipart
 
 MAX_FILE = 500 * 1024 * 1024
 _BAD_NAME = re.compile(r'[<>:"|?*\\/\x00-\x1f\x7f]')
@@ -32,8 +32,7 @@ def _stored(request: Request) -> StoredFile:
 
 
 async def upload_file(request: Request) -> Response:
-    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
-        raise invalid("content-type must be multipart/form-data")
+    require_multipart(request)
     async with request.form() as form:  # closes the parts' temporary files
         part = form.get("file")
         if not isinstance(part, UploadFile):

@@ -9,7 +9,7 @@ from starlette.routing import BaseRoute, Route
 
 from server.sandbox.routes._common import sandbox
 from server.sandbox.skills_state import SkillRecord, SkillsState
-from server.sandbox.wire import SandboxError, invalid, ok, page_by_token
+from server.sandbox.wire import SandboxError, invalid, ok, page_by_token, require_multipart
 
 SOURCES = ("custom", "anthropic")
 
@@ -28,8 +28,7 @@ def _record(request: Request) -> SkillRecord:
 
 
 async def create_skill(request: Request) -> Response:
-    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
-        raise invalid("content-type must be multipart/form-data")
+    require_multipart(request)
     files: dict[str, bytes] = {}
     async with request.form() as form:  # closes the parts' temporary files
         for part in form.getlist("files[]"):
