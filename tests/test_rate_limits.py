@@ -1,4 +1,4 @@
-"""rate_limits toolset end to end, with the sandbox's entries checked against the SDK 2.10.0 types."""
+"""rate_limits toolset end to end, with the sandbox's entries checked against the SDK 2.14.0 types."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Every Admin object the sandbox can return validates against the official SDK 2.10.0 types, with no extra fields.
+"""Every Admin object the sandbox can return validates against the official SDK 2.14.0 types, with no extra fields.
 
 The real ``anthropic.AsyncAnthropic`` client drives the sandbox (its paths, query encoding, Bearer auth and
 ``anthropic-version: 2026-10-21``), and each raw JSON body is then validated strictly: the SDK itself builds

@@ -1,4 +1,4 @@
-"""The official anthropic 2.10.0 client, pointed at the sandbox, reads every core response into its own types.
+"""The official anthropic 2.14.0 client, pointed at the sandbox, reads every core response into its own types.
 
 The SDK speaks httpx2, so it reaches the sandbox's ASGI app through httpx2's own ASGI transport. Each
 response must parse with no field the SDK does not know (``model_extra`` empty all the way down): the
