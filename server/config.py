@@ -124,6 +124,7 @@ class Settings:
     read_timeout: float = 600.0  # long generations stream for minutes
     max_retries: int = 3
     max_retry_wait: float = 30.0  # a longer retry-after is reported to the model, not slept through
+    report_concurrency: int = 16  # requests one report call keeps in flight (its windows or days)
     # Output bounds: a capped list says so; nothing exceeds a client's tool-result limit.
     list_item_cap: int = 1000
     output_char_budget: int = 60_000  # ≈ 15,000 tokens at 4 chars per token

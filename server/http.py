@@ -30,6 +30,7 @@ import httpx
 from server import __version__
 from server.config import KeyKind, Settings
 from server.errors import SPEND_LIMIT_CODES, ApiError
+from server.throttle import Throttle
 
 log = logging.getLogger("claude_api_mcp.http")
 
@@ -129,6 +130,7 @@ class AnthropicAPI:
         self.client = client
         self.settings = settings
         self._sleep = sleep
+        self.throttle = Throttle(max_wait=settings.max_retry_wait, sleep=sleep)
 
     def _headers(self, key: KeyKind, extra: Mapping[str, str] | None) -> dict[str, str]:
         secret = self.settings.key(key)
@@ -217,13 +219,19 @@ class AnthropicAPI:
             started = time.perf_counter()
             err: ApiError
             retryable: bool
+            ticket = await self.throttle.acquire(waited=attempt > 0)
             try:
                 response = await self.client.send(request, stream=True)
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+                self.throttle.release(ticket, None)
                 err, retryable = _network_error(exc, None), True  # never reached the API
-            except httpx.HTTPError as exc:
+            except BaseException as exc:
+                self.throttle.release(ticket, None)
+                if not isinstance(exc, httpx.HTTPError):
+                    raise
                 err, retryable = _network_error(exc, None), idempotent
             else:
+                self.throttle.release(ticket, response)
                 log.debug(
                     "%s %s -> %s in %.0f ms (request id %s)",
                     method,
@@ -249,6 +257,8 @@ class AnthropicAPI:
             wait = self._backoff(attempt, err.retry_after)
             if not retryable or attempt >= self.settings.max_retries or wait > self.settings.max_retry_wait:
                 raise err
+            if err.status == 429:
+                self.throttle.pause(wait)  # the other requests in flight hold off with this one
             log.info(
                 "retrying %s %s after %s (wait %.2f s, attempt %d)", method, request.url.path, err, wait, attempt + 1
             )
