@@ -10,7 +10,7 @@ import typing
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import httpx
 import pydantic_core
@@ -29,10 +29,12 @@ from server.errors import ApiError, tool_error
 from server.http import AnthropicAPI, make_client
 from server.profiles import Selection, select
 from server.prompts import register_prompts
-from server.sandbox import SANDBOX_ADMIN_KEY, SANDBOX_API_KEY, Sandbox
 from tools import ALL_TOOLS
 from tools._base import ToolDef, state
 from tools._schema import tool_schema
+
+if TYPE_CHECKING:  # the sandbox is imported only when it is used (start-up time: bench/startup_split.py)
+    from server.sandbox import Sandbox
 
 log = logging.getLogger("claude_api_mcp")
 
@@ -55,6 +57,8 @@ def effective_settings(settings: Settings) -> Settings:
     """In the sandbox, keys that were not given are stand-ins, so every tool works with no credential."""
     if not settings.sandbox:
         return settings
+    from server.sandbox import SANDBOX_ADMIN_KEY, SANDBOX_API_KEY
+
     return dataclasses.replace(
         settings,
         admin_key=settings.admin_key or Secret(SANDBOX_ADMIN_KEY),
@@ -74,6 +78,8 @@ def build_server(
     settings = effective_settings(settings)
     selection = select(ALL_TOOLS, settings)
     if settings.sandbox and transport is None:
+        from server.sandbox import Sandbox
+
         sandbox = sandbox or Sandbox()
         transport = sandbox.transport()
 
