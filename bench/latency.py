@@ -122,7 +122,7 @@ def peer() -> dict[str, Scenario]:
 
     async def claude_code(s: Session) -> None:
         for n in range(30, 0, -1):  # the API serves one day per request
-            await pages(s, "get_claude_code_usage", {"starting_at": f"{days_ago(n)}T00:00:00Z", "limit": 100})
+            await pages(s, "get_claude_code_usage", {"starting_at": days_ago(n), "limit": 100})  # the API takes a day
 
     async def users(s: Session) -> None:
         await pages(s, "list_members", {"limit": 100}, cursor="after_id")
