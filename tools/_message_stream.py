@@ -4,6 +4,11 @@ Event order (the API's streaming contract): ``message_start``; per content block
 ``content_block_delta``\\*, ``content_block_stop``; ``message_delta`` (stop reason, cumulative usage);
 ``message_stop``. ``ping`` may appear anywhere and new event types may be added: both are ignored. An
 ``error`` event can arrive after HTTP 200 and is raised as ``StreamFailed``.
+
+A stream that outruns its ``max_tokens`` (an upstream that never stops) raises ``OutranMaxTokens``. Every
+delta that carries output is at least one token, so more than ``runaway_limit(max_tokens)`` of them, or a
+usage count past that, cannot be an honest reply; the margin leaves room for deltas and counts that do not
+map one to one onto tokens.
 """
 
 from __future__ import annotations
@@ -28,8 +33,18 @@ class MalformedStream(Exception):
     """The events did not follow the streaming contract (or a tool input was not valid JSON)."""
 
 
+class OutranMaxTokens(Exception):
+    """More output arrived than ``max_tokens`` allows: the stream was cut off here."""
+
+
+def runaway_limit(max_tokens: int) -> int:
+    return 2 * max_tokens + 64
+
+
 class MessageAssembler:
-    def __init__(self) -> None:
+    def __init__(self, max_tokens: int | None = None) -> None:
+        self.max_tokens = max_tokens
+        self.output_deltas = 0  # deltas that carried output
         self.message: dict[str, Any] | None = None
         self.done = False
         self.text_chars = 0  # text and thinking received so far, for progress
@@ -70,10 +85,23 @@ class MessageAssembler:
             usage = dict(message.get("usage") or {})
             usage.update({k: v for k, v in (payload.get("usage") or {}).items() if v is not None})
             message["usage"] = usage  # message_delta usage is cumulative: overwrite, never add
+            self._check_budget(usage.get("output_tokens"))
         return False
+
+    def _check_budget(self, reported: Any = None) -> None:
+        if self.max_tokens is None:
+            return
+        limit = runaway_limit(self.max_tokens)
+        if self.output_deltas > limit:
+            raise OutranMaxTokens(f"more than {limit} output deltas arrived for max_tokens={self.max_tokens}")
+        if isinstance(reported, int) and reported > limit:
+            raise OutranMaxTokens(f"usage reported {reported} output tokens for max_tokens={self.max_tokens}")
 
     def _delta(self, block: dict[str, Any], index: int, delta: dict[str, Any]) -> bool:
         kind = delta.get("type")
+        if any(delta.get(k) for k in ("text", "thinking", "partial_json")):
+            self.output_deltas += 1
+            self._check_budget()
         if kind == "text_delta":
             block["text"] = block.get("text", "") + delta.get("text", "")
             return self._grew(delta.get("text", ""))

@@ -28,6 +28,13 @@ def _page(body: Any, what: str) -> tuple[list[Any], str | None]:
     return body["data"], token if more and isinstance(token, str) and token else None
 
 
+def _stalled(what: str, requests: int) -> str:
+    return (
+        f"The {what} kept saying more pages exist, but request {requests} brought nothing new; stopped to avoid a "
+        "loop. The upstream (or a proxy) is misbehaving: retry later."
+    )
+
+
 async def fetch_buckets(
     ctx: Ctx,
     path: str,
@@ -57,7 +64,9 @@ async def fetch_buckets(
             }
             body = await client.request("GET", path, key=KEY, params=query, headers=headers)
             requests += 1
-            data, token = _page(body, what)
+            previous, (data, token) = token, _page(body, what)
+            if token is not None and (not data or token == previous):
+                raise ToolError(_stalled(what, requests))
             buckets.extend(b for b in data if isinstance(b, dict))
             await ctx.report_progress(len(buckets), win.buckets, f"{len(buckets)} of {win.buckets} buckets")
             if token is None:
@@ -79,7 +88,9 @@ async def fetch_claude_code(ctx: Ctx, first: date, days: int) -> tuple[list[dict
             query = {"starting_at": day, "limit": CLAUDE_CODE_PAGE, "page": token}
             body = await client.request("GET", "/v1/organizations/usage_report/claude_code", key=KEY, params=query)
             requests += 1
-            data, token = _page(body, "Claude Code report")
+            previous, (data, token) = token, _page(body, "Claude Code report")
+            if token is not None and (not data or token == previous):
+                raise ToolError(_stalled("Claude Code report", requests))
             records.extend(r for r in data if isinstance(r, dict))
             if token is None:
                 break
