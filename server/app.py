@@ -147,10 +147,17 @@ def make_tool(tool: ToolDef, settings: Settings) -> Tool:
             except ApiError as err:
                 if (attempt := audit.current()) is not None:
                     attempt.failed_upstream(err.status, err.request_id)
-                error = tool_error(err, key=tool.key, not_found_hint=tool.not_found_hint, base_url=settings.base_url)
-                raise ToolError(scrub.text(str(error))) from None
+                text = str(
+                    tool_error(err, key=tool.key, not_found_hint=tool.not_found_hint, base_url=settings.base_url)
+                )
+                if err.status is None and "processed" not in text:  # the message does not say yet whether it
+                    text += sent_note(tool.read_only, sends)  # was sent
+                raise ToolError(scrub.text(text)) from None
             except ToolError as exc:
-                exc.args = (scrub.text(str(exc)),)  # the same exception: its type tells the audit line the outcome
+                text = str(exc)
+                if " sent" not in text:
+                    text += sent_note(tool.read_only, sends)
+                exc.args = (scrub.text(text),)  # the same exception: its type tells the audit line the outcome
                 raise
             except httpx.InvalidURL as exc:  # e.g. a huge filter value: refused before anything is sent
                 raise ToolError(f"The arguments do not fit in a request URL ({exc}); use shorter values.") from None

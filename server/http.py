@@ -276,6 +276,8 @@ class AnthropicAPI:
                 response = await self.client.send(request, stream=True)
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
                 err, retryable = _network_error(exc, None), True  # never reached the API
+                if sends:
+                    sends.pop()
             except httpx.HTTPError as exc:
                 err, retryable = _network_error(exc, None), idempotent
             else:

@@ -7,9 +7,12 @@ log records (``SecretFilter``, installed on our loggers and the root handlers at
 
 The configured secrets (both API keys and the HTTP token) are registered once, process-wide, when a
 server is built or doctor runs; the filter reads the registry when a record is emitted, so the order of
-startup steps does not matter. Each secret is matched as is, percent-encoded and JSON-escaped. Secrets
-shorter than ``MIN_SECRET`` characters are not matched literally: replacing every occurrence of a short
-string would garble ordinary text (a token that short is refused off loopback anyway).
+startup steps does not matter. Each secret is matched as is, percent-encoded and JSON-escaped, and also in
+part: any run of at least ``PARTIAL`` characters that ends the secret (or, for a secret without the public
+``sk-ant-`` prefix, starts it) is replaced too, since a truncated repr (pydantic's errors, a cut log line)
+shows a key's tail (only when that end looks random: ``DISTINCT`` different characters). Secrets shorter
+than ``MIN_SECRET`` characters are not matched: replacing every occurrence of a short string would garble
+ordinary text (a token that short is refused off loopback).
 """
 
 from __future__ import annotations
@@ -24,10 +27,12 @@ from typing import Any
 
 from server.config import Secret, Settings
 
-KEY_PATTERN = re.compile(r"sk-ant-[A-Za-z0-9_\-]+")
+KEY_PATTERN = re.compile(r"sk-ant-[A-Za-z0-9_\-]{20,}")  # a key, or enough of one to matter; not the public prefix
 KEY_REDACTED = "sk-ant-…[redacted]"
 REDACTED = "[redacted]"
 MIN_SECRET = 8
+PARTIAL = 12  # a secret's first or last this many characters mark a partial echo (a truncated repr, a log cut)
+DISTINCT = 6  # ...if they are random enough not to occur in ordinary text ("000000000000" could)
 # Loggers that log outside the root logger's handlers (uvicorn sets propagate=False on its own).
 LOGGERS = ("claude_api_mcp", "mcp", "httpx", "httpcore", "uvicorn", "uvicorn.error", "uvicorn.access", "starlette")
 
@@ -53,11 +58,36 @@ def register_settings(settings: Settings) -> None:
 
 
 def text(value: str, extra: Iterable[str] = ()) -> str:
-    """``value`` with every registered secret (and ``extra``) and every key-shaped string replaced."""
+    """``value`` with every registered secret (and ``extra``), whole or in part, and every key replaced."""
+    if "sk-ant-" in value:
+        value = KEY_PATTERN.sub(KEY_REDACTED, value)
     for secret in (*_forms, *extra):
-        if secret and len(secret) >= MIN_SECRET and secret in value:
+        if not secret or len(secret) < MIN_SECRET:
+            continue
+        if len(secret) < 2 * PARTIAL or len(set(secret[-PARTIAL:])) < DISTINCT:
             value = value.replace(secret, REDACTED)
-    return KEY_PATTERN.sub(KEY_REDACTED, value) if "sk-ant-" in value else value
+            continue
+        value = _cut_tails(value, secret)
+        if not secret.startswith("sk-ant-") and len(set(secret[:PARTIAL])) >= DISTINCT:
+            value = _cut_tails(value[::-1], secret[::-1])[::-1].replace(REDACTED[::-1], REDACTED)
+    return value
+
+
+def _cut_tails(value: str, secret: str) -> str:
+    """Replace every run that is a suffix of ``secret`` at least PARTIAL long (the whole secret included)."""
+    tail = secret[-PARTIAL:]
+    if tail not in value:
+        return value
+    out: list[str] = []
+    pos = 0
+    while (found := value.find(tail, pos)) != -1:
+        start, k = found, len(secret) - PARTIAL  # extend backwards while the text keeps matching the secret
+        while start > pos and k > 0 and value[start - 1] == secret[k - 1]:
+            start, k = start - 1, k - 1
+        out += (value[pos:start], REDACTED)
+        pos = found + PARTIAL
+    out.append(value[pos:])
+    return "".join(out)
 
 
 def value(obj: Any, extra: Iterable[str] = ()) -> Any:

@@ -37,6 +37,9 @@ class OutranMaxTokens(Exception):
     """More output arrived than ``max_tokens`` allows: the stream was cut off here."""
 
 
+MAX_INDEX_GAP = 64  # blocks arrive in order; a start far past the last one is a hostile stream, not a reply
+
+
 def runaway_limit(max_tokens: int) -> int:
     return 2 * max_tokens + 64
 
@@ -50,6 +53,7 @@ class MessageAssembler:
         self.text_chars = 0  # text and thinking received so far, for progress
         self.tail = ""  # the latest text, for progress messages
         self._json: dict[int, list[str]] = {}
+        self._texts: dict[tuple[int, str], list[str]] = {}
 
     def apply(self, event: str, data: str) -> bool:
         """Apply one event; True when it carried new text (a moment to report progress)."""
@@ -72,6 +76,8 @@ class MessageAssembler:
         if kind == "content_block_start":
             index = payload["index"]
             blocks = message["content"]
+            if not isinstance(index, int) or not 0 <= index <= len(blocks) + MAX_INDEX_GAP:
+                raise MalformedStream(f"content_block_start has an impossible index {str(index)[:40]}")
             while len(blocks) <= index:
                 blocks.append(None)
             blocks[index] = dict(payload["content_block"])
@@ -102,12 +108,12 @@ class MessageAssembler:
         if any(delta.get(k) for k in ("text", "thinking", "partial_json")):
             self.output_deltas += 1
             self._check_budget()
-        if kind == "text_delta":
-            block["text"] = block.get("text", "") + delta.get("text", "")
-            return self._grew(delta.get("text", ""))
-        if kind == "thinking_delta":
-            block["thinking"] = block.get("thinking", "") + delta.get("thinking", "")
-            return self._grew(delta.get("thinking", ""))
+        if kind in ("text_delta", "thinking_delta"):
+            field = "text" if kind == "text_delta" else "thinking"
+            text = delta.get(field, "")
+            # Kept as parts, joined when the block ends: appending to a growing string is quadratic.
+            self._texts.setdefault((index, field), [block.get(field, "")]).append(text)
+            return self._grew(text)
         if kind == "input_json_delta":
             self._json.setdefault(index, []).append(delta.get("partial_json", ""))
         elif kind == "signature_delta":
@@ -123,6 +129,9 @@ class MessageAssembler:
         return bool(text)
 
     def _finish_block(self, index: int) -> None:
+        for field in ("text", "thinking"):
+            if (texts := self._texts.pop((index, field), None)) is not None:
+                self._block(index)[field] = "".join(texts)
         parts = self._json.pop(index, None)
         if parts is None:
             return
@@ -146,7 +155,7 @@ class MessageAssembler:
 
     def result(self) -> dict[str, Any]:
         message = self._started()
-        for index in list(self._json):
+        for index in {*self._json, *(i for i, _ in self._texts)}:
             self._finish_block(index)
         message["content"] = [b for b in message["content"] if b is not None]
         return message
