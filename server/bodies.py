@@ -95,6 +95,10 @@ async def body_chunks(response: httpx.Response, limit: int, *, what: str = "answ
             if total > limit:
                 raise _too_large(what, limit, request_id, "it kept coming")
             yield piece
+    except httpx.TimeoutException:  # the body fell silent for the read timeout: a stall, not an answer
+        raise ApiError(
+            message="nothing more arrived within the read timeout", network="stalled", request_id=request_id
+        ) from None
     except zlib.error as exc:
         raise ApiError(
             message=f"the compressed body is corrupt ({exc})", network="undecodable", request_id=request_id

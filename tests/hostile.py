@@ -75,8 +75,13 @@ def settings(tmp_path: Path, **overrides: Any) -> Settings:
 
 
 @asynccontextmanager
-async def connect(upstream: Upstream, tmp_path: Path, **overrides: Any) -> AsyncIterator[Client]:
-    server = build_server(settings(tmp_path, **overrides), transport=upstream.transport(), sleep=Sleeps())
+async def connect(upstream: Upstream | RealUpstream, tmp_path: Path, **overrides: Any) -> AsyncIterator[Client]:
+    """A client on a server whose upstream is ``upstream`` (a mock transport, or a real socket)."""
+    if isinstance(upstream, RealUpstream):
+        conf, transport = settings(tmp_path, base_url=upstream.url, **overrides), None
+    else:
+        conf, transport = settings(tmp_path, **overrides), upstream.transport()
+    server = build_server(conf, transport=transport, sleep=Sleeps())
     async with Client(server) as client:
         yield client
 
