@@ -26,7 +26,7 @@ from server import __version__, audit, scrub
 from server.audit import Attempt, AuditLog, NotConfirmed, Refused
 from server.config import Secret, Settings
 from server.confirm import ANSWER_PARAM, PLAN_PARAM, gate_parameters, verdict
-from server.errors import ApiError, describe_unexpected, sent_note, tool_error
+from server.errors import ApiError, describe_unexpected, sent_note, tool_error, with_note
 from server.http import AnthropicAPI, make_client, tracking_sends
 from server.profiles import Selection, select
 from server.prompts import register_prompts
@@ -151,12 +151,12 @@ def make_tool(tool: ToolDef, settings: Settings) -> Tool:
                     tool_error(err, key=tool.key, not_found_hint=tool.not_found_hint, base_url=settings.base_url)
                 )
                 if err.status is None and "processed" not in text:  # the message does not say yet whether it
-                    text += sent_note(tool.read_only, sends)  # was sent
+                    text = with_note(text, sent_note(tool.read_only, sends))  # was sent
                 raise ToolError(scrub.text(text)) from None
             except ToolError as exc:
                 text = str(exc)
                 if " sent" not in text:
-                    text += sent_note(tool.read_only, sends)
+                    text = with_note(text, sent_note(tool.read_only, sends))
                 exc.args = (scrub.text(text),)  # the same exception: its type tells the audit line the outcome
                 raise
             except httpx.InvalidURL as exc:  # e.g. a huge filter value: refused before anything is sent
@@ -164,10 +164,10 @@ def make_tool(tool: ToolDef, settings: Settings) -> Tool:
             except TimeoutError:
                 text = f"{tool.name} did not finish within {settings.call_timeout:g} s (the API is too slow or not "
                 text += "answering) and was stopped."
-                raise ToolError(scrub.text(text + sent_note(tool.read_only, sends))) from None
+                raise ToolError(scrub.text(with_note(text, sent_note(tool.read_only, sends)))) from None
             except Exception as exc:  # a shape nobody expected, a bad local path, a bug: never a bare crash
                 log.debug("%s failed unexpectedly", tool.name, exc_info=True)  # scrubbed by scrub.SecretFilter
-                text = describe_unexpected(exc) + sent_note(tool.read_only, sends)
+                text = with_note(describe_unexpected(exc), sent_note(tool.read_only, sends))
                 raise ToolError(scrub.text(text)) from None
         if isinstance(result, CallToolResult):  # a tool that builds its own result (a BaseModel too) passes through
             return _scrubbed(result)

@@ -144,6 +144,14 @@ def describe_unexpected(exc: Exception) -> str:
     return f"The call failed unexpectedly ({type(exc).__name__}: {_clip(exc)})."
 
 
+def with_note(text: str, note: str) -> str:
+    """``text`` and then ``note`` as its own sentence."""
+    if not note:
+        return text
+    text = text.rstrip()
+    return text + ("" if text.endswith((".", ")")) else ".") + note
+
+
 def sent_note(read_only: bool, sends: Sequence[str]) -> str:
     """For a write that failed without an answer to report: whether anything that changes state was sent."""
     if read_only:
