@@ -78,6 +78,25 @@ async def test_a_gzip_bomb_is_inflated_step_by_step_and_stops_at_the_cap(tmp_pat
     assert peak[0] < 100 * MiB, f"peak {peak[0] / MiB:.0f} MiB"
 
 
+async def test_a_gzip_bomb_download_stops_at_the_5_mb_download_cap(tmp_path: Path) -> None:
+    squeeze = zlib.compressobj(1, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    bomb = b"".join(squeeze.compress(bytes(MiB)) for _ in range(64)) + squeeze.flush()
+    meta = {"id": "file_01bomb", "type": "file", "filename": "small.txt", "mime_type": "text/plain", "size_bytes": 9}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/content"):
+            body = upstream.streamed(lambda: iter([bomb]))
+            return httpx.Response(200, content=body, headers={"content-encoding": "gzip"})
+        return httpx.Response(200, json={**meta, "downloadable": True})
+
+    upstream = Upstream(handler)
+    async with connect(upstream, tmp_path) as client:
+        with peak_memory() as peak:
+            result = await client.call_tool("download_file", {"file_id": "file_01bomb"})
+    assert result.is_error and "small.txt is 6.0 MB or more" in text_of(result), text_of(result)
+    assert peak[0] < 24 * MiB, f"peak {peak[0] / MiB:.0f} MiB"  # httpx alone inflates the chunk whole: 64 MiB
+
+
 async def test_an_unasked_for_encoding_is_refused_not_guessed_at(tmp_path: Path) -> None:
     def handler(request: httpx.Request) -> httpx.Response:
         return httpx.Response(200, content=upstream.streamed(lambda: iter([b"{}"])), headers={"content-encoding": "br"})
