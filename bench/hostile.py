@@ -163,10 +163,13 @@ async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--scale", type=float, default=1.0, help="body sizes relative to 1 GiB")
     parser.add_argument("--give-up", type=float, default=60.0, help="stop an attack that never ends after this")
+    parser.add_argument("--only", default="", help="run only the attacks whose name contains this")
     opts = parser.parse_args()
     print("| attack | outcome | peak MiB | served MiB | requests | seconds |")
     print("| --- | --- | --- | --- | --- | --- |")
     for name, (tool, args, answer) in attacks(opts.scale).items():
+        if opts.only not in name:
+            continue
         row = await measure(tool, args, Upstream(answer), opts.give_up)
         cells = [name, row["outcome"], row["peak_mib"], row["served_mib"], row["requests"], row["seconds"]]
         print("| " + " | ".join(str(c).replace("|", "/") for c in cells) + " |", flush=True)
