@@ -144,10 +144,11 @@ def error_from_response(response: httpx.Response, body: bytes | bytearray) -> Ap
             request_id=_short(payload.get("request_id"), 200) or request_id,
             retry_after=retry_after,
         )
-    except (ValueError, KeyError, TypeError, AttributeError):
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
         kind = response.headers.get("content-type", "no content type").split(";")[0]
+        what = "a non-JSON body" if isinstance(exc, ValueError | RecursionError) else "JSON that is not an API error"
         return ApiError(
-            message=f"HTTP {response.status_code} with a non-JSON body ({kind}), likely from a proxy or load balancer",
+            message=f"HTTP {response.status_code} with {what} ({kind}), likely from a proxy or load balancer",
             status=response.status_code,
             type="non_json_response",
             request_id=request_id,

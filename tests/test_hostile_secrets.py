@@ -20,6 +20,7 @@ import pytest
 
 from server.config import Transport
 from server.doctor import run_doctor
+from server.resources import SUMMARY_URI
 from tests.helpers import text_of
 from tests.hostile import ADMIN, API, CANARY, TAILS, TOKEN, RealUpstream, Upstream, connect, reply, settings
 
@@ -118,3 +119,18 @@ def test_doctor_never_prints_a_key_a_real_upstream_echoes_back(tmp_path: Path) -
     assert code == 1 and upstream.connections >= 2  # both keys were tried, and both were echoed back
     assert "Authentication failed" in text and "[redacted]" in text
     assert CANARY not in text and not [tail for tail in TAILS if tail in text], text
+
+
+async def test_the_organization_summary_resource_scrubs_an_echoed_key(tmp_path: Path) -> None:
+    def org_and_lists(request: httpx.Request) -> httpx.Response:
+        key = request.headers["x-api-key"]
+        if request.url.path == "/v1/organizations/me":
+            return httpx.Response(200, json={"id": "org_1", "type": "organization", "name": key})
+        return httpx.Response(200, json={"data": [{"id": "user_01", "type": "user", "role": key}], "has_more": False})
+
+    upstream = Upstream(org_and_lists)
+    async with connect(upstream, tmp_path) as client:
+        result = await client.read_resource(SUMMARY_URI)
+    text = "".join(getattr(c, "text", "") for c in result.contents)
+    assert '"name": "sk-ant-…[redacted]"' in text and len(upstream.requests) > 1
+    assert CANARY not in text and not [tail for tail in TAILS if tail in text]
