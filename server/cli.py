@@ -13,7 +13,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from server import __version__
+from server import __version__, scrub
 from server.config import (
     DEFAULT_ANTHROPIC_VERSION,
     DEFAULT_BASE_URL,
@@ -163,6 +163,7 @@ def settings_from(args: argparse.Namespace, env: Mapping[str, str]) -> Settings:
 def configure_logging(level: str) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(scrub.FILTER)  # secrets are registered once settings are read; the filter reads them then
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

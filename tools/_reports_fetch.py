@@ -33,6 +33,13 @@ def _page(body: Any, what: str) -> tuple[list[Any], str | None]:
     return body["data"], token if more and isinstance(token, str) and token else None
 
 
+def _stalled(what: str, requests: int) -> str:
+    return (
+        f"The {what} kept saying more pages exist, but request {requests} brought nothing new; stopped to avoid a "
+        "loop. The upstream (or a proxy) is misbehaving: retry later."
+    )
+
+
 async def fetch_buckets(
     ctx: Ctx,
     path: str,
@@ -68,7 +75,9 @@ async def fetch_buckets(
             }
             body = await client.request("GET", path, key=KEY, params=query, headers=headers)
             requests += 1
-            data, token = _page(body, what)
+            previous, (data, token) = token, _page(body, what)
+            if token is not None and (not data or token == previous):
+                raise ToolError(_stalled(what, requests))
             page = [b for b in data if isinstance(b, dict)]
             got.extend(page)
             done += len(page)
@@ -97,7 +106,9 @@ async def fetch_claude_code(ctx: Ctx, first: date, days: int) -> tuple[list[dict
             query = {"starting_at": (first + timedelta(days=n)).isoformat(), "limit": CLAUDE_CODE_PAGE, "page": token}
             body = await client.request("GET", "/v1/organizations/usage_report/claude_code", key=KEY, params=query)
             requests += 1
-            data, token = _page(body, "Claude Code report")
+            previous, (data, token) = token, _page(body, "Claude Code report")
+            if token is not None and (not data or token == previous):
+                raise ToolError(_stalled("Claude Code report", requests))
             page = [r for r in data if isinstance(r, dict)]
             got.extend(page)
             records_done += len(page)
