@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any
 
+import anyio
 import httpx
 import pydantic_core
 from mcp.server import MCPServer
@@ -21,7 +22,7 @@ from mcp.server.mcpserver.tools import Tool
 from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel
 
-from server import __version__, audit
+from server import __version__, audit, platforms
 from server.audit import Attempt, AuditLog, NotConfirmed, Refused
 from server.config import Secret, Settings
 from server.confirm import ANSWER_PARAM, PLAN_PARAM, gate_parameters, verdict
@@ -52,9 +53,16 @@ class AppState:
 
 
 def effective_settings(settings: Settings) -> Settings:
-    """In the sandbox, keys that were not given are stand-ins, so every tool works with no credential."""
+    """In the sandbox, keys that were not given are stand-ins, so every tool works with no credential.
+
+    With --platform, the platform gets stand-in cloud credentials instead, and the Admin API (Anthropic's
+    own) is listed only when an Admin key is given, as outside the sandbox."""
     if not settings.sandbox:
         return settings
+    if settings.platform is not None:
+        from server.sandbox.platform_auth import stand_in
+
+        return dataclasses.replace(settings, platform=stand_in(settings.platform))
     return dataclasses.replace(
         settings,
         admin_key=settings.admin_key or Secret(SANDBOX_ADMIN_KEY),
@@ -73,6 +81,7 @@ def build_server(
     ``sleep`` that records retry waits instead of spending them."""
     settings = effective_settings(settings)
     selection = select(ALL_TOOLS, settings)
+    platform = platforms.build(settings.platform)  # raises MissingExtra, naming the extra to install
     if settings.sandbox and transport is None:
         sandbox = sandbox or Sandbox()
         transport = sandbox.transport()
@@ -86,7 +95,7 @@ def build_server(
         )
         try:
             async with make_client(settings, transport) as client:
-                api = AnthropicAPI(client, settings) if sleep is None else AnthropicAPI(client, settings, sleep=sleep)
+                api = AnthropicAPI(client, settings, sleep=anyio.sleep if sleep is None else sleep, platform=platform)
                 yield AppState(settings=settings, api=api, sandbox=sandbox, audit=log_file)
         finally:
             if log_file is not None:

@@ -12,6 +12,7 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from server import __version__
 from server.config import (
@@ -23,6 +24,9 @@ from server.config import (
     Settings,
     Transport,
 )
+
+if TYPE_CHECKING:
+    from server.platforms.config import PlatformConfig
 
 log = logging.getLogger("claude_api_mcp")
 ENV_PREFIX = "CLAUDE_API_MCP_"
@@ -98,6 +102,12 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--workspaces", help="restrict writes to these workspace ids [_WORKSPACES]")
     p.add_argument("--audit-log", help="JSON-lines log of every write attempt [_AUDIT_LOG]")
+    p.add_argument(
+        "--platform",
+        choices=["anthropic", "bedrock", "vertex", "foundry"],
+        help="where the core API's calls go: anthropic (default), bedrock, vertex or foundry, configured by the "
+        "official SDKs' variables (AWS_REGION, CLOUD_ML_REGION, ANTHROPIC_FOUNDRY_RESOURCE...) [_PLATFORM]",
+    )
     p.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="stderr log level [_LOG_LEVEL]")
     return p
 
@@ -150,7 +160,17 @@ def settings_from(args: argparse.Namespace, env: Mapping[str, str]) -> Settings:
         confirm=confirm,
         workspaces=_csv(pick("workspaces", ENV_PREFIX + "WORKSPACES")),
         audit_log=Path(audit).expanduser() if audit else None,
+        platform=_platform(pick("platform", ENV_PREFIX + "PLATFORM"), env),
     )
+
+
+def _platform(name: str | None, env: Mapping[str, str]) -> PlatformConfig | None:
+    from server.platforms.config import PlatformName, from_env
+
+    try:
+        return from_env(PlatformName((name or "anthropic").strip().lower()), env)
+    except ValueError:
+        raise ConfigError(f"platform must be anthropic, bedrock, vertex or foundry, got {name!r}") from None
 
 
 def configure_logging(level: str) -> None:

@@ -6,6 +6,10 @@ import enum
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from server.platforms.config import PlatformConfig
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 DEFAULT_ANTHROPIC_VERSION = "2023-06-01"
@@ -127,6 +131,7 @@ class Settings:
     # Output bounds: a capped list says so; nothing exceeds a client's tool-result limit.
     list_item_cap: int = 1000
     output_char_budget: int = 60_000  # ≈ 15,000 tokens at 4 chars per token
+    platform: PlatformConfig | None = None  # --platform: the core API on Bedrock/Vertex/Foundry; None: Anthropic's
 
     def key(self, kind: KeyKind) -> Secret | None:
         return self.admin_key if kind is KeyKind.ADMIN else self.api_key

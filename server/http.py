@@ -22,7 +22,7 @@ import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
 import httpx
@@ -30,6 +30,10 @@ import httpx
 from server import __version__
 from server.config import KeyKind, Settings
 from server.errors import SPEND_LIMIT_CODES, ApiError
+from server.sse import ServerSentEvent, aiter_sse
+
+if TYPE_CHECKING:
+    from server.platforms.base import Platform
 
 log = logging.getLogger("claude_api_mcp.http")
 
@@ -125,12 +129,26 @@ class AnthropicAPI:
         settings: Settings,
         *,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+        platform: Platform | None = None,
     ) -> None:
         self.client = client
         self.settings = settings
         self._sleep = sleep
+        self.platform = platform  # --platform: standard-key calls go to Bedrock/Vertex/Foundry (server/platforms)
+
+    def _via_platform(self, key: KeyKind) -> Platform | None:
+        return self.platform if key is KeyKind.API else None  # the Admin API is Anthropic's only
+
+    def events(self, response: httpx.Response) -> AsyncIterator[ServerSentEvent]:
+        """A streamed Messages response's events: SSE, or the platform's own framing (Bedrock's event stream)."""
+        return self.platform.events(response) if self.platform else aiter_sse(response.aiter_bytes())
+
+    def request_id(self, response: httpx.Response) -> str | None:
+        return self.platform.request_id(response.headers) if self.platform else response.headers.get("request-id")
 
     def _headers(self, key: KeyKind, extra: Mapping[str, str] | None) -> dict[str, str]:
+        if self._via_platform(key):  # the platform authenticates the call once it is rewritten
+            return dict(extra or {})
         secret = self.settings.key(key)
         if secret is None:  # tools needing a missing key are never listed; this guards direct use
             raise ApiError(message=f"{key.env_var} is not set", network="config")
@@ -212,6 +230,8 @@ class AnthropicAPI:
             data=data,
             headers=self._headers(key, headers),
         )
+        if platform := self._via_platform(key):
+            request = await platform.prepare(request, path)
         attempt = 0
         while True:
             started = time.perf_counter()
@@ -244,7 +264,7 @@ class AnthropicAPI:
                     body = b""
                 finally:
                     await response.aclose()
-                err = error_from_response(response, body)
+                err = platform.error(response, body) if platform else error_from_response(response, body)
                 retryable = _status_retryable(response, err, idempotent)
             wait = self._backoff(attempt, err.retry_after)
             if not retryable or attempt >= self.settings.max_retries or wait > self.settings.max_retry_wait:

@@ -5,9 +5,9 @@ from __future__ import annotations
 import logging
 import sys
 
-from server import audit
-from server.app import build_server, selection_of
-from server.config import Settings, Transport
+from server import audit, platforms
+from server.app import build_server, effective_settings, selection_of
+from server.config import KeyKind, Settings, Transport
 from server.http_app import bind_problem
 from server.profiles import SelectionError, missing_keys_message
 
@@ -18,6 +18,8 @@ MIN_TOKEN_LENGTH = 16
 def startup_problem(settings: Settings) -> str | None:
     """Why this configuration must not start, or None."""
     problem = missing_keys_message(settings)
+    if problem is None and (platform := effective_settings(settings).platform) is not None:
+        problem = platform.problem()  # a region, project, endpoint or library the platform needs
     if problem is None and settings.transport is Transport.HTTP:
         problem = bind_problem(settings)
     return problem
@@ -30,7 +32,7 @@ def serve(settings: Settings) -> int:
         return 2
     try:
         server = build_server(settings)
-    except SelectionError as exc:
+    except (SelectionError, platforms.MissingExtra) as exc:
         print(f"claude-api-mcp: {exc}", file=sys.stderr)
         return 2
     selection = selection_of(server)
@@ -46,6 +48,12 @@ def serve(settings: Settings) -> int:
     log.info("profile %s: %d tools on %s", settings.profile.value, len(selection.tools), upstream)
     for toolset, why in selection.omitted_toolsets.items():
         log.info("toolset %s left out: %s", toolset, why)
+    if settings.platform is not None:
+        from tools import ALL_TOOLS
+
+        core = [t.name for t in ALL_TOOLS if t.key is KeyKind.API]
+        for line in platforms.summary(effective_settings(settings).platform or settings.platform, core):
+            log.info("%s", line)
     if not selection.tools:
         log.warning("no tools are listed: check --toolsets/--tools and the keys")
     if settings.workspaces:

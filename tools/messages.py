@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from server.config import KeyKind
 from server.errors import ApiError, describe
-from server.sse import aiter_sse
+from server.platforms.base import MalformedPlatformStream, anthropic_model_problem
 from tools._args import DryRun
 from tools._base import Ctx, ToolDef, api, tool
 from tools._message_stream import MalformedStream, MessageAssembler, StreamFailed
@@ -75,6 +75,7 @@ async def send_message(
 ) -> Annotated[CallToolResult, Message]:
     """Call Claude (Messages API, streamed) and return the reply: content blocks, stop_reason, usage. Billed."""
     check_thinking(thinking, max_tokens)
+    check_model(ctx, model)
     body = request_body(
         model=model,
         max_tokens=max_tokens,
@@ -114,6 +115,7 @@ async def count_tokens(
     thinking: ThinkingArg = None,
 ) -> TokenCount:
     """Count the input tokens of a Messages request without running it."""
+    check_model(ctx, model)
     body = request_body(
         model=model, messages=messages, system=system, tools=tools, tool_choice=tool_choice, thinking=thinking
     )
@@ -125,10 +127,11 @@ async def stream_message(ctx: Ctx, body: dict[str, Any]) -> dict[str, Any]:
     """POST with stream=true, report progress as text arrives, and return the assembled Message."""
     assembler = MessageAssembler()
     last_report = 0.0
-    async with api(ctx, KEY).stream("POST", "/v1/messages", key=KEY, json_body=body) as response:
-        request_id = response.headers.get("request-id")
+    client = api(ctx, KEY)
+    async with client.stream("POST", "/v1/messages", key=KEY, json_body=body) as response:
+        request_id = client.request_id(response)
         try:
-            async for event in aiter_sse(response.aiter_bytes()):
+            async for event in client.events(response):  # SSE, or a platform's framing (Bedrock)
                 grew = assembler.apply(event.event, event.data)
                 now = time.monotonic()
                 if grew and now - last_report >= PROGRESS_EVERY_S:
@@ -140,7 +143,7 @@ async def stream_message(ctx: Ctx, body: dict[str, Any]) -> dict[str, Any]:
             raise ApiError(message=type(exc).__name__, network="stream_cut", request_id=request_id) from exc
         except StreamFailed as failed:
             raise _mid_stream_error(failed, assembler, request_id) from None
-        except MalformedStream as exc:
+        except (MalformedStream, MalformedPlatformStream) as exc:
             raise ToolError(f"The API's event stream was malformed: {exc}. (request id: {request_id})") from None
     if not assembler.done:
         raise ToolError(
@@ -150,6 +153,14 @@ async def stream_message(ctx: Ctx, body: dict[str, Any]) -> dict[str, Any]:
     message = assembler.result()
     await ctx.report_progress(assembler.text_chars, assembler.text_chars, f"done: {message.get('stop_reason')}")
     return message
+
+
+def check_model(ctx: Ctx, model: str) -> None:
+    """A model id in another platform's form is refused before any call, saying which form is wanted."""
+    platform = api(ctx, KEY).platform
+    problem = platform.model_problem(model) if platform else anthropic_model_problem(model)
+    if problem:
+        raise ToolError(problem)
 
 
 def _progress(assembler: MessageAssembler) -> str:
