@@ -26,7 +26,7 @@ def summary(config: PlatformConfig, tool_names: list[str]) -> list[str]:
     unserved = [n for n in tool_names if n not in SERVED[config.name]]
     lines = [f"core API on {config.label} at {config.endpoint()}: serves {', '.join(served)}"]
     if unserved:
-        lines.append(f"not listed: {', '.join(unserved)} ({NOT_SERVED_WHY[config.name]})")
+        lines.append(f"not listed: {', '.join(unserved)}; {NOT_SERVED_WHY[config.name]}")
     lines.append("the Admin API and reports stay on Anthropic's API: listed only with ANTHROPIC_ADMIN_KEY")
     return lines
 

@@ -121,7 +121,10 @@ class Vertex(Platform):
         except MissingExtra as exc:
             return f"none: {exc}"
         except google.auth.exceptions.GoogleAuthError as exc:
-            return f"none: Application Default Credentials not found ({type(exc).__name__})"
+            return (
+                f"none: Application Default Credentials not found ({type(exc).__name__}): run gcloud auth "
+                "application-default login, set GOOGLE_APPLICATION_CREDENTIALS, or GOOGLE_OAUTH_ACCESS_TOKEN"
+            )
         kind = type(credentials).__module__.rsplit(".", 1)[-1] + "." + type(credentials).__name__
         return f"Application Default Credentials ({kind}; ADC project {project or 'not set'})"
 
