@@ -153,3 +153,16 @@ async def test_anthropics_api_refuses_a_bedrock_or_vertex_model_id_before_callin
     assert "Amazon Bedrock's model id form" in arn and "--platform bedrock" in arn
     assert "Google Vertex AI's model id form" in at and "claude-sonnet-4-5-20250929" in at
     assert list(sandbox.requests) == []
+
+
+def test_the_bundles_platform_settings_reach_the_server() -> None:
+    from tests.test_manifest import resolved_settings
+
+    foundry = resolved_settings({"platform": "foundry", "foundry_resource": "acme", "foundry_api_key": "k-1"}).platform
+    bedrock = resolved_settings({"platform": "bedrock", "region": "eu-west-3", "bedrock_api_key": "ABSK-1"}).platform
+    vertex = resolved_settings({"platform": "vertex", "region": "us", "vertex_project": "proj"}).platform
+    assert foundry is not None and foundry.endpoint() == "https://acme.services.ai.azure.com/anthropic"
+    assert foundry.token is not None and foundry.token.reveal() == "k-1"
+    assert bedrock is not None and bedrock.region == "eu-west-3" and bedrock.token is not None
+    assert vertex is not None and vertex.endpoint() == "https://aiplatform.us.rep.googleapis.com/v1"
+    assert resolved_settings({}).platform is None
