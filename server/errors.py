@@ -85,6 +85,8 @@ def _describe_status(err: ApiError, *, key: KeyKind, not_found_hint: str | None)
             f"(set {key.env_var})."
         )
     if status == 404:
+        if err.credential:  # a platform's 404: the tool's hint names first-party tools; the platform's own is in msg
+            not_found_hint = None
         return f"Not found{code}: {msg}." + (f" {not_found_hint}" if not_found_hint else "")
     if status == 409:
         return f"Conflict{code}: {msg}. Something changed concurrently; read the current state and try again."

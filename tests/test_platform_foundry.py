@@ -104,3 +104,12 @@ def test_entra_id_without_azure_identity_names_the_extra(
         )
         == 0
     )
+
+
+async def test_an_unknown_deployment_is_not_found_with_the_platforms_hint_not_list_models(sandbox: Sandbox) -> None:
+    async with on_platform(sandbox, FOUNDRY) as client:
+        text = await call_error(
+            client, "send_message", {"model": "no-such-deployment", "max_tokens": 5, "messages": HELLO}
+        )
+    assert "Not found" in text and "Microsoft Foundry wants the name of a Claude deployment" in text
+    assert "list_models" not in text and "(request id: req_" in text

@@ -127,3 +127,12 @@ async def test_messages_and_token_counting_are_listed_and_nothing_else_of_the_co
         refused = await client.call_tool("list_models", {})
     assert names == {"send_message", "count_tokens"}
     assert refused.is_error
+
+
+@pytest.mark.parametrize("model", ["claude-x/../../locations/eu/x", "claude-x:rawPredict?alt=1", "gemini-2.5-pro"])
+async def test_a_model_that_would_escape_its_path_segment_is_refused_before_any_call(
+    sandbox: Sandbox, model: str
+) -> None:
+    async with on_platform(sandbox, VERTEX) as client:
+        text = await call_error(client, "send_message", {"model": model, "max_tokens": 5, "messages": HELLO})
+    assert "Google Vertex AI wants" in text and calls(sandbox) == []

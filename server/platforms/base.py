@@ -109,6 +109,8 @@ class Platform:
         err = error_from_response(response, body)
         err.request_id = err.request_id or self.request_id(response.headers)
         err.credential = self.credential
+        if err.status == 404:
+            err.message = f"{err.message.rstrip('. ')} ({self.config.label} wants {self.wanted_form})"
         return err
 
     def events(self, response: httpx.Response) -> AsyncIterator[ServerSentEvent]:

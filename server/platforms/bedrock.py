@@ -42,7 +42,8 @@ HINTS = {
     "ServiceQuotaExceededException": "the request exceeds an AWS service quota; request an increase in Service Quotas",
     "AccessDeniedException": "the AWS identity may not invoke this model: enable model access in the Bedrock "
     "console and allow bedrock:InvokeModelWithResponseStream",
-    "ResourceNotFoundException": "no such model or inference profile in this region",
+    "ResourceNotFoundException": "no such model or inference profile in this region; Amazon Bedrock wants an id "
+    "like anthropic.claude-sonnet-4-5-20250929-v1:0 or an inference profile like us.anthropic.…",
 }
 
 

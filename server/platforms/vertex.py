@@ -9,6 +9,7 @@ Credentials through google-auth, refreshed when it expires.
 
 from __future__ import annotations
 
+import re
 import threading
 import urllib.parse
 from typing import Any
@@ -22,6 +23,7 @@ from server.platforms.config import MissingExtra, PlatformConfig, PlatformName, 
 
 VERTEX_VERSION = "vertex-2023-10-16"  # the anthropic_version Vertex AI documents for Claude
 CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
+VERTEX_MODEL = re.compile(r"^claude-[A-Za-z0-9._-]+(?:@[A-Za-z0-9._-]+)?$")  # one path segment, nothing to escape
 _PCHAR = "!$&'()*+,=:@"  # RFC 3986 path characters kept as they are; ';' is escaped, as the SDK does
 HINTS = {
     "RESOURCE_EXHAUSTED": "a Vertex AI quota was exceeded (requests or tokens per minute for this model and "
@@ -64,7 +66,7 @@ class Vertex(Platform):
                 f"{model!r} is Anthropic's API's dated form; Google Vertex AI puts the version after @: "
                 f"{dated.group(1)}@{dated.group(2)}."
             )
-        if not model.startswith("claude-"):
+        if not VERTEX_MODEL.match(model):
             return f"{model!r} is not a Claude model id; Google Vertex AI wants {self.wanted_form}."
         return None
 
