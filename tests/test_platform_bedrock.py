@@ -8,6 +8,7 @@ import dataclasses
 import json
 import re
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import httpx
 import pytest
@@ -20,7 +21,7 @@ from server.config import Secret
 from server.errors import ApiError
 from server.platforms.base import MalformedPlatformStream
 from server.platforms.bedrock import Bedrock
-from server.platforms.config import PlatformConfig, PlatformName
+from server.platforms.config import PlatformConfig, PlatformName, from_env
 from server.sandbox import Sandbox, eventstream
 from server.sandbox.messages_state import messages_state
 from server.sandbox.platform_auth import (
@@ -243,3 +244,25 @@ def test_the_sandbox_accepts_a_botocore_signature_and_refuses_tampering_expiry_a
     unsigned = signed()
     del unsigned.headers["Authorization"]
     assert verify(unsigned) == "MissingAuthenticationTokenException"
+
+
+async def test_credentials_from_an_aws_profile_are_found_by_botocores_chain_and_verify(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / "credentials").write_text(
+        f"[sandbox-profile]\naws_access_key_id = {SANDBOX_AWS_ACCESS_KEY_ID}\n"
+        f"aws_secret_access_key = {SANDBOX_AWS_SECRET_ACCESS_KEY}\n"
+    )
+    (tmp_path / "config").write_text("[profile sandbox-profile]\nregion = eu-west-1\n")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "config"))
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_REGION", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    config = from_env(PlatformName.BEDROCK, {"AWS_PROFILE": "sandbox-profile"})
+    assert config is not None and config.region == "eu-west-1"  # the profile's region, as boto3 finds it
+    assert "via shared-credentials-file" in Bedrock(config).credentials_found()
+    async with on_platform(sandbox, config, stand_ins=False) as client:
+        await call_ok(client, "send_message", {"model": PROFILE_ID, "max_tokens": 20, "messages": HELLO})
+    (call,) = calls(sandbox)
+    assert call.url.startswith("https://bedrock-runtime.eu-west-1.amazonaws.com/")
+    assert "/eu-west-1/bedrock/aws4_request" in call.headers["authorization"]

@@ -3,13 +3,17 @@ same Message as the first-party path, Google's quota errors in the same messages
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 
 from server.config import Secret
-from server.platforms.config import PlatformConfig, PlatformName
+from server.platforms.config import PlatformConfig, PlatformName, from_env
 from server.sandbox import Sandbox
-from server.sandbox.platform_auth import SANDBOX_GOOGLE_TOKEN
+from server.sandbox.platform_auth import SANDBOX_GOOGLE_TOKEN, SANDBOX_SUBJECT_TOKEN
 from server.sandbox.platforms import InjectedError, platform_state
+from server.sandbox.serve import serving
 from tests.helpers import Sleeps, call_error, call_ok
 from tests.platform_helpers import HELLO, calls, first_party_message, on_platform
 
@@ -136,3 +140,35 @@ async def test_a_model_that_would_escape_its_path_segment_is_refused_before_any_
     async with on_platform(sandbox, VERTEX) as client:
         text = await call_error(client, "send_message", {"model": model, "max_tokens": 5, "messages": HELLO})
     assert "Google Vertex AI wants" in text and calls(sandbox) == []
+
+
+async def test_application_default_credentials_are_exchanged_through_google_auth_and_sent(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The ADC path for real: google-auth reads an external_account file (workload identity federation) and
+    exchanges its subject token over HTTP at the sandbox's stand-in of Google's STS; the access token it gets
+    is what reaches Vertex."""
+    subject = tmp_path / "subject-token"
+    subject.write_text(SANDBOX_SUBJECT_TOKEN)
+    with serving(sandbox=sandbox) as upstream:
+        adc = {
+            "type": "external_account",
+            "audience": "//iam.googleapis.com/locations/global/workforcePools/sandbox/providers/sandbox",
+            "subject_token_type": "urn:ietf:params:oauth:token-type:id_token",
+            "token_url": f"{upstream.base_url}/v1/token",
+            "credential_source": {"file": str(subject)},
+        }
+        (tmp_path / "adc.json").write_text(json.dumps(adc))
+        monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(tmp_path / "adc.json"))
+        env = {"CLOUD_ML_REGION": "us-east5", "ANTHROPIC_VERTEX_PROJECT_ID": "my-project"}
+        config = from_env(PlatformName.VERTEX, env)
+        assert config is not None and config.token is None
+        async with on_platform(sandbox, config, stand_ins=False) as client:
+            await call_ok(client, "send_message", {"model": MODEL, "max_tokens": 20, "messages": HELLO})
+            await call_ok(client, "count_tokens", {"model": MODEL, "messages": HELLO})
+        subject.write_text("a-token-the-sandbox-does-not-know")
+        async with on_platform(sandbox, config, stand_ins=False) as client:
+            refused = await call_error(client, "send_message", {"model": MODEL, "max_tokens": 20, "messages": HELLO})
+    assert [c.headers["authorization"] for c in calls(sandbox)] == [f"Bearer {SANDBOX_GOOGLE_TOKEN}"] * 2
+    assert "Not sent: Google credentials" in refused and "invalid_grant" in refused
+    assert "Check Google Application Default Credentials" in refused and "does-not-know" not in refused

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import re
+import urllib.parse
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
@@ -21,6 +22,8 @@ SANDBOX_AWS_ACCESS_KEY_ID = "AKIASANDBOXNOTASECRET"
 SANDBOX_AWS_SECRET_ACCESS_KEY = "sandbox/not-a-secret/aws-secret-access-key"
 SANDBOX_BEDROCK_API_KEY = "ABSKsandbox-not-a-secret"
 SANDBOX_GOOGLE_TOKEN = "ya29.sandbox-not-a-secret"
+SANDBOX_SUBJECT_TOKEN = "sandbox-oidc-subject-token-not-a-secret"  # what a federated identity presents
+GOOGLE_STS_PATH = "/v1/token"  # https://sts.googleapis.com/v1/token: ADC of type external_account exchanges here
 SANDBOX_FOUNDRY_KEY = "sandbox-foundry-key-not-a-secret"
 SANDBOX_ENTRA_TOKEN = "eyJ0eXAiOiJKV1QiLCJzYW5kYm94Ijp0cnVlfQ.sandbox.not-a-secret"
 MAX_SKEW_S = 300
@@ -130,6 +133,24 @@ def _signature(method: str, url: str, headers: dict[str, str], body: bytes, regi
     signer = SigV4Auth(Credentials(SANDBOX_AWS_ACCESS_KEY_ID, SANDBOX_AWS_SECRET_ACCESS_KEY), "bedrock", region)
     canonical = signer.canonical_request(request)
     return str(signer.signature(signer.string_to_sign(request, canonical), request))
+
+
+def google_sts(form: bytes) -> tuple[int, dict[str, object]]:
+    """Google's Security Token Service, as workload identity federation (ADC ``external_account``) uses it:
+    an external subject token → a Google access token for the cloud-platform scope."""
+    fields = dict(urllib.parse.parse_qsl(form.decode("latin-1")))
+    if fields.get("grant_type") != "urn:ietf:params:oauth:grant-type:token-exchange":
+        return 400, {"error": "invalid_request", "error_description": "Invalid value for grant_type."}
+    if not fields.get("audience", "").startswith("//iam.googleapis.com/"):
+        return 400, {"error": "invalid_target", "error_description": "The target service indicated is invalid."}
+    if not hmac.compare_digest(fields.get("subject_token", "").encode(), SANDBOX_SUBJECT_TOKEN.encode()):
+        return 400, {"error": "invalid_grant", "error_description": "The subject token could not be verified."}
+    return 200, {
+        "access_token": SANDBOX_GOOGLE_TOKEN,
+        "issued_token_type": "urn:ietf:params:oauth:token-type:access_token",
+        "token_type": "Bearer",
+        "expires_in": 3599,
+    }
 
 
 def check_bearer(headers: dict[str, str], token: str) -> bool:

@@ -20,7 +20,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from server.platforms.config import PlatformName
 from server.sandbox import eventstream
-from server.sandbox.platform_auth import Refusal
+from server.sandbox.platform_auth import GOOGLE_STS_PATH, Refusal, google_sts
 from server.sandbox.platform_requests import Route, authenticate, first_party_request, route
 from server.sandbox.wire import new_request_id
 from server.sse import SSEParser
@@ -102,7 +102,8 @@ class PlatformGateway:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         raw_path = (scope.get("raw_path") or scope.get("path", "").encode()).decode("latin-1") if scope else ""
         found = route(scope.get("method", ""), raw_path) if scope["type"] == "http" else None
-        if found is None:
+        google_sts_call = scope["type"] == "http" and scope["method"] == "POST" and raw_path == GOOGLE_STS_PATH
+        if found is None and not google_sts_call:
             await self.app(scope, receive, send)
             return
         body = b""
@@ -111,6 +112,12 @@ class PlatformGateway:
             message = await receive()
             body += message.get("body", b"")
             more = message.get("more_body", False)
+        if found is None:
+            status, token = google_sts(body)
+            start: Message = {"type": "http.response.start", "status": status}
+            await send({**start, "headers": [(b"content-type", b"application/json")]})
+            await send({"type": "http.response.body", "body": json.dumps(token).encode()})
+            return
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
         query = scope.get("query_string", b"").decode("latin-1")
         host = headers.get("host", "")
