@@ -166,3 +166,23 @@ def test_the_bundles_platform_settings_reach_the_server() -> None:
     assert bedrock is not None and bedrock.region == "eu-west-3" and bedrock.token is not None
     assert vertex is not None and vertex.endpoint() == "https://aiplatform.us.rep.googleapis.com/v1"
     assert resolved_settings({}).platform is None
+
+
+@pytest.mark.anyio
+async def test_behind_a_custom_base_url_a_platform_form_model_id_is_left_to_the_gateway(sandbox: Sandbox) -> None:
+    from mcp import Client
+
+    from server.app import build_server
+    from server.config import Profile, Secret
+    from server.sandbox import SANDBOX_API_KEY
+
+    gateway = Settings(
+        api_key=Secret(SANDBOX_API_KEY), base_url="https://llm-gateway.example.com", profile=Profile.ADMIN
+    )
+    async with Client(build_server(gateway, transport=sandbox.transport())) as client:
+        result = await client.call_tool(
+            "send_message", {"model": "anthropic.claude-sonnet-4-5-20250929-v1:0", "max_tokens": 5, "messages": HELLO}
+        )
+    # Sent (the sandbox then says the model does not exist), not refused as a Bedrock id.
+    assert result.is_error and "Bedrock" not in result.content[0].text  # type: ignore[union-attr]
+    assert [r.path for r in sandbox.requests] == ["/v1/messages"]

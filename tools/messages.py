@@ -11,7 +11,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, TextContent
 from pydantic import ValidationError
 
-from server.config import KeyKind
+from server.config import DEFAULT_BASE_URL, KeyKind
 from server.errors import ApiError, describe
 from server.platforms.base import MalformedPlatformStream, anthropic_model_problem
 from tools._args import DryRun
@@ -156,9 +156,15 @@ async def stream_message(ctx: Ctx, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def check_model(ctx: Ctx, model: str) -> None:
-    """A model id in another platform's form is refused before any call, saying which form is wanted."""
-    platform = api(ctx, KEY).platform
-    problem = platform.model_problem(model) if platform else anthropic_model_problem(model)
+    """A model id in another platform's form is refused before any call, saying which form is wanted. Behind a
+    custom --base-url (a gateway may route any model name) the first-party check is left to the gateway."""
+    client = api(ctx, KEY)
+    if client.platform is not None:
+        problem = client.platform.model_problem(model)
+    elif client.settings.base_url == DEFAULT_BASE_URL or client.settings.sandbox:
+        problem = anthropic_model_problem(model)
+    else:
+        problem = None
     if problem:
         raise ToolError(problem)
 
