@@ -266,3 +266,18 @@ async def test_credentials_from_an_aws_profile_are_found_by_botocores_chain_and_
     (call,) = calls(sandbox)
     assert call.url.startswith("https://bedrock-runtime.eu-west-1.amazonaws.com/")
     assert "/eu-west-1/bedrock/aws4_request" in call.headers["authorization"]
+
+
+async def test_beta_headers_move_into_the_body_as_anthropic_beta() -> None:
+    platform = Bedrock(PlatformConfig(name=PlatformName.BEDROCK, region="us-east-1", token=Secret("t")))
+    first = httpx.Request(
+        "POST",
+        "https://api.anthropic.com/v1/messages",
+        headers={"anthropic-beta": "context-1m-2025-08-07, interleaved-thinking-2025-05-14", "anthropic-version": "x"},
+        json={"model": PROFILE_ID, "max_tokens": 20, "messages": HELLO, "stream": True},
+    )
+    rewritten = await platform.prepare(first, "/v1/messages")
+    body = json.loads(rewritten.content)
+    assert body["anthropic_beta"] == ["context-1m-2025-08-07", "interleaved-thinking-2025-05-14"]
+    assert "anthropic-beta" not in rewritten.headers and "anthropic-version" not in rewritten.headers
+    assert "model" not in body and "stream" not in body
