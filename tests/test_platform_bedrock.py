@@ -226,7 +226,12 @@ async def test_a_call_bedrock_does_not_serve_is_refused_without_being_sent(sandb
     async with make_client(settings, sandbox.transport()) as http:
         with pytest.raises(ApiError) as caught:
             await AnthropicAPI(http, settings, platform=platform).request("GET", "/v1/models", key=KeyKind.API)
+        with pytest.raises(ApiError) as upload:  # refused before its multipart body is read
+            await AnthropicAPI(http, settings, platform=platform).request(
+                "POST", "/v1/files", key=KeyKind.API, files={"file": ("a.txt", b"data", "text/plain")}
+            )
     assert caught.value.status == 404 and "Amazon Bedrock does not serve GET /v1/models" in caught.value.message
+    assert "does not serve POST /v1/files" in upload.value.message
     assert calls(sandbox) == [] and list(sandbox.requests) == []
 
 

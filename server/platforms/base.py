@@ -48,6 +48,7 @@ class Platform:
     """Anthropic's own API is no platform (``None``); a subclass changes only what differs from it."""
 
     request_id_headers: tuple[str, ...] = ("request-id",)
+    paths: frozenset[str] = frozenset()  # the first-party POST paths the platform serves
 
     def __init__(self, config: PlatformConfig) -> None:
         self.config = config
@@ -68,6 +69,8 @@ class Platform:
 
     async def prepare(self, request: httpx.Request, path: str) -> httpx.Request:
         """The platform's request for the first-party ``request`` to ``path``: rewritten, then authenticated."""
+        if request.method != "POST" or path not in self.paths:  # before reading a body that may be a file upload
+            raise self.unsupported(request.method, path)
         body: Any = json.loads(request.content) if request.content else None
         headers = {
             k: v for k, v in request.headers.items() if k not in ("host", "content-length", "x-api-key", "connection")

@@ -49,6 +49,7 @@ HINTS = {
 
 class Bedrock(Platform):
     request_id_headers = ("x-amzn-requestid",)
+    paths = frozenset({"/v1/messages"})
 
     def __init__(self, config: PlatformConfig) -> None:
         super().__init__(config)

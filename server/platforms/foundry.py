@@ -21,11 +21,11 @@ from server.platforms.base import Platform, loads
 from server.platforms.config import PlatformConfig, PlatformName, require_extra
 
 ENTRA_SCOPE = "https://cognitiveservices.azure.com/.default"
-SERVED_PATHS = frozenset({"/v1/messages", "/v1/messages/count_tokens"})
 
 
 class Foundry(Platform):
     request_id_headers = ("request-id", "apim-request-id", "x-ms-request-id")
+    paths = frozenset({"/v1/messages", "/v1/messages/count_tokens"})
 
     def __init__(self, config: PlatformConfig) -> None:
         super().__init__(config)
@@ -46,8 +46,6 @@ class Foundry(Platform):
         return "the name of a Claude deployment in your Foundry resource (often the model id, e.g. claude-sonnet-4-5)"
 
     def rewrite(self, method: str, path: str, body: Any, headers: dict[str, str]) -> tuple[str, Any]:
-        if method != "POST" or path not in SERVED_PATHS:
-            raise self.unsupported(method, path)
         return f"{self.endpoint}{path}", body
 
     async def authenticate(self, request: httpx.Request) -> None:

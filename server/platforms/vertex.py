@@ -37,6 +37,7 @@ HINTS = {
 
 class Vertex(Platform):
     request_id_headers = ("request-id", "x-goog-request-id")
+    paths = frozenset({"/v1/messages", "/v1/messages/count_tokens"})
 
     def __init__(self, config: PlatformConfig) -> None:
         super().__init__(config)
