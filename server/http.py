@@ -30,7 +30,6 @@ import httpx
 from server import __version__
 from server.config import KeyKind, Settings
 from server.errors import SPEND_LIMIT_CODES, ApiError
-from server.sse import ServerSentEvent, aiter_sse
 
 if TYPE_CHECKING:
     from server.platforms.base import Platform
@@ -139,13 +138,6 @@ class AnthropicAPI:
     def _via_platform(self, key: KeyKind) -> Platform | None:
         return self.platform if key is KeyKind.API else None  # the Admin API is Anthropic's only
 
-    def events(self, response: httpx.Response) -> AsyncIterator[ServerSentEvent]:
-        """A streamed Messages response's events: SSE, or the platform's own framing (Bedrock's event stream)."""
-        return self.platform.events(response) if self.platform else aiter_sse(response.aiter_bytes())
-
-    def request_id(self, response: httpx.Response) -> str | None:
-        return self.platform.request_id(response.headers) if self.platform else response.headers.get("request-id")
-
     def _headers(self, key: KeyKind, extra: Mapping[str, str] | None) -> dict[str, str]:
         if self._via_platform(key):  # the platform authenticates the call once it is rewritten
             return dict(extra or {})
@@ -253,6 +245,8 @@ class AnthropicAPI:
                     response.headers.get("request-id"),
                 )
                 if response.is_success:
+                    if platform:  # reads like Anthropic's from here: its request id, and SSE (Bedrock)
+                        platform.adapt(response)
                     try:
                         yield response
                     finally:

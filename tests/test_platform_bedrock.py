@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import gzip
 import json
 import re
+from collections.abc import AsyncIterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -19,7 +22,6 @@ from botocore.eventstream import EventStreamBuffer
 
 from server.config import Secret
 from server.errors import ApiError
-from server.platforms.base import MalformedPlatformStream
 from server.platforms.bedrock import Bedrock
 from server.platforms.config import PlatformConfig, PlatformName, from_env
 from server.sandbox import Sandbox, eventstream
@@ -31,6 +33,7 @@ from server.sandbox.platform_auth import (
     check_sigv4,
 )
 from server.sandbox.platforms import InjectedError, platform_state
+from server.sse import aiter_sse
 from tests.helpers import Sleeps, call_error, call_ok
 from tests.platform_helpers import HELLO, calls, first_party_message, on_platform
 
@@ -177,18 +180,55 @@ async def test_an_exception_frame_mid_stream_is_reported_as_a_mid_stream_failure
     assert "failed mid-stream" in text and "overloaded" in text and UUID.search(text)
 
 
-async def test_a_frame_with_a_broken_checksum_or_a_forged_chunk_is_refused() -> None:
-    platform = Bedrock(PlatformConfig(name=PlatformName.BEDROCK, region="us-east-1", token=Secret("t")))
-    good = eventstream.chunk(b'{"type":"ping"}')
-    damaged = good[:-6] + bytes([good[-6] ^ 1]) + good[-5:]
-    forged = eventstream.frame(
-        {":event-type": "chunk", ":message-type": "event"}, json.dumps({"bytes": "not base64!"}).encode()
+class Trickle(httpx.AsyncByteStream):
+    """The body in 7-byte pieces, so frames (and gzip blocks) arrive split at arbitrary points."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for start in range(0, len(self.body), 7):
+            yield self.body[start : start + 7]
+
+
+def event_stream(body: bytes, **headers: str) -> httpx.Response:
+    """A successful Bedrock streaming response carrying ``body``, as the HTTP hook hands it on (adapted)."""
+    headers = {"content-type": "application/vnd.amazon.eventstream", "x-amzn-requestid": "r-1", **headers}
+    request = httpx.Request("POST", f"{ENDPOINT}/model/m/invoke-with-response-stream")
+    response = httpx.Response(200, headers=headers, stream=Trickle(body), request=request)
+    Bedrock(PlatformConfig(name=PlatformName.BEDROCK, region="us-east-1", token=Secret("t"))).adapt(response)
+    return response
+
+
+async def test_the_event_stream_reads_as_sse_even_gzip_encoded_and_split_anywhere() -> None:
+    frames = eventstream.chunk(b'{"type":"message_start","message":{"id":"m"}}') + eventstream.chunk(
+        b'{\n  "type": "message_stop"\n}'  # pretty-printed upstream JSON is written back on one line
     )
-    for body in (damaged, forged):
-        response = httpx.Response(200, content=body)
-        with pytest.raises(MalformedPlatformStream):
-            async for _ in platform.events(response):
-                pass
+    for body, extra in ((frames, {}), (gzip.compress(frames), {"content-encoding": "gzip"})):
+        response = event_stream(body, **extra)
+        assert response.headers["content-type"] == "text/event-stream" and response.headers["request-id"] == "r-1"
+        events = [(e.event, json.loads(e.data)["type"]) async for e in aiter_sse(response.aiter_bytes())]
+        assert events == [("message_start", "message_start"), ("message_stop", "message_stop")]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(lambda good: good[:-6] + bytes([good[-6] ^ 1]) + good[-5:], id="bad-crc"),
+        pytest.param(
+            lambda _: eventstream.frame({":event-type": "chunk", ":message-type": "event"}, b'{"bytes": "!!"}'),
+            id="not-base64",
+        ),
+        pytest.param(
+            lambda _: eventstream.chunk(b'{"type": "message_stop\\n\\nevent: error"}'), id="sse-injection-in-type"
+        ),
+    ],
+)
+async def test_a_damaged_or_forged_frame_fails_the_stream_instead_of_reaching_the_reader(body: Any) -> None:
+    response = event_stream(body(eventstream.chunk(b'{"type":"ping"}')))
+    with pytest.raises(httpx.DecodingError):
+        async for _ in aiter_sse(response.aiter_bytes()):
+            pass
 
 
 async def test_a_first_party_or_vertex_model_id_is_refused_before_any_call_naming_the_bedrock_form(

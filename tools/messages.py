@@ -13,7 +13,8 @@ from pydantic import ValidationError
 
 from server.config import DEFAULT_BASE_URL, KeyKind
 from server.errors import ApiError, describe
-from server.platforms.base import MalformedPlatformStream, anthropic_model_problem
+from server.platforms.base import anthropic_model_problem
+from server.sse import aiter_sse
 from tools._args import DryRun
 from tools._base import Ctx, ToolDef, api, tool
 from tools._message_stream import MalformedStream, MessageAssembler, StreamFailed
@@ -127,11 +128,10 @@ async def stream_message(ctx: Ctx, body: dict[str, Any]) -> dict[str, Any]:
     """POST with stream=true, report progress as text arrives, and return the assembled Message."""
     assembler = MessageAssembler()
     last_report = 0.0
-    client = api(ctx, KEY)
-    async with client.stream("POST", "/v1/messages", key=KEY, json_body=body) as response:
-        request_id = client.request_id(response)
+    async with api(ctx, KEY).stream("POST", "/v1/messages", key=KEY, json_body=body) as response:
+        request_id = response.headers.get("request-id")
         try:
-            async for event in client.events(response):  # SSE, or a platform's framing (Bedrock)
+            async for event in aiter_sse(response.aiter_bytes()):
                 grew = assembler.apply(event.event, event.data)
                 now = time.monotonic()
                 if grew and now - last_report >= PROGRESS_EVERY_S:
@@ -143,7 +143,7 @@ async def stream_message(ctx: Ctx, body: dict[str, Any]) -> dict[str, Any]:
             raise ApiError(message=type(exc).__name__, network="stream_cut", request_id=request_id) from exc
         except StreamFailed as failed:
             raise _mid_stream_error(failed, assembler, request_id) from None
-        except (MalformedStream, MalformedPlatformStream) as exc:
+        except MalformedStream as exc:
             raise ToolError(f"The API's event stream was malformed: {exc}. (request id: {request_id})") from None
     if not assembler.done:
         raise ToolError(

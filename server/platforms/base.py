@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator
 from typing import Any
 
 import httpx
@@ -18,7 +17,6 @@ import httpx
 from server.errors import ApiError
 from server.http import error_from_response, parse_retry_after
 from server.platforms.config import PlatformConfig, PlatformName
-from server.sse import ServerSentEvent, aiter_sse
 
 # Model id shapes that belong to one platform, for saying which form the current platform wants instead.
 BEDROCK_ID = re.compile(r"^(?:[a-z]{2,6}\.)?anthropic\.claude[a-z0-9.-]*(?::\d+)?$")
@@ -38,10 +36,6 @@ def platform_form(model: str) -> PlatformName | None:
     if VERTEX_ID.match(model):
         return PlatformName.VERTEX
     return None
-
-
-class MalformedPlatformStream(ValueError):
-    """The platform's stream framing was broken or forged (a bad checksum, a chunk that is not an event)."""
 
 
 class Platform:
@@ -116,9 +110,13 @@ class Platform:
             err.message = f"{err.message.rstrip('. ')} ({self.config.label} wants {self.wanted_form})"
         return err
 
-    def events(self, response: httpx.Response) -> AsyncIterator[ServerSentEvent]:
-        """The stream's Messages events (SSE on every platform but Bedrock)."""
-        return aiter_sse(response.aiter_bytes())
+    def adapt(self, response: httpx.Response) -> None:
+        """Make a successful response read like Anthropic's: the platform's request id as ``request-id``.
+
+        Bedrock also turns its event stream into SSE here, so every reader of a Messages stream (and every
+        bound on it) works unchanged."""
+        if "request-id" not in response.headers and (request_id := self.request_id(response.headers)):
+            response.headers["request-id"] = request_id
 
     def model_problem(self, model: str) -> str | None:
         """Why ``model`` is not in a form this platform accepts, saying which form it wants; None when fine."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import urllib.parse
 from collections.abc import AsyncIterator
 from typing import Any
@@ -20,10 +21,11 @@ import httpx
 
 from server.errors import ApiError
 from server.http import parse_retry_after
-from server.platforms.base import BEDROCK_ARN, BEDROCK_ID, FIRST_PARTY_DATED, MalformedPlatformStream, Platform, loads
+from server.platforms.base import BEDROCK_ARN, BEDROCK_ID, FIRST_PARTY_DATED, Platform, loads
 from server.platforms.config import MissingExtra, PlatformConfig, PlatformName, require_extra
-from server.sse import ServerSentEvent
 
+EVENT_STREAM = "application/vnd.amazon.eventstream"
+EVENT_NAME = re.compile(r"^[a-z_]{1,64}$")  # a Messages event type: nothing that could break an SSE line
 BEDROCK_VERSION = "bedrock-2023-05-31"  # the anthropic_version Bedrock documents for the Messages API
 SERVICE = "bedrock"
 # Exceptions inside the event stream → the Messages API's error types, so the one error table words them.
@@ -93,7 +95,7 @@ class Bedrock(Platform):
         quoted = urllib.parse.quote(model, safe=":")  # an ARN's slashes are escaped into the one path segment
         action = "invoke-with-response-stream" if stream else "invoke"
         if stream:
-            headers["accept"] = "application/vnd.amazon.eventstream"
+            headers["accept"] = EVENT_STREAM
         return f"{self.endpoint}/model/{quoted}/{action}", body
 
     async def authenticate(self, request: httpx.Request) -> None:
@@ -177,22 +179,44 @@ class Bedrock(Platform):
             credential=self.credential,
         )
 
-    async def events(self, response: httpx.Response) -> AsyncIterator[ServerSentEvent]:
+    def adapt(self, response: httpx.Response) -> None:
+        super().adapt(response)
+        if response.headers.get("content-type", "").startswith(EVENT_STREAM):
+            response.stream = EventStreamAsSSE(response)
+            response.headers.pop("content-encoding", None)  # the transcoder decodes; SSE leaves it plain
+            response.headers["content-type"] = "text/event-stream"
+
+
+class EventStreamAsSSE(httpx.AsyncByteStream):
+    """Bedrock's AWS event stream as the Messages API's SSE: botocore checks each frame's lengths and CRCs; each
+    chunk's JSON is parsed and written back on one line, so no upstream byte can forge an SSE field."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        # A second view of the same bytes, to let httpx undo any content-encoding before the frames are read.
+        self._decoded = httpx.Response(
+            response.status_code, headers=response.headers, stream=response.stream, request=response.request
+        )
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
         from botocore.eventstream import EventStreamBuffer, ParserError
 
         frames = EventStreamBuffer()
-        async for chunk in response.aiter_bytes():
+        async for chunk in self._decoded.aiter_bytes():
             frames.add_data(chunk)
             try:
-                for frame in frames:
-                    event = _event(frame.headers, frame.payload)
-                    if event is not None:
-                        yield event
+                events = [_event(frame.headers, frame.payload) for frame in frames]
             except ParserError as exc:  # a bad checksum or length: the bytes were damaged or forged
-                raise MalformedPlatformStream(f"AWS event stream frame rejected ({type(exc).__name__})") from exc
+                raise httpx.DecodingError(f"AWS event stream frame rejected ({type(exc).__name__})") from exc
+            except ValueError as exc:
+                raise httpx.DecodingError(str(exc)) from exc
+            yield b"".join(f"event: {name}\ndata: {data}\n\n".encode() for name, data in filter(None, events))
+
+    async def aclose(self) -> None:
+        await self._decoded.aclose()
 
 
-def _event(headers: dict[str, Any], payload: bytes) -> ServerSentEvent | None:
+def _event(headers: dict[str, Any], payload: bytes) -> tuple[str, str] | None:
+    """One frame as an SSE event (name, one-line JSON data), or None for a frame that is not a Messages event."""
     kind = headers.get(":message-type")
     if kind in ("exception", "error"):
         name = str(headers.get(":exception-type") or headers.get(":error-code") or "exception")
@@ -200,7 +224,7 @@ def _event(headers: dict[str, Any], payload: bytes) -> ServerSentEvent | None:
         message = detail.get("message") if isinstance(detail, dict) else None
         message = message or headers.get(":error-message") or name
         error = {"type": STREAM_ERROR_TYPES.get(name, "api_error"), "message": f"{name}: {message}"}
-        return ServerSentEvent(event="error", data=json.dumps({"type": "error", "error": error}))
+        return "error", json.dumps({"type": "error", "error": error})
     if kind != "event" or headers.get(":event-type") != "chunk":
         return None  # other event types may be added: skip what is not a chunk
     wrapper = loads(payload)
@@ -208,7 +232,7 @@ def _event(headers: dict[str, Any], payload: bytes) -> ServerSentEvent | None:
         raw = base64.b64decode(wrapper["bytes"], validate=True).decode()
         data = json.loads(raw)
     except (TypeError, KeyError, ValueError, binascii.Error) as exc:
-        raise MalformedPlatformStream("an AWS event stream chunk is not base64 JSON") from exc
-    if not isinstance(data, dict) or not isinstance(data.get("type"), str):
-        raise MalformedPlatformStream("an AWS event stream chunk is not a Messages event")
-    return ServerSentEvent(event=data["type"], data=raw)
+        raise ValueError("an AWS event stream chunk is not base64 JSON") from exc
+    if not isinstance(data, dict) or not EVENT_NAME.match(str(data.get("type"))):
+        raise ValueError("an AWS event stream chunk is not a Messages event")
+    return str(data["type"]), json.dumps(data, separators=(",", ":"))
