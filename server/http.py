@@ -222,9 +222,9 @@ class AnthropicAPI:
             data=data,
             headers=self._headers(key, headers),
         )
-        if platform := self._via_platform(key):
-            request = await platform.prepare(request, path)
         attempt = 0
+        if platform := self._via_platform(key):  # Bedrock/Vertex/Foundry: rewritten, signed, once for every attempt
+            request = await platform.prepare(request, path)
         while True:
             started = time.perf_counter()
             err: ApiError

@@ -11,7 +11,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, TextContent
 from pydantic import ValidationError
 
-from server.config import DEFAULT_BASE_URL, KeyKind
+from server.config import KeyKind
 from server.errors import ApiError, describe
 from server.platforms.base import anthropic_model_problem
 from server.sse import aiter_sse
@@ -76,7 +76,6 @@ async def send_message(
 ) -> Annotated[CallToolResult, Message]:
     """Call Claude (Messages API, streamed) and return the reply: content blocks, stop_reason, usage. Billed."""
     check_thinking(thinking, max_tokens)
-    check_model(ctx, model)
     body = request_body(
         model=model,
         max_tokens=max_tokens,
@@ -126,6 +125,7 @@ async def count_tokens(
 
 async def stream_message(ctx: Ctx, body: dict[str, Any]) -> dict[str, Any]:
     """POST with stream=true, report progress as text arrives, and return the assembled Message."""
+    check_model(ctx, str(body.get("model")))
     assembler = MessageAssembler()
     last_report = 0.0
     async with api(ctx, KEY).stream("POST", "/v1/messages", key=KEY, json_body=body) as response:
@@ -156,15 +156,12 @@ async def stream_message(ctx: Ctx, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def check_model(ctx: Ctx, model: str) -> None:
-    """A model id in another platform's form is refused before any call, saying which form is wanted. Behind a
-    custom --base-url (a gateway may route any model name) the first-party check is left to the gateway."""
+    """A model id in another platform's form is refused before any call, saying which form is wanted."""
     client = api(ctx, KEY)
     if client.platform is not None:
         problem = client.platform.model_problem(model)
-    elif client.settings.base_url == DEFAULT_BASE_URL or client.settings.sandbox:
-        problem = anthropic_model_problem(model)
     else:
-        problem = None
+        problem = anthropic_model_problem(model, client.settings)
     if problem:
         raise ToolError(problem)
 

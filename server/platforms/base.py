@@ -14,6 +14,7 @@ from typing import Any
 
 import httpx
 
+from server.config import DEFAULT_BASE_URL, Settings
 from server.errors import ApiError
 from server.http import error_from_response, parse_retry_after
 from server.platforms.config import PlatformConfig, PlatformName
@@ -130,10 +131,11 @@ class Platform:
         raise NotImplementedError
 
 
-def anthropic_model_problem(model: str) -> str | None:
-    """Anthropic's API (no platform): a Bedrock or Vertex id is a mistake worth naming before the call."""
+def anthropic_model_problem(model: str, settings: Settings) -> str | None:
+    """Anthropic's API (no platform): a Bedrock or Vertex id is a mistake worth naming before the call. Behind a
+    custom --base-url (a gateway may route any model name) that is left to the gateway."""
     form = platform_form(model)
-    if form is None:
+    if form is None or (settings.base_url != DEFAULT_BASE_URL and not settings.sandbox):
         return None
     return (
         f"{model!r} is {form.label}'s model id form; Anthropic's API wants an id like claude-sonnet-4-5 or "
