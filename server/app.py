@@ -22,12 +22,13 @@ from mcp.server.mcpserver.tools import Tool
 from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel
 
-from server import __version__, audit, platforms
+from server import __version__, audit
 from server.audit import Attempt, AuditLog, NotConfirmed, Refused
 from server.config import Secret, Settings
 from server.confirm import ANSWER_PARAM, PLAN_PARAM, gate_parameters, verdict
 from server.errors import ApiError, tool_error
 from server.http import AnthropicAPI, make_client
+from server.platforms import build as build_platform
 from server.profiles import Selection, select
 from server.prompts import register_prompts
 from server.sandbox import SANDBOX_ADMIN_KEY, SANDBOX_API_KEY, Sandbox
@@ -81,7 +82,7 @@ def build_server(
     ``sleep`` that records retry waits instead of spending them."""
     settings = effective_settings(settings)
     selection = select(ALL_TOOLS, settings)
-    platform = platforms.build(settings.platform)  # raises MissingExtra, naming the extra to install
+    platform = build_platform(settings.platform)  # raises MissingExtra, naming the extra to install
     if settings.sandbox and transport is None:
         sandbox = sandbox or Sandbox()
         transport = sandbox.transport()

@@ -16,12 +16,15 @@ from typing import Any, TextIO
 
 import anyio
 
-from server import __version__, audit, platforms
+from server import __version__, audit
 from server.app import effective_settings
 from server.config import API_KEY_PREFIX, KeyKind, Profile, Settings, Transport, key_problem
 from server.errors import ApiError, describe
 from server.http import AnthropicAPI, make_client
 from server.http_app import bind_problem, is_loopback
+from server.platforms import MissingExtra
+from server.platforms import build as build_platform
+from server.platforms import summary as platform_summary
 from server.profiles import Selection, SelectionError, missing_keys_message, select, toolsets_of
 from server.sandbox import Sandbox
 from tools import ALL_TOOLS
@@ -163,15 +166,15 @@ def check_platform(report: Report, settings: Settings) -> None:
         return
     section.add(INFO, f"endpoint: {config.endpoint()}")
     try:
-        platform = platforms.build(config)
-    except platforms.MissingExtra as exc:
+        platform = build_platform(config)
+    except MissingExtra as exc:
         section.add(FAIL, str(exc))
         return
     assert platform is not None
     found = platform.credentials_found()
     section.add(FAIL if found.startswith("none") else OK, f"credentials: {found}")
     core = [t.name for t in ALL_TOOLS if t.key is KeyKind.API]
-    for line in platforms.summary(config, core):
+    for line in platform_summary(config, core):
         section.add(INFO, line)
 
 

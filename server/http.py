@@ -22,7 +22,7 @@ import random
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import anyio
 import httpx
@@ -30,9 +30,7 @@ import httpx
 from server import __version__
 from server.config import KeyKind, Settings
 from server.errors import SPEND_LIMIT_CODES, ApiError
-
-if TYPE_CHECKING:
-    from server.platforms.base import Platform
+from server.platforms.base import Platform
 
 log = logging.getLogger("claude_api_mcp.http")
 

@@ -5,10 +5,12 @@ from __future__ import annotations
 import logging
 import sys
 
-from server import audit, platforms
+from server import audit
 from server.app import build_server, effective_settings, selection_of
 from server.config import KeyKind, Settings, Transport
 from server.http_app import bind_problem
+from server.platforms import MissingExtra
+from server.platforms import summary as platform_summary
 from server.profiles import SelectionError, missing_keys_message
 
 log = logging.getLogger("claude_api_mcp")
@@ -32,7 +34,7 @@ def serve(settings: Settings) -> int:
         return 2
     try:
         server = build_server(settings)
-    except (SelectionError, platforms.MissingExtra) as exc:
+    except (SelectionError, MissingExtra) as exc:
         print(f"claude-api-mcp: {exc}", file=sys.stderr)
         return 2
     selection = selection_of(server)
@@ -52,7 +54,7 @@ def serve(settings: Settings) -> int:
         from tools import ALL_TOOLS
 
         core = [t.name for t in ALL_TOOLS if t.key is KeyKind.API]
-        for line in platforms.summary(effective_settings(settings).platform or settings.platform, core):
+        for line in platform_summary(effective_settings(settings).platform or settings.platform, core):
             log.info("%s", line)
     if not selection.tools:
         log.warning("no tools are listed: check --toolsets/--tools and the keys")

@@ -16,7 +16,6 @@ import httpx
 
 from server.config import DEFAULT_BASE_URL, Settings
 from server.errors import ApiError
-from server.http import error_from_response, parse_retry_after
 from server.platforms.config import PlatformConfig, PlatformName
 
 # Model id shapes that belong to one platform, for saying which form the current platform wants instead.
@@ -104,6 +103,8 @@ class Platform:
 
     def error(self, response: httpx.Response, body: bytes) -> ApiError:
         """The platform's error shape → ApiError. Claude's own errors pass through in Anthropic's envelope."""
+        from server.http import error_from_response  # late: server.http imports this module
+
         err = error_from_response(response, body)
         err.request_id = err.request_id or self.request_id(response.headers)
         err.credential = self.credential
@@ -146,6 +147,8 @@ def anthropic_model_problem(model: str, settings: Settings) -> str | None:
 
 def google_error(response: httpx.Response, body: bytes, payload: Any) -> ApiError | None:
     """Google's error shape (``{"error": {"code", "message", "status", "details"}}``, sometimes in a list)."""
+    from server.http import parse_retry_after  # late: server.http imports this module
+
     if isinstance(payload, list) and payload:
         payload = payload[0]
     error = payload.get("error") if isinstance(payload, dict) else None

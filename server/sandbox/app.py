@@ -9,7 +9,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from server.sandbox.platforms import PlatformGateway
 from server.sandbox.routes import ROUTES
 from server.sandbox.wire import SandboxError, error_body, error_response, new_request_id
 
@@ -129,5 +128,7 @@ def build_app(sandbox: Sandbox) -> Starlette:
     )
     app.state.sandbox = sandbox
     app.add_middleware(ApiConventions, sandbox=sandbox)
-    app.add_middleware(PlatformGateway, sandbox=sandbox)  # outermost: Bedrock/Vertex/Foundry URL shapes
+    from server.sandbox.platforms import PlatformGateway  # Bedrock/Vertex/Foundry URL shapes, outermost
+
+    app.add_middleware(PlatformGateway, sandbox=sandbox)
     return app
