@@ -12,7 +12,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-import anyio
 import httpx
 import pydantic_core
 from mcp.server import MCPServer
@@ -96,7 +95,8 @@ def build_server(
         )
         try:
             async with make_client(settings, transport) as client:
-                api = AnthropicAPI(client, settings, sleep=anyio.sleep if sleep is None else sleep, platform=platform)
+                api = AnthropicAPI(client, settings) if sleep is None else AnthropicAPI(client, settings, sleep=sleep)
+                api.platform = platform  # --platform: standard-key calls go to Bedrock/Vertex/Foundry
                 yield AppState(settings=settings, api=api, sandbox=sandbox, audit=log_file)
         finally:
             if log_file is not None:

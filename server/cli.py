@@ -12,7 +12,6 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from server import __version__
 from server.config import (
@@ -24,9 +23,7 @@ from server.config import (
     Settings,
     Transport,
 )
-
-if TYPE_CHECKING:
-    from server.platforms.config import PlatformConfig
+from server.platforms.config import PlatformConfig, PlatformName, from_env
 
 log = logging.getLogger("claude_api_mcp")
 ENV_PREFIX = "CLAUDE_API_MCP_"
@@ -104,7 +101,7 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--audit-log", help="JSON-lines log of every write attempt [_AUDIT_LOG]")
     p.add_argument(
         "--platform",
-        choices=["anthropic", "bedrock", "vertex", "foundry"],
+        choices=[x.value for x in PlatformName],
         help="where the core API's calls go: anthropic (default), bedrock, vertex or foundry, configured by the "
         "official SDKs' variables (AWS_REGION, CLOUD_ML_REGION, ANTHROPIC_FOUNDRY_RESOURCE...) [_PLATFORM]",
     )
@@ -153,6 +150,7 @@ def settings_from(args: argparse.Namespace, env: Mapping[str, str]) -> Settings:
         host=pick("host", ENV_PREFIX + "HOST") or "127.0.0.1",
         port=int(port_text),
         sandbox=bool(args.sandbox) or _truthy(env.get(ENV_PREFIX + "SANDBOX")),
+        platform=_platform(pick("platform", ENV_PREFIX + "PLATFORM"), env),
         http_token=Secret(token) if token else None,
         allowed_hosts=tuple(sorted(_csv(pick("allowed_hosts", ENV_PREFIX + "ALLOWED_HOSTS")) or ())),
         allowed_origins=tuple(sorted(_csv(pick("allowed_origins", ENV_PREFIX + "ALLOWED_ORIGINS")) or ())),
@@ -160,13 +158,10 @@ def settings_from(args: argparse.Namespace, env: Mapping[str, str]) -> Settings:
         confirm=confirm,
         workspaces=_csv(pick("workspaces", ENV_PREFIX + "WORKSPACES")),
         audit_log=Path(audit).expanduser() if audit else None,
-        platform=_platform(pick("platform", ENV_PREFIX + "PLATFORM"), env),
     )
 
 
 def _platform(name: str | None, env: Mapping[str, str]) -> PlatformConfig | None:
-    from server.platforms.config import PlatformName, from_env
-
     try:
         return from_env(PlatformName((name or "anthropic").strip().lower()), env)
     except ValueError:

@@ -116,6 +116,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8765
     sandbox: bool = False
+    platform: PlatformConfig | None = None  # --platform: the core API on Bedrock/Vertex/Foundry; None: Anthropic's
     http_token: Secret | None = None
     allowed_hosts: tuple[str, ...] = ()
     allowed_origins: tuple[str, ...] = ()
@@ -131,7 +132,6 @@ class Settings:
     # Output bounds: a capped list says so; nothing exceeds a client's tool-result limit.
     list_item_cap: int = 1000
     output_char_budget: int = 60_000  # ≈ 15,000 tokens at 4 chars per token
-    platform: PlatformConfig | None = None  # --platform: the core API on Bedrock/Vertex/Foundry; None: Anthropic's
 
     def key(self, kind: KeyKind) -> Secret | None:
         return self.admin_key if kind is KeyKind.ADMIN else self.api_key

@@ -6,11 +6,9 @@ import logging
 import sys
 
 from server import audit
-from server.app import build_server, effective_settings, selection_of
-from server.config import KeyKind, Settings, Transport
+from server.app import build_server, selection_of
+from server.config import Settings, Transport
 from server.http_app import bind_problem
-from server.platforms import MissingExtra
-from server.platforms import summary as platform_summary
 from server.profiles import SelectionError, missing_keys_message
 
 log = logging.getLogger("claude_api_mcp")
@@ -19,9 +17,7 @@ MIN_TOKEN_LENGTH = 16
 
 def startup_problem(settings: Settings) -> str | None:
     """Why this configuration must not start, or None."""
-    problem = missing_keys_message(settings)
-    if problem is None and (platform := effective_settings(settings).platform) is not None:
-        problem = platform.problem()  # a region, project, endpoint or library the platform needs
+    problem = missing_keys_message(settings) or platform_problem(settings)
     if problem is None and settings.transport is Transport.HTTP:
         problem = bind_problem(settings)
     return problem
@@ -34,7 +30,7 @@ def serve(settings: Settings) -> int:
         return 2
     try:
         server = build_server(settings)
-    except (SelectionError, MissingExtra) as exc:
+    except SelectionError as exc:
         print(f"claude-api-mcp: {exc}", file=sys.stderr)
         return 2
     selection = selection_of(server)
@@ -50,12 +46,7 @@ def serve(settings: Settings) -> int:
     log.info("profile %s: %d tools on %s", settings.profile.value, len(selection.tools), upstream)
     for toolset, why in selection.omitted_toolsets.items():
         log.info("toolset %s left out: %s", toolset, why)
-    if settings.platform is not None:
-        from tools import ALL_TOOLS
-
-        core = [t.name for t in ALL_TOOLS if t.key is KeyKind.API]
-        for line in platform_summary(effective_settings(settings).platform or settings.platform, core):
-            log.info("%s", line)
+    log_platform(settings)
     if not selection.tools:
         log.warning("no tools are listed: check --toolsets/--tools and the keys")
     if settings.workspaces:
@@ -71,3 +62,24 @@ def serve(settings: Settings) -> int:
         return run_http(server, settings)
     server.run("stdio")
     return 0
+
+
+def platform_problem(settings: Settings) -> str | None:
+    """--platform: a region, project, endpoint or library the platform needs (with the sandbox's stand-ins)."""
+    from server.app import effective_settings
+
+    platform = effective_settings(settings).platform
+    return platform.problem() if platform is not None else None
+
+
+def log_platform(settings: Settings) -> None:
+    """--platform: where the core API goes, and which core tools are not listed and why."""
+    from server.app import effective_settings
+    from server.config import KeyKind
+    from server.platforms import summary
+    from tools import ALL_TOOLS
+
+    platform = effective_settings(settings).platform
+    if platform is not None:
+        for line in summary(platform, [t.name for t in ALL_TOOLS if t.key is KeyKind.API]):
+            log.info("%s", line)

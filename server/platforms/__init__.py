@@ -1,21 +1,19 @@
 """Claude on Amazon Bedrock, Google Vertex AI and Microsoft Foundry for the core API (``--platform``).
 
-``config`` reads the platform's settings from the official SDKs' environment variables; ``build`` makes
-the ``Platform`` that ``AnthropicAPI`` hands its standard-key calls to. The platform libraries are
-optional extras, imported only by the platform that needs them.
+``config`` reads the platform's settings from the official SDKs' environment variables (and imports
+nothing heavy, so the command line can use it); ``build`` makes the ``Platform`` (``base``) that
+``AnthropicAPI`` hands its standard-key calls to. The platform libraries are optional extras, imported
+only by the platform that needs them.
 """
 
 from __future__ import annotations
 
-from server.platforms.base import Platform, anthropic_model_problem
-from server.platforms.config import (
-    NOT_SERVED_WHY,
-    SERVED,
-    MissingExtra,
-    PlatformConfig,
-    PlatformName,
-    from_env,
-)
+from typing import TYPE_CHECKING
+
+from server.platforms.config import NOT_SERVED_WHY, SERVED, MissingExtra, PlatformConfig, PlatformName, from_env
+
+if TYPE_CHECKING:
+    from server.platforms.base import Platform
 
 
 def summary(config: PlatformConfig, tool_names: list[str]) -> list[str]:
@@ -48,15 +46,4 @@ def build(config: PlatformConfig | None) -> Platform | None:
     return Foundry(config)
 
 
-__all__ = [
-    "NOT_SERVED_WHY",
-    "SERVED",
-    "MissingExtra",
-    "Platform",
-    "PlatformConfig",
-    "PlatformName",
-    "anthropic_model_problem",
-    "build",
-    "from_env",
-    "summary",
-]
+__all__ = ["MissingExtra", "PlatformConfig", "PlatformName", "build", "from_env", "summary"]
