@@ -54,6 +54,13 @@ def _truthy(value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true", "yes", "on")
 
 
+def _platform(name: str | None, env: Mapping[str, str]) -> PlatformConfig | None:
+    try:
+        return from_env(PlatformName((name or "anthropic").strip().lower()), env)
+    except ValueError:
+        raise ConfigError(f"platform must be anthropic, bedrock, vertex or foundry, got {name!r}") from None
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="claude-api-mcp",
@@ -159,13 +166,6 @@ def settings_from(args: argparse.Namespace, env: Mapping[str, str]) -> Settings:
         workspaces=_csv(pick("workspaces", ENV_PREFIX + "WORKSPACES")),
         audit_log=Path(audit).expanduser() if audit else None,
     )
-
-
-def _platform(name: str | None, env: Mapping[str, str]) -> PlatformConfig | None:
-    try:
-        return from_env(PlatformName((name or "anthropic").strip().lower()), env)
-    except ValueError:
-        raise ConfigError(f"platform must be anthropic, bedrock, vertex or foundry, got {name!r}") from None
 
 
 def configure_logging(level: str) -> None:
