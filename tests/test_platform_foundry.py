@@ -113,3 +113,14 @@ async def test_an_unknown_deployment_is_not_found_with_the_platforms_hint_not_li
         )
     assert "Not found" in text and "Microsoft Foundry wants the name of a Claude deployment" in text
     assert "list_models" not in text and "(request id: req_" in text
+
+
+async def test_a_key_echoed_back_in_an_error_never_reaches_the_model(sandbox: Sandbox, sleeps: Sleeps) -> None:
+    from server.sandbox.platform_auth import SANDBOX_FOUNDRY_KEY
+
+    platform_state(sandbox).errors.append(
+        InjectedError(PlatformName.FOUNDRY, 400, "BadRequest", f"Unknown header api-key: {SANDBOX_FOUNDRY_KEY}")
+    )
+    async with on_platform(sandbox, FOUNDRY, sleeps=sleeps) as client:
+        text = await call_error(client, "send_message", {"model": MODEL, "max_tokens": 5, "messages": HELLO})
+    assert "Unknown header api-key: [redacted]" in text and SANDBOX_FOUNDRY_KEY not in text

@@ -102,6 +102,14 @@ class Platform:
         return None
 
     def error(self, response: httpx.Response, body: bytes) -> ApiError:
+        """The platform's error as an ApiError, with any of our credentials a hostile endpoint echoed removed."""
+        err = self.parse_error(response, body)
+        for secret in (self.config.token, self.config.aws_secret_access_key, self.config.aws_session_token):
+            if secret is not None and len(secret.reveal()) >= 8:
+                err.message = err.message.replace(secret.reveal(), "[redacted]")
+        return err
+
+    def parse_error(self, response: httpx.Response, body: bytes) -> ApiError:
         """The platform's error shape → ApiError. Claude's own errors pass through in Anthropic's envelope."""
         from server.http import error_from_response  # late: server.http imports this module
 

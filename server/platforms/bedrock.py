@@ -160,14 +160,14 @@ class Bedrock(Platform):
         method = getattr(creds, "method", None) or "unknown source"
         return f"AWS credentials via {method} (access key {str(creds.access_key)[:4]}…), signed with SigV4"
 
-    def error(self, response: httpx.Response, body: bytes) -> ApiError:
+    def parse_error(self, response: httpx.Response, body: bytes) -> ApiError:
         """restJson errors: ``{"message": ...}`` with the exception's name in ``x-amzn-ErrorType``."""
         payload = loads(body)
         kind = (response.headers.get("x-amzn-errortype") or "").split(":")[0]
         if isinstance(payload, dict) and not kind:
             kind = str(payload.get("__type") or "").rsplit("#", 1)[-1]
         if not kind or not isinstance(payload, dict) or payload.get("type") == "error":
-            return super().error(response, body)  # Claude's own envelope, or a proxy's page
+            return super().parse_error(response, body)  # Claude's own envelope, or a proxy's page
         message = str(payload.get("message") or payload.get("Message") or response.reason_phrase)
         hint = HINTS.get(kind)
         return ApiError(

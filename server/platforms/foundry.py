@@ -80,12 +80,12 @@ class Foundry(Platform):
             return f"a resource key from {self.config.token_source}"
         return "Microsoft Entra ID through azure-identity's DefaultAzureCredential (checked at the first call)"
 
-    def error(self, response: httpx.Response, body: bytes) -> ApiError:
+    def parse_error(self, response: httpx.Response, body: bytes) -> ApiError:
         """Azure's gateway answers ``{"error": {"code", "message"}}``; Claude's errors keep Anthropic's envelope."""
         payload = loads(body)
         error = payload.get("error") if isinstance(payload, dict) else None
         if not isinstance(error, dict) or payload.get("type") == "error" or "code" not in error:
-            return super().error(response, body)
+            return super().parse_error(response, body)
         code = str(error.get("code"))
         return ApiError(
             message=f"Azure {code}: {error.get('message') or response.reason_phrase}",

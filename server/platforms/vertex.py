@@ -131,10 +131,10 @@ class Vertex(Platform):
         kind = type(credentials).__module__.rsplit(".", 1)[-1] + "." + type(credentials).__name__
         return f"Application Default Credentials ({kind}; ADC project {project or 'not set'})"
 
-    def error(self, response: httpx.Response, body: bytes) -> ApiError:
+    def parse_error(self, response: httpx.Response, body: bytes) -> ApiError:
         err = google_error(response, body, loads(body))
         if err is None:
-            return super().error(response, body)  # Claude's own envelope, passed through by rawPredict
+            return super().parse_error(response, body)  # Claude's own envelope, passed through by rawPredict
         if hint := HINTS.get(err.type or ""):
             err.message += f" ({hint})"
         err.request_id = err.request_id or self.request_id(response.headers)
