@@ -25,6 +25,7 @@ from server.platforms.base import BEDROCK_ARN, BEDROCK_ID, FIRST_PARTY_DATED, Pl
 from server.platforms.config import MissingExtra, PlatformConfig, PlatformName, require_extra
 
 EVENT_STREAM = "application/vnd.amazon.eventstream"
+_SLICE = 4096
 EVENT_NAME = re.compile(r"^[a-z_]{1,64}$")  # a Messages event type: nothing that could break an SSE line
 BEDROCK_VERSION = "bedrock-2023-05-31"  # the anthropic_version Bedrock documents for the Messages API
 SERVICE = "bedrock"
@@ -202,14 +203,18 @@ class EventStreamAsSSE(httpx.AsyncByteStream):
 
         frames = EventStreamBuffer()
         async for chunk in self._decoded.aiter_bytes():
-            frames.add_data(chunk)
-            try:
-                events = [_event(frame.headers, frame.payload) for frame in frames]
-            except ParserError as exc:  # a bad checksum or length: the bytes were damaged or forged
-                raise httpx.DecodingError(f"AWS event stream frame rejected ({type(exc).__name__})") from exc
-            except ValueError as exc:
-                raise httpx.DecodingError(str(exc)) from exc
-            yield b"".join(f"event: {name}\ndata: {data}\n\n".encode() for name, data in filter(None, events))
+            # botocore's buffer copies what follows each frame it takes off, so a large chunk of small frames
+            # costs quadratic time: feed it in small slices (its buffer then stays small).
+            for start in range(0, len(chunk), _SLICE):
+                frames.add_data(chunk[start : start + _SLICE])
+                try:
+                    events = [_event(frame.headers, frame.payload) for frame in frames]
+                except ParserError as exc:  # a bad checksum or length: the bytes were damaged or forged
+                    raise httpx.DecodingError(f"AWS event stream frame rejected ({type(exc).__name__})") from exc
+                except ValueError as exc:
+                    raise httpx.DecodingError(str(exc)) from exc
+                if events := [e for e in events if e is not None]:
+                    yield b"".join(f"event: {name}\ndata: {data}\n\n".encode() for name, data in events)
 
     async def aclose(self) -> None:
         await self._decoded.aclose()
