@@ -172,3 +172,15 @@ async def test_application_default_credentials_are_exchanged_through_google_auth
     assert [c.headers["authorization"] for c in calls(sandbox)] == [f"Bearer {SANDBOX_GOOGLE_TOKEN}"] * 2
     assert "Not sent: Google credentials" in refused and "invalid_grant" in refused
     assert "Check Google Application Default Credentials" in refused and "does-not-know" not in refused
+
+
+async def test_the_sandbox_refuses_a_location_its_endpoint_does_not_serve(sandbox: Sandbox) -> None:
+    config = PlatformConfig(
+        name=PlatformName.VERTEX,
+        region="us-east5",
+        project="p",
+        base_url="https://europe-west1-aiplatform.googleapis.com/v1",
+    )
+    async with on_platform(sandbox, config) as client:
+        text = await call_error(client, "send_message", {"model": MODEL, "max_tokens": 5, "messages": HELLO})
+    assert "INVALID_ARGUMENT" in text and "'us-east5' is not served at europe-west1-aiplatform.googleapis.com" in text

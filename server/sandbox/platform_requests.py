@@ -29,6 +29,7 @@ class Route:
     target: str  # the first-party path that answers it
     model: str | None  # the model named in the path (Bedrock, Vertex)
     stream: bool
+    location: str | None = None  # Vertex: the location named in the path
 
 
 def route(method: str, raw_path: str) -> Route | None:
@@ -38,10 +39,10 @@ def route(method: str, raw_path: str) -> Route | None:
         model = urllib.parse.unquote(m["model"])
         return Route(PlatformName.BEDROCK, "/v1/messages", model, m["action"] == "invoke-with-response-stream")
     if m := _VERTEX.match(raw_path):
-        model = urllib.parse.unquote(m["model"])
+        model, location = urllib.parse.unquote(m["model"]), urllib.parse.unquote(m["region"])
         if model == "count-tokens":
-            return Route(PlatformName.VERTEX, "/v1/messages/count_tokens", None, False)
-        return Route(PlatformName.VERTEX, "/v1/messages", model, m["spec"] == "streamRawPredict")
+            return Route(PlatformName.VERTEX, "/v1/messages/count_tokens", None, False, location)
+        return Route(PlatformName.VERTEX, "/v1/messages", model, m["spec"] == "streamRawPredict", location)
     if m := _FOUNDRY.match(raw_path):
         return Route(PlatformName.FOUNDRY, m["target"], None, False)
     return None
@@ -64,7 +65,7 @@ def authenticate(found: Route, method: str, url: str, headers: dict[str, str], b
         return check_sigv4(method, url, headers, body)
     if found.platform is PlatformName.VERTEX:
         if check_bearer(headers, SANDBOX_GOOGLE_TOKEN):
-            return None
+            return _vertex_location(found, headers.get("host", ""))
         return Refusal(
             401,
             "UNAUTHENTICATED",
@@ -78,6 +79,24 @@ def authenticate(found: Route, method: str, url: str, headers: dict[str, str], b
         "401",
         "Access denied due to invalid subscription key or wrong API endpoint. Make sure to provide a valid key "
         "for an active subscription and use a correct regional API endpoint for your resource.",
+    )
+
+
+_VERTEX_HOSTS = {
+    "aiplatform.googleapis.com": "global",
+    "aiplatform.us.rep.googleapis.com": "us",
+    "aiplatform.eu.rep.googleapis.com": "eu",
+}
+_REGIONAL = "-aiplatform.googleapis.com"
+
+
+def _vertex_location(found: Route, host: str) -> Refusal | None:
+    """A Google endpoint serves its own location only (a custom base URL, e.g. the SDK's tests, is not checked)."""
+    served = _VERTEX_HOSTS.get(host) or (host.removesuffix(_REGIONAL) if host.endswith(_REGIONAL) else None)
+    if served is None or served == found.location:
+        return None
+    return Refusal(
+        400, "INVALID_ARGUMENT", f"Location {found.location!r} is not served at {host}: use the {served!r} endpoint."
     )
 
 
