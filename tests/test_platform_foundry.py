@@ -3,7 +3,11 @@ first-party body and SSE, Azure's 429 with retry-after in the same messages, and
 
 from __future__ import annotations
 
+import json
+import os
 import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -11,7 +15,7 @@ from server.cli import main
 from server.config import Secret
 from server.platforms.config import PlatformConfig, PlatformName
 from server.sandbox import Sandbox
-from server.sandbox.platform_auth import SANDBOX_FOUNDRY_KEY
+from server.sandbox.platform_auth import SANDBOX_ENTRA_TOKEN, SANDBOX_FOUNDRY_KEY
 from server.sandbox.platforms import InjectedError, platform_state
 from tests.helpers import Sleeps, call_error, call_ok
 from tests.platform_helpers import HELLO, calls, first_party_message, on_platform
@@ -116,11 +120,44 @@ async def test_an_unknown_deployment_is_not_found_with_the_platforms_hint_not_li
 
 
 async def test_a_key_echoed_back_in_an_error_never_reaches_the_model(sandbox: Sandbox, sleeps: Sleeps) -> None:
-    from server.sandbox.platform_auth import SANDBOX_FOUNDRY_KEY
-
     platform_state(sandbox).errors.append(
         InjectedError(PlatformName.FOUNDRY, 400, "BadRequest", f"Unknown header api-key: {SANDBOX_FOUNDRY_KEY}")
     )
     async with on_platform(sandbox, FOUNDRY, sleeps=sleeps) as client:
         text = await call_error(client, "send_message", {"model": MODEL, "max_tokens": 5, "messages": HELLO})
     assert "Unknown header api-key: [redacted]" in text and SANDBOX_FOUNDRY_KEY not in text
+
+
+def fake_az(folder: Path, *, logged_in: bool) -> None:
+    """A stand-in for the Azure CLI (``az account get-access-token``), which DefaultAzureCredential runs."""
+    script = folder / "az"
+    reply = json.dumps(
+        {"accessToken": SANDBOX_ENTRA_TOKEN, "expires_on": int(time.time()) + 3600, "tokenType": "Bearer"}
+    )
+    body = (
+        f"import sys\nargs = sys.argv[1:]\n"
+        f"if {not logged_in!r}:\n    sys.exit(\"ERROR: Please run 'az login' to setup account.\")\n"
+        f"assert args[:2] == ['account', 'get-access-token'] and 'https://cognitiveservices.azure.com' in args, args\n"
+        f"print({reply!r})\n"
+    )
+    script.write_text(f"#!{sys.executable}\n{body}")
+    script.chmod(0o755)
+
+
+async def test_without_a_key_an_entra_id_token_from_azure_identity_is_sent_as_a_bearer(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """azure-identity's own DefaultAzureCredential, limited to the Azure CLI credential, runs a stand-in ``az``."""
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setenv("AZURE_TOKEN_CREDENTIALS", "AzureCliCredential")
+    config = PlatformConfig(name=PlatformName.FOUNDRY, resource="my-resource")  # no ANTHROPIC_FOUNDRY_API_KEY
+    fake_az(tmp_path, logged_in=True)
+    async with on_platform(sandbox, config, stand_ins=False) as client:
+        await call_ok(client, "send_message", {"model": MODEL, "max_tokens": 5, "messages": HELLO})
+        await call_ok(client, "count_tokens", {"model": MODEL, "messages": HELLO})
+    assert [c.headers["authorization"] for c in calls(sandbox)] == [f"Bearer {SANDBOX_ENTRA_TOKEN}"] * 2
+    assert all("api-key" not in c.headers for c in calls(sandbox))
+    fake_az(tmp_path, logged_in=False)
+    async with on_platform(sandbox, config, stand_ins=False) as client:
+        text = await call_error(client, "send_message", {"model": MODEL, "max_tokens": 5, "messages": HELLO})
+    assert "Not sent: Microsoft Entra ID" in text and "az login" in text and len(calls(sandbox)) == 2
