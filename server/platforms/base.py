@@ -1,8 +1,9 @@
 """Platform: what changes when the core API's calls go to Claude on another cloud instead of Anthropic's API.
 
 ``AnthropicAPI`` (server/http.py) builds every call as a first-party request; for calls made with the
-standard API key, a platform then rewrites it (URL, body, headers) and signs it, parses its errors and
-decodes its stream. Everything else — the one httpx client, its timeouts, the retry policy, the error
+standard API key, a platform then rewrites it (URL, body, headers) and signs it, parses its errors, and
+makes its successful responses read like Anthropic's (``adapt``: the request id, Bedrock's event stream as
+SSE). Everything else — the one httpx client, its timeouts, the retry policy, the error
 table — stays shared. Admin API calls never pass through a platform: they still go to Anthropic's API.
 """
 
