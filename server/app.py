@@ -28,6 +28,7 @@ from server.config import Secret, Settings
 from server.confirm import ANSWER_PARAM, PLAN_PARAM, gate_parameters, verdict
 from server.errors import ApiError, describe_unexpected, sent_note, tool_error, with_note
 from server.http import AnthropicAPI, make_client, tracking_sends
+from server.platforms import build as build_platform
 from server.profiles import Selection, select
 from server.prompts import register_prompts
 from tools import ALL_TOOLS
@@ -55,9 +56,16 @@ class AppState:
 
 
 def effective_settings(settings: Settings) -> Settings:
-    """In the sandbox, keys that were not given are stand-ins, so every tool works with no credential."""
+    """In the sandbox, keys that were not given are stand-ins, so every tool works with no credential.
+
+    With --platform, the platform gets stand-in cloud credentials instead, and the Admin API (Anthropic's
+    own) is listed only when an Admin key is given, as outside the sandbox."""
     if not settings.sandbox:
         return settings
+    if settings.platform is not None:
+        from server.sandbox.platform_auth import stand_in
+
+        return dataclasses.replace(settings, platform=stand_in(settings.platform))
     from server.sandbox import SANDBOX_ADMIN_KEY, SANDBOX_API_KEY
 
     return dataclasses.replace(
@@ -80,6 +88,7 @@ def build_server(
     scrub.register_settings(settings)  # before anything is logged or answered: every text is scrubbed of them
     scrub.install_logging()
     selection = select(ALL_TOOLS, settings)
+    platform = build_platform(settings.platform)  # raises MissingExtra, naming the extra to install
     if settings.sandbox and transport is None:
         from server.sandbox import Sandbox
 
@@ -96,6 +105,7 @@ def build_server(
         try:
             async with make_client(settings, transport) as client:
                 api = AnthropicAPI(client, settings) if sleep is None else AnthropicAPI(client, settings, sleep=sleep)
+                api.platform = platform  # --platform: standard-key calls go to Bedrock/Vertex/Foundry
                 yield AppState(settings=settings, api=api, sandbox=sandbox, audit=log_file)
         finally:
             if log_file is not None:

@@ -23,6 +23,7 @@ from server.config import (
     Settings,
     Transport,
 )
+from server.platforms.config import PlatformConfig, PlatformName, from_env
 
 log = logging.getLogger("claude_api_mcp")
 ENV_PREFIX = "CLAUDE_API_MCP_"
@@ -51,6 +52,13 @@ def _size(value: str) -> int:
 
 def _truthy(value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _platform(name: str | None, env: Mapping[str, str]) -> PlatformConfig | None:
+    try:
+        return from_env(PlatformName((name or "anthropic").strip().lower()), env)
+    except ValueError:
+        raise ConfigError(f"platform must be anthropic, bedrock, vertex or foundry, got {name!r}") from None
 
 
 def parser() -> argparse.ArgumentParser:
@@ -101,6 +109,12 @@ def parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--workspaces", help="restrict writes to these workspace ids [_WORKSPACES]")
     p.add_argument("--audit-log", help="JSON-lines log of every write attempt [_AUDIT_LOG]")
+    p.add_argument(
+        "--platform",
+        choices=[x.value for x in PlatformName],
+        help="where the core API's calls go: anthropic (default), bedrock, vertex or foundry, configured by the "
+        "official SDKs' variables (AWS_REGION, CLOUD_ML_REGION, ANTHROPIC_FOUNDRY_RESOURCE...) [_PLATFORM]",
+    )
     p.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="stderr log level [_LOG_LEVEL]")
     return p
 
@@ -149,6 +163,7 @@ def settings_from(args: argparse.Namespace, env: Mapping[str, str]) -> Settings:
         host=pick("host", ENV_PREFIX + "HOST") or "127.0.0.1",
         port=int(port_text),
         sandbox=bool(args.sandbox) or _truthy(env.get(ENV_PREFIX + "SANDBOX")),
+        platform=_platform(pick("platform", ENV_PREFIX + "PLATFORM"), env),
         http_token=Secret(token) if token else None,
         allowed_hosts=tuple(sorted(_csv(pick("allowed_hosts", ENV_PREFIX + "ALLOWED_HOSTS")) or ())),
         allowed_origins=tuple(sorted(_csv(pick("allowed_origins", ENV_PREFIX + "ALLOWED_ORIGINS")) or ())),

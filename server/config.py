@@ -6,6 +6,10 @@ import enum
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from server.platforms.config import PlatformConfig
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 DEFAULT_ANTHROPIC_VERSION = "2023-06-01"
@@ -112,6 +116,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8765
     sandbox: bool = False
+    platform: PlatformConfig | None = None  # --platform: the core API on Bedrock/Vertex/Foundry; None: Anthropic's
     http_token: Secret | None = None
     allowed_hosts: tuple[str, ...] = ()
     allowed_origins: tuple[str, ...] = ()

@@ -97,6 +97,8 @@ def settings(ctx: Ctx) -> Settings:
 def api(ctx: Ctx, key: KeyKind) -> AnthropicAPI:
     """The shared API client, after checking (before any call) that the key for ``key`` is usable."""
     app = state(ctx)
+    if key is KeyKind.API and app.api.platform is not None:  # --platform: its own credentials, checked at startup
+        return app.api
     secret = app.settings.key(key)
     if secret is None:
         raise ToolError(f"{key.env_var} is not set: this tool needs {key.label}.")

@@ -128,4 +128,7 @@ def build_app(sandbox: Sandbox) -> Starlette:
     )
     app.state.sandbox = sandbox
     app.add_middleware(ApiConventions, sandbox=sandbox)
+    from server.sandbox.platforms import PlatformGateway  # Bedrock/Vertex/Foundry URL shapes, outermost
+
+    app.add_middleware(PlatformGateway, sandbox=sandbox)
     return app
