@@ -204,6 +204,21 @@ HAND_WRITTEN: list[dict[str, Any]] = [
 
 _WORDS = {"rbac": "RBAC", "api": "API", "mcp": "MCP", "oauth": "OAuth", "url": "URL", "urls": "URLs", "id": "ID"}
 _UNCOUNTED = ("settings", "analytics", "stats", "controls", "usage", "cost", "effective", "work", "me", "chat")
+_NAMESPACES = {  # parents that group operations rather than name a resource: they qualify the noun
+    "messages": "message",
+    "federation": "federation",
+    "claude_tag": "Claude Tag",
+    "analytics": "analytics",
+    "review": "compliance review",
+    "managed_settings": "Claude Code managed",
+    "spend_limits": "spend limit",
+    "google": "Google",
+    "chat": "chat",
+    "claude_code": "",
+    "compliance": "",
+    "providers": "",
+}
+_VERBS = {"reveal_token": "Reveal the token of", "rotate_token": "Rotate the token of", "test": "Send a test event to"}
 _OVERRIDES = {
     "messages.create": "Send a message to a model and get its reply",
     "messages.count_tokens": "Count the input tokens a message would use",
@@ -211,15 +226,39 @@ _OVERRIDES = {
     "files.download": "Download a file's content",
     "files.retrieve_metadata": "Get a file's metadata",
     "files.upload": "Upload a file",
-    "organization.me": "Get the organization this admin key belongs to",
+    "organization.retrieve": "Get the organization this admin key belongs to",
     "organization.usage_report.messages": "Messages usage report: token usage by time bucket, model, workspace, key",
     "organization.cost_report": "Cost report: spend in cents by day, workspace and description",
     "organization.usage_report.claude_code": "Claude Code usage report: sessions, lines, commits per user per day",
-    "organization.spend_limits.effective.retrieve": "Get the effective spend limits",
+    "organization.spend_limits.effective.list": "List the effective spend limits (what applies to whom)",
+    "organization.analytics.users.list": "Analytics: activity per user (Claude apps, Claude Code)",
+    "organization.analytics.summaries.list": "Analytics: organization activity summaries per day",
+    "organization.analytics.connectors.list": "Analytics: connector usage",
+    "organization.analytics.plugins.list": "Analytics: plugin usage",
+    "organization.analytics.skills.list": "Analytics: skill usage",
+    "organization.analytics.artifacts.list": "Analytics: artifact usage",
+    "organization.analytics.apps.chat.projects.list": "Analytics: chat project usage",
+    "beta.organization.analytics.usage.list": "Usage and cost analytics: token usage by time bucket and group",
+    "beta.organization.analytics.cost.list": "Usage and cost analytics: cost by time bucket and group",
+    "beta.organization.analytics.usage_report.list": "Analytics usage report (legacy, Claude Enterprise)",
+    "beta.organization.analytics.cost_report.list": "Analytics cost report (legacy, Claude Enterprise)",
+    "beta.organization.analytics.user_usage_report.list": "Analytics usage report per user (legacy)",
+    "beta.organization.analytics.user_cost_report.list": "Analytics cost report per user (legacy)",
+    "beta.organization.users.sign_out": "Sign a user out of every session",
     "beta.sessions.events.stream": "Stream a session's events as they happen (SSE)",
     "beta.sessions.threads.events.stream": "Stream a session thread's events as they happen (SSE)",
     "beta.sessions.events.send": "Send events (user messages, tool results) to a session",
     "beta.environments.work.poll": "Poll an environment's queue for the next piece of work",
+    "beta.environments.work.stats": "Get the work queue statistics of an environment",
+    "beta.environments.work.ack": "Acknowledge a piece of work of an environment",
+    "beta.environments.work.heartbeat": "Send a heartbeat for a piece of work of an environment",
+    "beta.webhooks.unwrap": "Verify and parse a webhook payload",
+    "beta.user_profiles.create_enrollment_url": "Create an enrollment URL for a user profile",
+    "beta.vaults.credentials.mcp_oauth_validate": "Validate a vault credential's MCP OAuth setup",
+    "beta.organization.plugin_marketplaces.validate_archive": "Validate a plugin marketplace archive",
+    "beta.organization.plugin_marketplaces.validate_repository": "Validate a plugin marketplace repository",
+    "beta.organization.webhooks.regenerate_signing_secret": "Regenerate the signing secret of a webhook",
+    "beta.compliance.review.cases.respond": "Respond to a compliance review case",
 }
 
 
@@ -242,7 +281,9 @@ def singular(name: str) -> str:
 def _a(noun: str) -> str:
     if noun.endswith(_UNCOUNTED) or noun.split()[-1].endswith("s"):
         return f"the {noun}"
-    return ("an " if noun[:1].lower() in "aeiou" and not noun.startswith("user") else "a ") + noun
+    first = noun.split()[0]
+    vowel_sound = first[:1].lower() in "aeio" or (first.isupper() and first[:1] in "AEFHILMNORSX")
+    return ("an " if vowel_sound else "a ") + noun
 
 
 def summary(op_id: str, method: str) -> str:
@@ -251,21 +292,27 @@ def summary(op_id: str, method: str) -> str:
     parts = op_id.split(".")
     if parts[0] == "beta":
         parts = parts[1:]
-    verb, resources = parts[-1], [p for p in parts[:-1]]
+    verb, resources = parts[-1], list(parts[:-1])
     if len(resources) > 1 and resources[0] == "organization":
         resources = resources[1:]
-    if not resources:
-        resources = ["organization"]
     res = resources[-1]
-    one = words(singular(res))
-    parent = f" of {_a(words(singular(resources[-2])))}" if len(resources) > 1 else ""
+    qualifier = ""
+    parents = resources[:-1]
+    while parents and parents[-1] in _NAMESPACES:
+        qualifier = f"{_NAMESPACES[parents.pop()]} {qualifier}".lstrip()
+    plural = f"{qualifier}{words(res)}"
+    one = f"{qualifier}{words(singular(res))}"
+    parent = words(singular(parents[-1])) if parents else ""
+    of = f" of {_a(parent)}" if parent else ""
     if verb == "list":
-        return f"List {words(res)}{parent}"
+        return f"List {plural}{of}"
     if verb == "retrieve":
-        return f"Get {_a(one)}{parent}"
-    if verb in ("add", "create") and parent:
-        return f"{verb.capitalize()} {_a(one)} to{parent[3:]}" if verb == "add" else f"Create {_a(one)} in{parent[3:]}"
-    if verb in ("remove", "delete") and parent:
-        return f"{verb.capitalize()} {_a(one)} from{parent[3:]}"
+        return f"Get {_a(one)}{of}"
+    if parent and verb in ("add", "create"):
+        return f"{'Add' if verb == 'add' else 'Create'} {_a(one)} {'to' if verb == 'add' else 'in'} {_a(parent)}"
+    if parent and verb in ("remove", "delete"):
+        return f"{verb.capitalize()} {_a(one)} from {_a(parent)}"
+    if verb in _VERBS:
+        return f"{_VERBS[verb]} {_a(one)}{of}"
     action = words(verb)
-    return f"{action[:1].upper()}{action[1:]} {_a(one)}{parent}"
+    return f"{action[:1].upper()}{action[1:]} {_a(one)}{of}"

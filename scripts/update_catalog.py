@@ -42,6 +42,8 @@ PAGES = {  # SDK page class -> our pagination name (see CATALOG_FORMAT.md)
     "SyncBidirectionalPageCursor": "bidirectional",
     "SyncReportPageCursor": "report",
 }
+HEADER_PREFIX = "anthropic-"
+BINARY = {"type": "string", "format": "binary"}  # a file argument: a local path (see tools/api.py)
 PLAIN_VERBS = ("create", "list", "retrieve", "update", "delete")
 
 
@@ -127,7 +129,7 @@ def record(method: Any) -> dict[str, Any] | None:
                 carried[p.name] = alone
     marks = {p.name: f"zq{i}z" for i, p in enumerate(params)}
     params = [p for p in params if p.name in carried]
-    return {"request": request, "params": params, "hints": hints, "carried": carried, "marks": marks}
+    return {"request": request, "params": params, "hints": hints, "carried": carried, "marks": marks, "values": values}
 
 
 def _multipart_parts(req: httpx2.Request) -> dict[str, bytes]:
@@ -173,8 +175,10 @@ def locate(rec: dict[str, Any]) -> tuple[str, dict[str, tuple[str, str]], str | 
                 where[p.name] = ("body", key)
                 continue
         header = next((k for k, v in req.headers.items() if mark in v and k != "anthropic-beta"), None)
-        if header is not None:
-            where[p.name] = ("header", header)
+        if header is not None:  # the argument keeps its name; the header is anthropic-<name with dashes>
+            if header.removeprefix(HEADER_PREFIX) != p.name.replace("_", "-").removeprefix(HEADER_PREFIX):
+                raise SystemExit(f"{req.url}: argument {p.name} goes in an unexpected header {header}")
+            where[p.name] = ("header", p.name)
             continue
         part = next((k for k, v in parts.items() if mark.encode() in v), None)
         if part is not None:
@@ -227,7 +231,11 @@ def operation(op_id: str, rec: dict[str, Any]) -> dict[str, Any]:
         if p.name == "stream" and response["kind"] != "sse":
             continue  # streaming is its own operation; the plain one always answers with one object
         hint = rec["hints"].get(p.name, Any)
-        props[wire] = schema(hint)
+        if place == "file":
+            many = isinstance(rec["values"][p.name], list)
+            props[wire] = {"type": "array", "items": BINARY} if many else BINARY
+        else:
+            props[wire] = schema(hint)
         locations[wire] = place
         if p.default is inspect.Parameter.empty or place == "path":
             required.append(wire)
