@@ -55,7 +55,7 @@ def select(all_tools: Sequence[ToolDef], settings: Settings) -> Selection:
             reason = "not in --tools"
         elif t.name in settings.exclude_tools:
             reason = "in --exclude-tools"
-        elif settings.key(t.key) is None and not settings.sandbox:
+        elif settings.key(t.key) is None and not settings.sandbox and not (t.any_key and settings.admin_key):
             reason = f"{t.key.env_var} is not set"
         if reason is None:
             chosen.append(t)
