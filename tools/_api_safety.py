@@ -92,14 +92,16 @@ async def describe_write(ctx: Ctx, args: Mapping[str, Any]) -> Described:
         except ApiError:
             if target == req.path:
                 raise  # the object this call acts on: fail like the call would
-    shown = pydantic_core.to_json(req.shown_body if req.files is not None else arguments).decode()
+    in_url = {k for k, where in op.locations.items() if where == "path"}  # already in the URL shown
+    rest = {k: v for k, v in arguments.items() if k not in in_url}
+    shown = pydantic_core.to_json(req.shown_body if req.files is not None else rest).decode()
     if len(shown) > _ARGS_SHOWN:
         shown = shown[: _ARGS_SHOWN - 1] + "…"
     url = req.path + (f"?{urlencode(req.params, doseq=True)}" if req.params else "")
     text = f"{op.summary} ({op.id}): {req.method} {url}"
     if isinstance(state, Mapping) and (label := _label(state)):
         text += f", on {label}"
-    text += f", with {shown}." if arguments else "."
+    text += f", with {shown}." if rest else "."
     if op.method == "DELETE":
         text += " This cannot be undone."
     return Described(text, req.method, req.path)
