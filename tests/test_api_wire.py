@@ -4,8 +4,11 @@ operation of every area; arguments refused before any request; pages, JSONL, dow
 from __future__ import annotations
 
 import json
+from collections.abc import AsyncIterator
 from typing import Any
 
+import anyio
+import httpx
 import pytest
 
 from server.catalog import Operation, load_catalog
@@ -167,3 +170,55 @@ async def test_upstream_errors_name_the_request_id_and_the_list_to_check() -> No
             {"operation": "organization.rbac_groups.retrieve", "arguments": {"rbac_group_id": "missing_1"}},
         )
     assert "req_404" in text and "read_api organization.rbac_groups.list lists them" in text
+
+
+class Hostile(Upstream):
+    """Streams that never end well: 150 events, a JSONL line without end, a page whose data is not a list."""
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.requests.append(request)
+        path = request.url.path
+        if path.startswith("/v1/sessions/slow"):
+            return httpx.Response(200, stream=_Forever(), headers={"content-type": "text/event-stream"})
+        if path.startswith("/v1/sessions/noise"):
+            return httpx.Response(200, content=b": keep-alive\n" * 1000, headers={"content-type": "text/event-stream"})
+        if path.endswith("/events/stream"):
+            events = "".join(f'data: {{"n": {i}}}\n\n' for i in range(150))
+            return httpx.Response(200, content=events.encode(), headers={"content-type": "text/event-stream"})
+        if path.endswith("/results"):
+            return httpx.Response(200, content=b'{"custom_id": "a"}\n{"custom_id": "' + b"x" * 5000)
+        return httpx.Response(200, json={"data": {"not": "a list"}, "has_more": False})
+
+
+class _Forever(httpx.AsyncByteStream):
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        yield b'data: {"n": 0}\n\n'
+        await anyio.sleep(3600)
+        yield b""
+
+
+async def test_hostile_streams_and_pages_stay_bounded() -> None:
+    async with connect(Hostile(), output_char_budget=1000) as client:
+        events = await call_ok(
+            client, "read_api", {"operation": "beta.sessions.events.stream", "arguments": {"session_id": "sesn_1"}}
+        )
+        lines = await call_ok(
+            client, "read_api", {"operation": "messages.batches.results", "arguments": {"message_batch_id": "b_1"}}
+        )
+        page = await call_ok(client, "read_api", {"operation": "organization.rbac_groups.list"})
+        noise = await call_ok(
+            client, "read_api", {"operation": "beta.sessions.events.stream", "arguments": {"session_id": "noise_1"}}
+        )
+    assert len(events["data"]) == 100 and "100 events arrived" in events["note"] and "left open" in events["note"]
+    assert lines["data"] == [{"custom_id": "a"}] and "longer than 1000 characters" in lines["note"]
+    assert page["data"] == []
+    assert noise["data"] == [] and "bytes arrived" in noise["note"]
+
+
+@pytest.mark.slow
+async def test_a_stream_that_goes_quiet_returns_what_arrived_within_the_time_bound() -> None:
+    async with connect(Hostile()) as client:
+        events = await call_ok(
+            client, "read_api", {"operation": "beta.sessions.events.stream", "arguments": {"session_id": "slow_1"}}
+        )
+    assert events["data"] == [{"n": 0}] and "10 s passed" in events["note"]

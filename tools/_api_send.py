@@ -82,7 +82,8 @@ async def _pages(ctx: Ctx, client: AnthropicAPI, op: Operation, req: Request, al
     last: dict[str, Any] = {}
     while True:
         last = as_object(await client.request("GET", req.path, key=req.key, params=params, headers=req.headers))
-        data = list(last.get("data") or [])
+        raw = last.get("data")
+        data = list(raw) if isinstance(raw, list) else []  # a hostile or broken page: no items, not its keys
         collected.extend(reversed(data) if backward else data)
         token = last.get(field)
         more = bool(last.get("has_more", token is not None)) and token is not None
@@ -114,20 +115,34 @@ async def _pages(ctx: Ctx, client: AnthropicAPI, op: Operation, req: Request, al
 
 
 async def _jsonl(ctx: Ctx, response: httpx.Response) -> dict[str, Any]:
-    budget, used = settings(ctx).output_char_budget, 0
+    """Whole lines up to the budget; bytes are read only as far as needed (a line never ends: stop there)."""
+    budget = settings(ctx).output_char_budget
     lines: list[Any] = []
-    async for line in response.aiter_lines():
-        if not line.strip():
-            continue
-        used += len(line) + 1
-        if used > budget and lines:
-            note = f"Stopped at {len(lines)} lines to stay under {budget} characters; more lines exist."
+    buffer, used = b"", 0
+    async for chunk in response.aiter_bytes():
+        buffer += chunk
+        *complete, buffer = buffer.split(b"\n")
+        for line in complete:
+            if not line.strip():
+                continue
+            used += len(line) + 1
+            if used > budget and lines:
+                note = f"Stopped at {len(lines)} lines to stay under {budget} characters; more lines exist."
+                return {"data": lines, "has_more": True, "note": note}
+            lines.append(_json_line(line))
+        if len(buffer) > budget:
+            note = f"Stopped at {len(lines)} lines: the next line is longer than {budget} characters."
             return {"data": lines, "has_more": True, "note": note}
-        try:
-            lines.append(json.loads(line))
-        except ValueError:
-            raise ApiError(message="a line was not valid JSON", network="truncated") from None
+    if buffer.strip():
+        lines.append(_json_line(buffer))
     return {"data": lines, "has_more": False}
+
+
+def _json_line(line: bytes) -> Any:
+    try:
+        return json.loads(line)
+    except ValueError:
+        raise ApiError(message="a line was not valid JSON", network="truncated") from None
 
 
 async def _binary(ctx: Ctx, response: httpx.Response) -> dict[str, Any]:
@@ -140,7 +155,7 @@ async def _binary(ctx: Ctx, response: httpx.Response) -> dict[str, Any]:
         chunks.append(chunk)
     data = b"".join(chunks)
     budget = settings(ctx).output_char_budget
-    media = response.headers.get("content-type", "application/octet-stream").split(";")[0]
+    media = response.headers.get("content-type", "application/octet-stream").split(";")[0][:100]
     out: dict[str, Any] = {"media_type": media, "size_bytes": len(data)}
     try:
         text = data.decode("utf-8")
@@ -155,10 +170,11 @@ async def _binary(ctx: Ctx, response: httpx.Response) -> dict[str, Any]:
 
 async def _sse(ctx: Ctx, response: httpx.Response) -> dict[str, Any]:
     parser, events = SSEParser(), list[Any]()
-    budget, used = settings(ctx).output_char_budget, 0
+    budget, used, received = settings(ctx).output_char_budget, 0, 0
     why = f"{SSE_SECONDS:.0f} s passed"
     with anyio.move_on_after(SSE_SECONDS):
         async for chunk in response.aiter_bytes():
+            received += len(chunk)
             for event in parser.feed(chunk):
                 try:
                     item: Any = json.loads(event.data)
@@ -173,7 +189,9 @@ async def _sse(ctx: Ctx, response: httpx.Response) -> dict[str, Any]:
                     why = f"{SSE_EVENTS} events arrived"
                     break
             else:
-                continue
+                if received <= 2 * budget:
+                    continue
+                why = f"{received} bytes arrived"  # bytes that never complete an event still end the read
             break
         else:
             why = "the stream ended"
