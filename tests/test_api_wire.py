@@ -12,7 +12,7 @@ import httpx
 import pytest
 
 from server.catalog import Operation, load_catalog
-from server.config import ConfirmPolicy
+from server.config import ConfirmPolicy, Profile
 from tests.api_upstream import ADMIN_KEY, API_KEY, Upstream, connect, one_per_area, required_arguments
 from tests.helpers import call_error, call_ok
 
@@ -222,3 +222,17 @@ async def test_a_stream_that_goes_quiet_returns_what_arrived_within_the_time_bou
             client, "read_api", {"operation": "beta.sessions.events.stream", "arguments": {"session_id": "slow_1"}}
         )
     assert events["data"] == [{"n": 0}] and "10 s passed" in events["note"]
+
+
+async def test_count_tokens_is_a_read_sent_as_a_post_with_its_body() -> None:
+    upstream = Upstream()
+    args = {"model": "claude-x", "messages": [{"role": "user", "content": "hi"}]}
+    async with connect(upstream, profile=Profile.READ_ONLY) as client:
+        await call_ok(client, "read_api", {"operation": "messages.count_tokens", "arguments": args})
+    [request] = upstream.requests
+    assert (request.method, request.url.path, request.headers["x-api-key"]) == (
+        "POST",
+        "/v1/messages/count_tokens",
+        API_KEY,
+    )
+    assert json.loads(request.content) == args
