@@ -178,6 +178,8 @@ class Hostile(Upstream):
     def __call__(self, request: httpx.Request) -> httpx.Response:
         self.requests.append(request)
         path = request.url.path
+        if request.method == "POST":
+            return httpx.Response(200, json=["not", "an", "object"])
         if path.startswith("/v1/sessions/slow"):
             return httpx.Response(200, stream=_Forever(), headers={"content-type": "text/event-stream"})
         if path.startswith("/v1/sessions/noise"):
@@ -236,3 +238,11 @@ async def test_count_tokens_is_a_read_sent_as_a_post_with_its_body() -> None:
         API_KEY,
     )
     assert json.loads(request.content) == args
+
+
+async def test_a_write_answered_with_something_other_than_an_object_is_a_clear_error() -> None:
+    async with connect(Hostile(), confirm=ConfirmPolicy.NEVER) as client:
+        text = await call_error(
+            client, "write_api", {"operation": "organization.rbac_groups.create", "arguments": {"name": "Finance"}}
+        )
+    assert "organization.rbac_groups.create was sent, but the API's answer was not a JSON object." in text

@@ -9,10 +9,10 @@ write path (``tools/_writes.py``) and their confirmation gate, for every call.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, cast
 
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from server import audit
 from server.catalog import Operation, load_catalog
@@ -21,7 +21,7 @@ from server.errors import ApiError, tool_error
 from tools._api_args import Request, build, find_operation, validate
 from tools._api_safety import describe_write, pin_refusal, target_path
 from tools._api_search import search
-from tools._api_send import as_object, send
+from tools._api_send import send
 from tools._args import AllPages, DryRun
 from tools._base import Ctx, ToolDef, settings, tool
 from tools._consequences import CONTEXT_DESCRIBERS
@@ -67,19 +67,10 @@ class Description(BaseModel):
     returns: dict[str, Any] = Field(description="kind (object, page, jsonl, binary, sse, empty) and fields.")
 
 
-class _Compact(BaseModel):
-    model_config = ConfigDict(extra="allow")
+class ApiResult(BaseModel):
+    """The API's object (or page) as it sent it; a partial result says so in ``note``."""
 
-    @model_serializer(mode="wrap")
-    def _drop_unset_notes(self, handler: SerializerFunctionWrapHandler) -> Any:
-        data = handler(self)
-        return {k: v for k, v in data.items() if not (k == "note" and v is None)}
-
-
-class ApiResult(_Compact):
-    """The API's object (or page) as it sent it."""
-
-    note: str | None = Field(None, description="Present when the result is partial.")
+    model_config = ConfigDict(extra="allow")  # no declared fields: an API object's own can never clash
 
 
 class ApiDryRun(DryRunPlan):
@@ -91,8 +82,10 @@ class _Sent(Writable):
     model_config = ConfigDict(extra="allow")
 
 
-class ApiWriteResult(_Compact):
+class ApiWriteResult(BaseModel):
     """The API's answer; on a dry run, the target's current state (when the catalog knows how to read it)."""
+
+    model_config = ConfigDict(extra="allow")
 
     dry_run: ApiDryRun | None = Field(None, description="Present on dry runs only: what would be sent.")
     confirmation: str | None = Field(None, description="Dry runs: what the person would be asked to confirm.")
@@ -204,9 +197,12 @@ async def write_api(
         sent = await write(ctx, write_req, _Sent, dry_run=dry_run)
     except ApiError as err:
         raise _upstream_error(ctx, err, op, req) from None
+    except ValidationError:  # an answer that is not an object (a hostile proxy, a broken upstream)
+        raise ToolError(f"{op.id} was sent, but the API's answer was not a JSON object.") from None
     data = sent.model_dump(mode="json", exclude={"dry_run", "confirmation"})
     if not dry_run:
-        return ApiWriteResult.model_validate(as_object(data))
+        # The API's object as sent, validated as a plain object so none of its fields can clash with ours.
+        return cast("ApiWriteResult", ApiResult.model_validate(data))
     plan = ApiDryRun(
         method=req.method,
         path=req.path,
