@@ -15,7 +15,9 @@ Bumping the SDK pin: change the version in pyproject.toml, reinstall, run this, 
 
 from __future__ import annotations
 
+import difflib
 import inspect
+import itertools
 import json
 import re
 import sys
@@ -305,8 +307,13 @@ def render(catalog: dict[str, Any]) -> str:
 def main(argv: list[str]) -> int:
     text = render(build())
     if "--check" in argv:
-        if not OUT.exists() or OUT.read_text(encoding="utf-8") != text:
-            sys.stderr.write(f"{OUT} differs from the installed SDK: run scripts/update_catalog.py\n")
+        committed = OUT.read_text(encoding="utf-8") if OUT.exists() else ""
+        if committed != text:
+            diff = difflib.unified_diff(
+                committed.splitlines(), text.splitlines(), "committed", "installed SDK", n=1, lineterm=""
+            )
+            shown = "\n".join(itertools.islice(diff, 80))
+            sys.stderr.write(f"{OUT} differs from the installed SDK: run scripts/update_catalog.py\n{shown}\n")
             return 1
         return 0
     OUT.parent.mkdir(parents=True, exist_ok=True)
