@@ -94,10 +94,12 @@ async def test_every_area_dry_runs_asks_the_person_and_is_audited(tmp_path: Path
     assert all(line["tool"] == "write_api" for line in lines)
 
 
-async def test_the_question_names_the_operation_its_target_and_the_arguments() -> None:
+@pytest.mark.parametrize("era", ["modern", "legacy"])
+async def test_the_question_names_the_operation_its_target_and_the_arguments(era: str) -> None:
     upstream, person = Upstream(), Person()
     args = {"rbac_group_id": "rbacgrp_01fin", "user_id": "user_01avery"}
-    async with connect(upstream, client_kwargs={"elicitation_callback": person}) as client:
+    kwargs: dict[str, Any] = {"elicitation_callback": person, **({"mode": "legacy"} if era == "legacy" else {})}
+    async with connect(upstream, client_kwargs=kwargs) as client:
         await call_ok(client, "write_api", {"operation": "organization.rbac_groups.members.add", "arguments": args})
     assert person.asked == [
         "Add a member to an RBAC group (organization.rbac_groups.members.add): POST "
