@@ -10,9 +10,11 @@ from typing import Any
 import anyio
 import httpx
 import pytest
+from mcp import Client
 
+from server.app import build_server
 from server.catalog import Operation, load_catalog
-from server.config import ConfirmPolicy, Profile
+from server.config import ConfirmPolicy, Profile, Secret, Settings
 from tests.api_upstream import ADMIN_KEY, API_KEY, Upstream, connect, one_per_area, required_arguments
 from tests.helpers import call_error, call_ok
 
@@ -246,3 +248,15 @@ async def test_a_write_answered_with_something_other_than_an_object_is_a_clear_e
             client, "write_api", {"operation": "organization.rbac_groups.create", "arguments": {"name": "Finance"}}
         )
     assert "organization.rbac_groups.create was sent, but the API's answer was not a JSON object." in text
+
+
+async def test_an_operation_whose_key_is_not_set_says_which_key_before_sending() -> None:
+    upstream = Upstream()
+    server = build_server(Settings(api_key=Secret(API_KEY)), transport=httpx.MockTransport(upstream))
+    async with Client(server) as client:
+        names = {t.name for t in (await client.list_tools()).tools}
+        text = await call_error(client, "read_api", {"operation": "organization.rbac_groups.list"})
+        await call_ok(client, "read_api", {"operation": "models.list"})
+    assert {"search_api", "describe_api", "read_api"} <= names
+    assert "ANTHROPIC_ADMIN_KEY is not set" in text
+    assert [r.url.path for r in upstream.requests] == ["/v1/models"]
