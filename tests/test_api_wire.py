@@ -99,6 +99,7 @@ REFUSALS = [
     ("organization.users.retrieve", {"user_id": "../me"}, "no slashes, no '.' or '..'"),
     ("organization.users.retrieve", {"user_id": "user_1/../../x"}, "no slashes"),
     ("organization.users.retrieve", {"user_id": ".."}, "no slashes, no '.' or '..'"),
+    ("organization.users.retrieve", {"user_id": None}, "'user_id' must be a string, not null"),
     ("beta.agents.list", {"workspace_id": "wrkspc_1\r\nx-api-key: stolen"}, "single-line"),
     ("organization.nope.list", {}, "Unknown operation 'organization.nope.list'"),
     ("skills.create", {"files": ["/etc/passwd"]}, "does not read local files yet"),
@@ -260,3 +261,11 @@ async def test_an_operation_whose_key_is_not_set_says_which_key_before_sending()
     assert {"search_api", "describe_api", "read_api"} <= names
     assert "ANTHROPIC_ADMIN_KEY is not set" in text
     assert [r.url.path for r in upstream.requests] == ["/v1/models"]
+
+
+async def test_a_required_argument_may_be_null_where_the_api_allows_it() -> None:
+    upstream = Upstream()
+    args = {"amount": None, "scope": {"type": "organization"}}
+    async with connect(upstream, confirm=ConfirmPolicy.NEVER) as client:
+        await call_ok(client, "write_api", {"operation": "beta.organization.spend_limits.set", "arguments": args})
+    assert json.loads(upstream.requests[0].content) == args

@@ -98,7 +98,7 @@ def validate(op: Operation, arguments: Mapping[str, Any]) -> dict[str, Any]:
     if unknown:
         accepted = ", ".join(props) or "none"
         raise ToolError(f"Unknown argument(s) for {op.id}: {', '.join(unknown)}. Accepted: {accepted}.")
-    missing = [name for name in op.required if arguments.get(name) is None]
+    missing = [name for name in op.required if name not in arguments]  # null is checked below, as a value
     if missing:
         raise ToolError(f"Missing required argument(s) for {op.id}: {', '.join(missing)}.")
     for name, value in arguments.items():
