@@ -79,6 +79,8 @@ REQUESTS = [
     ("count tokens in a prompt", "messages.count_tokens"),
     ("usage and cost analytics", "beta.organization.analytics.usage.list"),
     ("list API keys", "organization.api_keys.list"),
+    ("spend limit", "beta.organization.spend_limits.list"),
+    ("rate limits of a workspace", "organization.workspaces.rate_limits.list"),
 ]
 
 

@@ -244,8 +244,7 @@ def search(query: str, limit: int) -> list[Operation]:
     index = _index()
     terms = expand(query)
     said = words(query)
-    plural = any(w.endswith("s") and stem(w) != w for w in re.findall(r"[a-z]+", query.lower()))
-    asked_verbs = {t for t in terms if t in _VERBS} or ({"list"} if plural else {"list", "retrieve"})
+    asked_verbs = {t for t in terms if t in _VERBS} or {"list"}  # a bare noun names no id to get: list them
     nouns = [w for w in said if not _is_verb(w)]
     first = said.index(nouns[0]) if nouns else 0
     head = set(nouns[:1]) | {stem(s) for s in SYNONYMS.get(nouns[0], ())} if nouns else set()
