@@ -58,7 +58,7 @@ def select(all_tools: Sequence[ToolDef], settings: Settings) -> Selection:
             reason = "in --exclude-tools"
         elif (served := _platform_reason(t, settings)) is not None:
             reason = served or None
-        elif settings.key(t.key) is None and not settings.sandbox:
+        elif settings.key(t.key) is None and not settings.sandbox and not (t.any_key and settings.admin_key):
             reason = f"{t.key.env_var} is not set"
         if reason is None:
             chosen.append(t)

@@ -37,6 +37,8 @@ class Described:
 
 Describer = Callable[[Get, Args], Awaitable[Described]]
 DESCRIBERS: dict[str, tuple[KeyKind, Describer]] = {}
+# Tools whose key depends on the call (write_api: the catalog operation's) describe with the context.
+CONTEXT_DESCRIBERS: dict[str, Callable[[Ctx, Args], Awaitable[Described]]] = {}
 
 
 def describes(tool_name: str, key: KeyKind) -> Callable[[Describer], Describer]:
@@ -49,6 +51,8 @@ def describes(tool_name: str, key: KeyKind) -> Callable[[Describer], Describer]:
 
 async def describe(ctx: Ctx, tool_name: str, args: Args) -> Described | None:
     """The description of this call, or None for a tool without a describer."""
+    if (contextual := CONTEXT_DESCRIBERS.get(tool_name)) is not None:
+        return await contextual(ctx, args)
     entry = DESCRIBERS.get(tool_name)
     if entry is None:
         return None

@@ -60,12 +60,14 @@ class WriteRequest:
     shown_body: Any = None  # what a dry run reports as the body when it is not JSON (e.g. file names and sizes)
     idempotent: bool = False
     current_path: str | None = None  # GET this for the target's current state (dry runs, confirmations)
+    params: dict[str, Any] | None = None  # query parameters (write_api: whatever the catalog places there)
+    headers: dict[str, str] | None = None  # e.g. the anthropic-beta header a catalog operation needs
 
 
 async def current_state(ctx: Ctx, req: WriteRequest) -> dict[str, Any] | None:
     if req.current_path is None:
         return None
-    state: dict[str, Any] = await api(ctx, req.key).request("GET", req.current_path, key=req.key)
+    state: dict[str, Any] = await api(ctx, req.key).request("GET", req.current_path, key=req.key, headers=req.headers)
     return state
 
 
@@ -91,6 +93,8 @@ async def write(ctx: Ctx, req: WriteRequest, result: type[M], *, dry_run: bool) 
         req.method,
         req.path,
         key=req.key,
+        params=req.params,
+        headers=req.headers,
         json_body=req.body,
         files=req.files,
         data=req.data,
