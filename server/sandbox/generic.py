@@ -153,7 +153,10 @@ class GenericSimulator:
     ) -> Response:
         records = await self._records(role.collection or "", concrete)
         _, key_field = self._item(role.collection or "")
-        source = {**_context(role.collection or "", concrete, properties_of(shape.schema)), **changes}
+        props = properties_of(shape.schema)
+        moment = rfc3339(self.state.now())
+        stamps = {name: moment for name in ("created_at", "updated_at", "added_at") if name in props}
+        source: Record = {**stamps, **_context(role.collection or "", concrete, props), **changes}
         noun = noun_of(concrete.rsplit("/", 1)[-1])
         record = self.state.synth().build(shape.schema, source, noun=noun, index=len(records))
         if not isinstance(record, dict):

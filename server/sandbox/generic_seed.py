@@ -41,6 +41,7 @@ _PREFIXES = {
     "workspace": "wrkspc_",
     "environment": "env_",
     "agent": "agent_",
+    "actor": "user_",
 }
 
 # Names for the first objects of a collection, by the collection's last path segment.
@@ -100,6 +101,8 @@ def string_for(name: str, fmt: str | None, noun: str, index: int) -> str:
         return f"https://hooks.acme.example/{noun.replace('_', '-')}/{index + 1}"
     if "email" in name:
         return "avery.chen@acme.example"
+    if name in ("name", "display_name") and any(w in noun for w in ("actor", "user", "member", "person")):
+        return "Avery Chen"
     if name in ("name", "display_name", "title", "label"):
         return f"{words.capitalize()} {_GENERIC_NAMES[index % len(_GENERIC_NAMES)]}"
     if name in ("description", "summary", "instructions", "system", "prompt"):
@@ -114,6 +117,14 @@ def string_for(name: str, fmt: str | None, noun: str, index: int) -> str:
         return "notes.txt"
     if name in ("path", "mount_path"):
         return "/notes/readme.md"
+    if name in ("amount", "limit_amount") or name.endswith(("_spend", "_cost", "_amount")):
+        return f"{250 * (index + 1)}.00"
+    if name == "currency":
+        return "USD"
+    if name.endswith("arn"):
+        return f"arn:aws:kms:us-east-1:123456789012:key/{noun.replace('_', '-')}-{index + 1}"
+    if name.endswith("_pem"):
+        return "-----BEGIN CERTIFICATE-----\nMIIBsandbox\n-----END CERTIFICATE-----\n"
     if "region" in name or "geo" in name:
         return "us"
     if name in ("sha", "hash", "checksum", "etag", "digest", "fingerprint") or name.endswith("_sha256"):

@@ -76,9 +76,8 @@ class GenericState:
         items: dict[str, Record] = {}
         self.collections[concrete] = items
         if from_list is not None:
-            for record in from_list:
-                if (key := key_of(record, key_field)) is not None:
-                    items[key] = record
+            for index, record in enumerate(from_list):
+                items[key_of(record, key_field) or f"row-{index + 1}"] = record
             return items
         segment = concrete.rsplit("/", 1)[-1]
         noun = noun_of(segment)
@@ -99,9 +98,8 @@ class GenericState:
             record = self.synth(rng).build(schema, source, noun=noun, index=index)
             if not isinstance(record, dict):
                 continue
-            key = key_of(record, key_field)
-            if key is not None and key not in items:
-                items[key] = record
+            key = key_of(record, key_field) or f"row-{index + 1}"  # report rows have no id
+            items.setdefault(key, record)
         return items
 
     def _references(self, source: Record, props: dict[str, Any], key_field: str, index: int) -> None:

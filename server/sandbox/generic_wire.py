@@ -143,8 +143,8 @@ def matches_filters(op: Operation, request: Request, record: dict[str, Any]) -> 
     if "include_archived" in op.properties and hide_archived and record.get("archived_at") is not None:
         return False
     for name, where in op.locations.items():
-        if where != "query" or name in PAGING_PARAMS:
-            continue
+        if where != "query" or name in PAGING_PARAMS or name == "date" or name.endswith(("_at", "_date")):
+            continue  # report dates choose a period; they are not equality filters
         wanted = request.query_params.getlist(name + "[]") or request.query_params.getlist(name)
         value = record.get(name, record.get(name.removesuffix("s")))
         if not wanted or value is None or isinstance(value, dict | list):
