@@ -155,7 +155,7 @@ class GenericSimulator:
         _, key_field = self._item(role.collection or "")
         props = properties_of(shape.schema)
         moment = rfc3339(self.state.now())
-        stamps = {name: moment for name in ("created_at", "updated_at", "added_at") if name in props}
+        stamps: Record = {name: moment for name in ("created_at", "updated_at", "added_at") if name in props}
         source: Record = {**stamps, **_context(role.collection or "", concrete, props), **changes}
         noun = noun_of(concrete.rsplit("/", 1)[-1])
         record = self.state.synth().build(shape.schema, source, noun=noun, index=len(records))
