@@ -10,6 +10,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from server.catalog import Operation
+from server.sandbox.generic_wire import header_name
 from server.sandbox.synth import Synth
 
 SKILL_MD = b"---\nname: sandbox-check\ndescription: Checks the sandbox.\n---\n# Check\n"
@@ -91,7 +92,7 @@ def request_parts(op: Operation, args: dict[str, Any]) -> dict[str, Any]:
         elif where == "query":
             query[name] = value
         elif where == "header":
-            headers[name] = str(value)
+            headers[header_name(name)] = str(value)
         elif where == "file":
             items = value if isinstance(value, list) else [value]
             files.extend((name + ("[]" if isinstance(value, list) else ""), item) for item in items)

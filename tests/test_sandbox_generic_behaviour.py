@@ -207,3 +207,14 @@ def test_without_the_sdk_the_catalogs_own_fields_still_build_every_response() ->
         built = synth.build(fields, MISSING, noun=op.path.rsplit("/", 1)[-1])
         if op.response_kind == "object" and fields.get("properties"):
             assert isinstance(built, dict) and set(built) == set(fields["properties"]), op.id
+
+
+async def test_a_hostile_body_is_refused_not_a_crash(sandbox: Sandbox) -> None:
+    settings = Settings(sandbox=True, admin_key=Secret(SANDBOX_ADMIN_KEY), max_retries=0)
+    async with make_client(settings, sandbox.transport()) as client:
+        headers = {"x-api-key": SANDBOX_ADMIN_KEY, "content-type": "application/json"}
+        deep = b'{"name": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+        response = await client.post(GROUPS, content=deep, headers=headers)
+        assert response.status_code == 400 and response.json()["error"]["type"] == "invalid_request_error"
+        response = await client.post(GROUPS, content=b"[1, 2]", headers=headers)
+        assert response.status_code == 400

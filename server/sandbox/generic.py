@@ -35,6 +35,7 @@ from server.sandbox.routes._common import sandbox
 from server.sandbox.wire import SandboxError, rfc3339
 
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
+MAX_ITEMS = 10_000
 _STAMPS = {"archive": "archived_at", "cancel": "cancelled_at", "pause": "paused_at", "redact": "redacted_at"}
 
 
@@ -152,6 +153,8 @@ class GenericSimulator:
         self, role: Role, shape: Shape, concrete: str, params: dict[str, str], changes: Record
     ) -> Response:
         records = await self._records(role.collection or "", concrete)
+        if len(records) >= MAX_ITEMS:  # a flood of creates must not grow the sandbox without bound
+            raise SandboxError(400, "invalid_request_error", f"The sandbox holds at most {MAX_ITEMS} items here.")
         _, key_field = self._item(role.collection or "")
         props = properties_of(shape.schema)
         moment = rfc3339(self.state.now())
@@ -294,7 +297,7 @@ async def _inputs(op: Operation, request: Request) -> tuple[Record, Record]:
         return {}, {}
     try:
         body = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # a hostile, absurdly nested body is refused, not a crash
         raise SandboxError(400, "invalid_request_error", "The request body is not valid JSON.") from None
     if not isinstance(body, dict):
         raise SandboxError(400, "invalid_request_error", "The request body must be a JSON object.")

@@ -78,6 +78,11 @@ def check_beta(op: Operation, request: Request) -> None:
             raise invalid(f"anthropic-beta: this endpoint is in beta; the header must include {needed.strip()!r}")
 
 
+def header_name(argument: str) -> str:
+    """A header argument's wire name: ``workspace_id`` → ``anthropic-workspace-id`` (as the catalog says)."""
+    return "anthropic-" + argument.removeprefix("anthropic_").replace("_", "-")
+
+
 def check_arguments(op: Operation, request: Request, body: dict[str, Any], form_names: set[str]) -> None:
     """Missing required arguments and unknown body fields are refused with the API's 400, before any change."""
     query = {k.removesuffix("[]") for k in request.query_params}
@@ -86,7 +91,7 @@ def check_arguments(op: Operation, request: Request, body: dict[str, Any], form_
         present = {
             "path": True,
             "query": name in query,
-            "header": name in request.headers,
+            "header": header_name(name) in request.headers,
             "file": name in form_names or name + "[]" in form_names,
         }.get(where, name in body or name in form_names)
         if not present:
