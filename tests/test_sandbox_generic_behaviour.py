@@ -93,6 +93,12 @@ async def test_group_members_are_the_organizations_users_and_adding_one_shows_in
     users = {u["id"]: u["email"] for u in sandbox.org.users.values()}
     assert members and all(users[m["user_id"]] == m["email"] for m in members)
     avery = next(uid for uid, email in users.items() if email.startswith("avery.chen@"))
+    hers = [
+        g["name"]
+        for g in groups
+        if avery in {m["user_id"] for m in (await api.request("GET", f"{GROUPS}/{g['id']}/members", key=ADMIN))["data"]}
+    ]
+    assert hers == ["Engineering"]  # the seed tells a story: "which groups is Avery in, and add her to Finance"
     added = await api.request("POST", f"{GROUPS}/{finance['id']}/members", key=ADMIN, json_body={"user_id": avery})
     assert (added["user_id"], added["rbac_group_id"]) == (avery, finance["id"])
     after = (await api.request("GET", f"{GROUPS}/{finance['id']}/members", key=ADMIN, params={"limit": 100}))["data"]

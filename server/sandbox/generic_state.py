@@ -91,7 +91,7 @@ class GenericState:
                 if name in props:
                     source[name] = seed_name(segment, index)
             if refs:
-                ref_id, about = refs[(index + len(concrete)) % len(refs)]
+                ref_id, about = refs[(index + self._position(concrete)) % len(refs)]
                 source[key_field] = ref_id
                 source.update({k: v for k, v in about.items() if k in props and v is not None})
             self._references(source, props, key_field, index)
@@ -101,6 +101,13 @@ class GenericState:
             key = key_of(record, key_field) or f"row-{index + 1}"  # report rows have no id
             items.setdefault(key, record)
         return items
+
+    def _position(self, concrete: str) -> int:
+        """Where a sub-collection's parent stands among its siblings: the first group's members start with the
+        first user, the second group's with the second, so memberships overlap the way real ones do."""
+        parts = concrete.split("/")
+        siblings = self.collections.get("/".join(parts[:-2]), {})
+        return list(siblings).index(parts[-2]) if parts[-2] in siblings else 0
 
     def _references(self, source: Record, props: dict[str, Any], key_field: str, index: int) -> None:
         """Point ``user_id``, ``workspace_id``, ``agent_id``... of a made-up object at things that exist."""
