@@ -139,4 +139,40 @@ def string_for(name: str, fmt: str | None, noun: str, index: int) -> str:
         return "active"
     if name == "type" or name.endswith("_type"):
         return "default"
+    return _by_name(name, index)
+
+
+_BY_NAME = {
+    "product": "claude_code",
+    "timezone": "UTC",
+    "country": "US",
+    "audience": "https://api.anthropic.com",
+    "subject_prefix": "repo:acme/",
+    "condition": 'claims.repository == "acme/app"',
+    "expression": 'claims.repository == "acme/app"',
+    "oauth_scope": "read",
+    "bucket_name": "acme-sandbox-exports",
+    "discovery_base": "https://token.actions.githubusercontent.com",
+    "reason": "Requested by the sandbox's seed data.",
+    "explanation": "Met the success criteria on the first attempt.",
+    "result": "satisfied",
+}
+
+
+def _by_name(name: str, index: int) -> str:
+    if name in _BY_NAME:
+        return _BY_NAME[name]
+    if name.endswith("_name") or name.endswith("_display_name"):
+        base = name.removesuffix("_display_name").removesuffix("_name").replace("_", " ")
+        return f"{base.capitalize()} {_GENERIC_NAMES[index % len(_GENERIC_NAMES)]}"
+    if name.endswith(("_sha", "_hash")):
+        return "4f1c2b9e" * 5
+    if name.endswith("version"):
+        return f"1.{index}.0"
+    if name.endswith("price"):
+        return f"{12.5 * (index + 1):.2f}"
+    if name.endswith("_names") or name.endswith("header_name"):
+        return "x-request-id"
+    if name.endswith(("reason", "explanation", "message")):
+        return "Set by the sandbox."
     return f"{name.replace('_', '-')}-{index + 1}"

@@ -120,6 +120,9 @@ class GenericState:
                 source[name] = ref_id
                 if name == "user_id" and "email" in props:
                     source.setdefault("email", about["email"])
+                label = name.removesuffix("_id") + "_name"  # rbac_group_id → rbac_group_name, the same group's
+                if label in props and about.get("name"):
+                    source.setdefault(label, about["name"])
 
 
 def properties_of(schema: dict[str, Any]) -> dict[str, Any]:
