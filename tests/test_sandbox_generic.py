@@ -21,11 +21,10 @@ from server.catalog import Operation, load_catalog
 from server.config import KeyKind, Settings
 from server.http import AnthropicAPI, make_client
 from server.sandbox import SANDBOX_ADMIN_KEY, SANDBOX_API_KEY, Sandbox
-from server.sandbox.generic_roles import is_param, parent, role_of
+from server.sandbox.generic_roles import is_param, role_of
 from server.sandbox.generic_shapes import item_type, page_class
 from server.sandbox.generic_state import key_of
 from server.sandbox.synth import Synth
-from server.sandbox.wire import rfc3339
 from tests.generic_driver import NOT_FRESH, PICK, arguments_for, no_extras, request_parts
 
 pytestmark = pytest.mark.anyio
@@ -189,6 +188,3 @@ def _order(op: Operation) -> tuple[int, int, int, str]:
     if verb in ("delete", "single_delete"):
         return (1, -depth, ORDER.index(verb), op.id)
     return (0, depth, ORDER.index(verb), op.id)
-
-
-_ = (parent, rfc3339)

@@ -25,10 +25,12 @@ from server.sandbox.generic_state import GenericState, Record, key_of, merge, pr
 from server.sandbox.generic_wire import (
     check_arguments,
     check_beta,
+    check_key,
     handwritten_route,
     internal_get,
     matches_filters,
     page,
+    read_inputs,
 )
 from server.sandbox.routes import ROUTES
 from server.sandbox.routes._common import sandbox
@@ -58,9 +60,9 @@ class GenericSimulator:
         if found is None:
             raise SandboxError(404, "not_found_error", f"Not found: {request.method} {request.url.path}")
         op, params = found
-        _check_key(op, request)
+        check_key(op, request)
         check_beta(op, request)
-        body, form = await _inputs(op, request)
+        body, form = await read_inputs(op, request)
         check_arguments(op, request, body, set(form))
         role = self.roles[op.id]
         shape = shape_of(op.id, op.response)
@@ -272,36 +274,6 @@ def _context(coll_template: str, concrete: str, props: dict[str, Any]) -> Record
 def _missing(template: list[str], key: str) -> SandboxError:
     what = noun_of(template[-2]).replace("_", " ") if len(template) > 1 else "object"
     return SandboxError(404, "not_found_error", f"{what.capitalize()} {key!r} not found.")
-
-
-def _check_key(op: Operation, request: Request) -> None:
-    from server.sandbox.app import key_kind  # late: app builds its routes from this module
-
-    header = request.headers.get("x-api-key") or request.headers.get("authorization", "").removeprefix("Bearer ")
-    kind = key_kind(header.strip())
-    if op.key == "admin" and kind != "admin":
-        raise SandboxError(403, "permission_error", "This endpoint requires an Admin API key (sk-ant-admin...).")
-    if op.key == "api" and kind == "admin":
-        raise SandboxError(401, "authentication_error", "invalid x-api-key: Admin keys only work on the Admin API")
-
-
-async def _inputs(op: Operation, request: Request) -> tuple[Record, Record]:
-    """The JSON body, and a multipart form's plain fields (files only by name), as the operation sends them."""
-    if op.body == "multipart" or request.headers.get("content-type", "").startswith("multipart/"):
-        async with request.form() as form:  # closes the uploads' temporary files
-            items = form.multi_items()
-            fields = {k.removesuffix("[]"): v if isinstance(v, str) else str(v.filename or "upload") for k, v in items}
-        return {}, fields
-    raw = await request.body()
-    if not raw:
-        return {}, {}
-    try:
-        body = json.loads(raw)
-    except (ValueError, RecursionError):  # a hostile, absurdly nested body is refused, not a crash
-        raise SandboxError(400, "invalid_request_error", "The request body is not valid JSON.") from None
-    if not isinstance(body, dict):
-        raise SandboxError(400, "invalid_request_error", "The request body must be a JSON object.")
-    return body, {}
 
 
 async def generic_endpoint(request: Request) -> Response:

@@ -158,3 +158,33 @@ def matches_filters(op: Operation, request: Request, record: dict[str, Any]) -> 
         if shown not in wanted:
             return False
     return True
+
+
+def check_key(op: Operation, request: Request) -> None:
+    from server.sandbox.app import key_kind  # late: app builds its routes from this module
+
+    header = request.headers.get("x-api-key") or request.headers.get("authorization", "").removeprefix("Bearer ")
+    kind = key_kind(header.strip())
+    if op.key == "admin" and kind != "admin":
+        raise SandboxError(403, "permission_error", "This endpoint requires an Admin API key (sk-ant-admin...).")
+    if op.key == "api" and kind == "admin":
+        raise SandboxError(401, "authentication_error", "invalid x-api-key: Admin keys only work on the Admin API")
+
+
+async def read_inputs(op: Operation, request: Request) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The JSON body, and a multipart form's plain fields (files only by name), as the operation sends them."""
+    if op.body == "multipart" or request.headers.get("content-type", "").startswith("multipart/"):
+        async with request.form() as form:  # closes the uploads' temporary files
+            items = form.multi_items()
+            fields = {k.removesuffix("[]"): v if isinstance(v, str) else str(v.filename or "upload") for k, v in items}
+        return {}, fields
+    raw = await request.body()
+    if not raw:
+        return {}, {}
+    try:
+        body = json.loads(raw)
+    except (ValueError, RecursionError):  # a hostile, absurdly nested body is refused, not a crash
+        raise SandboxError(400, "invalid_request_error", "The request body is not valid JSON.") from None
+    if not isinstance(body, dict):
+        raise SandboxError(400, "invalid_request_error", "The request body must be a JSON object.")
+    return body, {}
