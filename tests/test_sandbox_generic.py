@@ -3,7 +3,8 @@
 Requests go through the project's own HTTP path (``AnthropicAPI`` over the sandbox transport, with the key
 kind and beta header the catalog names). Ids come from lists and creates: a parent is listed (or created)
 before its children, and deletes and archives act on items created for the purpose. Each JSON answer is
-validated with the SDK's own type (the page class for lists) and then checked for fields the SDK does not
+validated in strict JSON mode with the SDK's own type (the page class for lists, and the model the catalog
+names) and then checked for fields the SDK does not
 declare, at any depth.
 """
 
@@ -136,7 +137,7 @@ def validate(op: Operation, answer: Any) -> None:
     item = item_type(op.id)
     assert item is not None, f"{op.id}: no SDK type to validate against"
     if op.response_kind == "page":
-        parsed = page_class(op.pagination or "token", item).model_validate(answer)
+        parsed = page_class(op.pagination or "token", item).model_validate_json(json.dumps(answer), strict=True)
     elif op.response_kind in ("binary", "sse", "jsonl"):
         content_type, body = answer
         assert body, f"{op.id}: empty body"
@@ -145,10 +146,10 @@ def validate(op: Operation, answer: Any) -> None:
             events = [json.loads(line[6:]) for line in body.decode().splitlines() if line.startswith("data: ")]
             assert events
             for event in events:
-                no_extras(TypeAdapter(item).validate_python(event))
+                no_extras(TypeAdapter(item).validate_json(json.dumps(event), strict=True))
         return
     else:
-        parsed = TypeAdapter(item).validate_python(answer)
+        parsed = TypeAdapter(item).validate_json(json.dumps(answer), strict=True)
     no_extras(parsed, op.id)
     declared = op.response.get("type")
     if declared:  # the catalog names the SDK model too: the answer is one of those as well
@@ -156,7 +157,7 @@ def validate(op: Operation, answer: Any) -> None:
         model = getattr(importlib.import_module(module), name)
         items = answer["data"] if op.response_kind == "page" else [answer]
         for one in items:
-            no_extras(model.model_validate(one), f"{op.id} as {name}")
+            no_extras(model.model_validate_json(json.dumps(one), strict=True), f"{op.id} as {name}")
 
 
 async def test_every_catalog_operation_is_answered_and_validates_against_the_sdk(
