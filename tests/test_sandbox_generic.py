@@ -4,8 +4,7 @@ Requests go through the project's own HTTP path (``AnthropicAPI`` over the sandb
 kind and beta header the catalog names). Ids come from lists and creates: a parent is listed (or created)
 before its children, and deletes and archives act on items created for the purpose. Each JSON answer is
 validated in strict JSON mode with the SDK's own type (the page class for lists, and the model the catalog
-names) and then checked for fields the SDK does not
-declare, at any depth.
+names) and then checked for fields the SDK does not declare, at any depth.
 """
 
 from __future__ import annotations
