@@ -60,6 +60,10 @@ async def test_an_agent_update_merges_metadata_key_by_key(api: AnthropicAPI) -> 
     change = {"version": agent["version"], "metadata": {"tier": None, "owner": "avery"}}
     updated = await api.request("POST", f"/v1/agents/{agent['id']}", key=API, json_body=change, headers=AGENTS_BETA)
     assert updated["metadata"] == {"team": "support", "owner": "avery"} and updated["name"] == "Triage"
+    assert (agent["model"]["id"], agent["version"], updated["version"]) == ("claude-sonnet-5-5", 1, 2)
+    change = {"version": 2, "model": "claude-haiku-5-5"}  # a model named by id comes back as the model object
+    again = await api.request("POST", f"/v1/agents/{agent['id']}", key=API, json_body=change, headers=AGENTS_BETA)
+    assert again["model"]["id"] == "claude-haiku-5-5" and again["metadata"] == updated["metadata"]
 
 
 async def test_delete_answers_the_deleted_shape_then_the_id_is_gone(api: AnthropicAPI) -> None:

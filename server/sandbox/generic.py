@@ -89,6 +89,8 @@ class GenericSimulator:
             records.pop(params[role.key or ""], None)
         elif role.verb == "update":
             merge(record, changes)
+            if isinstance(record.get("version"), int):  # an update makes a new version (agents, environments)
+                record["version"] += 1
             self._touch(record)
         elif role.verb == "action":
             self._act(record, role.action or "", shape)

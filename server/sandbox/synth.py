@@ -150,6 +150,10 @@ class _Walk:
                         return self.value(option, source, name, depth)
                 elif self.fits(option, source):
                     return self.value(option, source, name, depth)
+            if isinstance(source, str):  # ``"model": "claude-..."`` sent; the answer holds ``{"id": ...}``
+                for option in concrete:
+                    if "id" in option.get("properties", {}):
+                        return self.value(option, source, name, depth)
         if nullable and (depth >= _MAX_DEPTH - 1 or any(word in name for word in _ENDINGS)):
             return None
         if not concrete:
@@ -159,6 +163,8 @@ class _Walk:
     def obj(self, schema: Schema, source: Any, depth: int) -> dict[str, Any]:
         props: Mapping[str, Schema] = schema.get("properties", {})
         given = source if isinstance(source, dict) else {}
+        if isinstance(source, str) and "id" in props:  # a request names by id what the answer spells out
+            given = {"id": source}
         if not props:
             extra = schema.get("additionalProperties", True)
             if given and (not isinstance(extra, dict) or all(self.fits(extra, v) for v in given.values())):
@@ -223,6 +229,8 @@ def _singular(name: str) -> str:
 def _integer(name: str, index: int) -> int:
     if "port" in name:
         return 443
+    if "version" in name:
+        return 1
     if "limit" in name or "max" in name:
         return 100
     if "count" in name or "tokens" in name or "total" in name or "requests" in name:
