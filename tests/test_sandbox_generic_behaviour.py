@@ -113,11 +113,22 @@ async def test_group_members_are_the_organizations_users_and_adding_one_shows_in
     assert err.status == 404
 
 
-async def test_a_service_accounts_workspaces_are_real_workspaces(api: AnthropicAPI, sandbox: Sandbox) -> None:
+async def test_a_service_accounts_workspaces_are_the_workspaces_service_accounts(
+    api: AnthropicAPI, sandbox: Sandbox
+) -> None:
     path = "/v1/organizations/service_accounts"
     account = (await api.request("GET", path, key=ADMIN))["data"][0]
     listed = (await api.request("GET", f"{path}/{account['id']}/workspaces", key=ADMIN))["data"]
     assert listed and {w["workspace_id"] for w in listed} <= set(sandbox.org.workspaces)
+    research = next(w["id"] for w in sandbox.org.workspaces.values() if w["name"] == "Research")
+    workspace_side = f"/v1/organizations/workspaces/{research}/service_accounts"
+    body = {"service_account_id": account["id"], "workspace_role": "workspace_developer"}
+    await api.request("POST", workspace_side, key=ADMIN, json_body=body)
+    mine = (await api.request("GET", f"{path}/{account['id']}/workspaces", key=ADMIN, params={"limit": 100}))["data"]
+    assert research in {w["workspace_id"] for w in mine}  # added from one side, seen from the other
+    await api.request("DELETE", f"{path}/{account['id']}/workspaces/{research}", key=ADMIN)
+    left = (await api.request("GET", workspace_side, key=ADMIN, params={"limit": 100}))["data"]
+    assert account["id"] not in {m["service_account_id"] for m in left}
 
 
 async def test_token_pages_cover_the_collection_once_in_order(api: AnthropicAPI) -> None:

@@ -11,6 +11,7 @@ response schema (``generic_shapes``), the stored record and the request merged i
 from __future__ import annotations
 
 import json
+from collections.abc import MutableMapping
 from typing import Any
 
 from starlette.requests import Request
@@ -18,6 +19,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from server.catalog import Catalog, Operation, load_catalog
+from server.sandbox.generic_links import LinkView, relations
 from server.sandbox.generic_roles import Role, is_param, parent, role_of
 from server.sandbox.generic_seed import noun_of
 from server.sandbox.generic_shapes import Shape, shape_of
@@ -49,9 +51,12 @@ class GenericSimulator:
         self.state.seeder = self._seed_top_level
         self.roles = {op.id: role_of(op, self.catalog) for op in self.catalog.operations}
         self.by_path = {(op.method, op.path): op for op in self.catalog.operations}
-        for op in sorted(self.catalog.operations, key=lambda o: len(o.path), reverse=True):
-            if self.roles[op.id].verb == "list" and not op.path_params:
+        lists = [op for op in self.catalog.operations if self.roles[op.id].verb == "list"]
+        for op in sorted(lists, key=lambda o: len(o.path), reverse=True):
+            if not op.path_params:
                 self.state.top_level[noun_of(op.path.rsplit("/", 1)[-1])] = op.path
+        sides = {op.path: (op.response.get("type"), _last_param(op.path), self._item_param(op.path)) for op in lists}
+        self.relations = relations(sides)
 
     # --- the request ----------------------------------------------------------------------------------------
 
@@ -123,7 +128,7 @@ class GenericSimulator:
     def _unlisted(self, coll_template: str) -> bool:
         return ("GET", coll_template) not in self.by_path and ("POST", coll_template) not in self.by_path
 
-    async def _records(self, coll_template: str, concrete: str) -> dict[str, Record]:
+    async def _records(self, coll_template: str, concrete: str) -> MutableMapping[str, Record]:
         if concrete in self.state.collections:
             return self.state.collections[concrete]
         from_list = None
@@ -132,13 +137,29 @@ class GenericSimulator:
             from_list = listed.get("data", []) if status == 200 and isinstance(listed, dict) else []
         return self._seed(coll_template, concrete, from_list)
 
-    def _seed_top_level(self, path: str) -> dict[str, Record]:
+    def _seed_top_level(self, path: str) -> MutableMapping[str, Record]:
         return self.state.collections.get(path) or self._seed(path, path, None)
 
-    def _seed(self, coll_template: str, concrete: str, from_list: list[Record] | None) -> dict[str, Record]:
+    def _seed(self, coll_template: str, concrete: str, from_list: list[Record] | None) -> MutableMapping[str, Record]:
         schema, key_field = self._item(coll_template)
         context = _context(coll_template, concrete, properties_of(schema))
-        return self.state.seed(concrete, schema, key_field, context, from_list)
+        seeded = self.state.seed(concrete, schema, key_field, context, from_list)
+        if coll_template not in self.relations:
+            return seeded
+        model, fields = self.relations[coll_template]
+        parent_param = _last_param(coll_template) or ""
+        view = LinkView(
+            self.state.links.setdefault(model, {}), fields, parent_param, concrete.split("/")[-2], key_field
+        )
+        for key, record in seeded.items():
+            view.setdefault(key, record)  # links seeded from the other side stay as they are
+        self.state.collections[concrete] = view
+        return view
+
+    def _item_param(self, coll_template: str) -> str:
+        found = [op.path for op in self.catalog.operations if parent(op.path) == coll_template]
+        params = [p.rsplit("/", 1)[-1][1:-1] for p in found if is_param(p.rsplit("/", 1)[-1])]
+        return params[0] if params else "id"
 
     def _item(self, coll_template: str) -> tuple[dict[str, Any], str]:
         """The schema of a collection's items, and the field that keys them (the item path's parameter)."""
@@ -252,6 +273,12 @@ class GenericSimulator:
             events = "".join(f"event: {_event_name(i)}\ndata: {json.dumps(i)}\n\n" for i in items)
             return StreamingResponse(iter([events]), media_type="text/event-stream")
         return self._reply(shape, changes, noun)
+
+
+def _last_param(path: str) -> str | None:
+    """The parameter naming a sub-collection's parent (``service_account_id`` of a service account's workspaces)."""
+    params = [seg[1:-1] for seg in path.split("/") if is_param(seg)]
+    return params[-1] if params else None
 
 
 def _event_name(item: Any) -> str:

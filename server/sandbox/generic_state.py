@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 import string
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, MutableMapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -35,10 +35,11 @@ class GenericState:
     def __init__(self, box: Sandbox) -> None:
         self.box = box
         self.rng = random.Random(29)
-        self.collections: dict[str, dict[str, Record]] = {}  # concrete collection path → key → record
+        self.collections: dict[str, MutableMapping[str, Record]] = {}  # concrete collection path → key → record
+        self.links: dict[str, dict[tuple[str, str], Record]] = {}  # relation (model name) → its links
         self.singles: dict[str, Record] = {}  # concrete path → the one object there
         self.top_level: dict[str, str] = {}  # noun → path of the top-level generic collection of that kind
-        self.seeder: Callable[[str], dict[str, Record]] | None = None  # seeds a top-level collection by path
+        self.seeder: Callable[[str], MutableMapping[str, Record]] | None = None  # seeds a top-level collection by path
 
     def now(self) -> datetime:
         return self.box.clock()
@@ -69,7 +70,7 @@ class GenericState:
         key_field: str,
         context: Record,
         from_list: list[Record] | None,
-    ) -> dict[str, Record]:
+    ) -> MutableMapping[str, Record]:
         """The records of a collection, seeded on first use (from a hand-written list when one serves it)."""
         if concrete in self.collections:
             return self.collections[concrete]
