@@ -180,7 +180,7 @@ async def test_a_missing_beta_header_is_refused_like_the_api(api: AnthropicAPI, 
     assert (await api.request("GET", "/v1/agents", key=API, headers=both))["data"]
 
 
-async def test_missing_and_unknown_body_fields_are_refused_before_anything_changes(
+async def test_missing_unknown_and_mistyped_body_fields_are_refused_before_anything_changes(
     api: AnthropicAPI, sandbox: Sandbox
 ) -> None:
     before = len((await api.request("GET", GROUPS, key=ADMIN, params={"limit": 1000}))["data"])
@@ -188,6 +188,13 @@ async def test_missing_and_unknown_body_fields_are_refused_before_anything_chang
     assert (err.status, err.type) == (400, "invalid_request_error") and "name: Field required" in err.message
     err = await refused(api.request("POST", GROUPS, key=ADMIN, json_body={"name": "X", "colour": "red"}))
     assert err.status == 400 and "colour" in err.message
+    err = await refused(api.request("POST", GROUPS, key=ADMIN, json_body={"name": 42}))
+    assert err.status == 400 and "name: Input should be string" in err.message
+    research = next(w["id"] for w in sandbox.org.workspaces.values() if w["name"] == "Research")
+    body = {"service_account_id": "svac_01x", "workspace_role": "owner"}
+    path = f"/v1/organizations/workspaces/{research}/service_accounts"
+    err = await refused(api.request("POST", path, key=ADMIN, json_body=body))
+    assert err.status == 400 and "workspace_role: Input should be one of" in err.message
     assert len((await api.request("GET", GROUPS, key=ADMIN, params={"limit": 1000}))["data"]) == before
 
 

@@ -96,9 +96,47 @@ def check_arguments(op: Operation, request: Request, body: dict[str, Any], form_
         }.get(where, name in body or name in form_names)
         if not present:
             raise invalid(f"{name}: Field required")
-    for name in body:
+    for name, value in body.items():
         if op.locations.get(name) != "body":
             raise invalid(f"{name}: Extra inputs are not permitted")
+        if not _shallow_fits(op.properties.get(name, {}), value):
+            raise invalid(f"{name}: Input should be {_expected(op.properties[name])}; got {type(value).__name__}")
+
+
+_JSON_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "integer": (int,),
+    "number": (int, float),
+    "boolean": (bool,),
+    "array": (list,),
+    "object": (dict,),
+    "null": (type(None),),
+}
+
+
+def _shallow_fits(schema: dict[str, Any], value: Any) -> bool:
+    """The value's JSON type (and enum member) against the argument's schema; nested shapes are the API's to check."""
+    options = schema.get("anyOf") or schema.get("oneOf")
+    if options:
+        return any(_shallow_fits(option, value) for option in options)
+    if "enum" in schema and not isinstance(value, dict | list):
+        return value in schema["enum"]
+    kinds = schema.get("type")
+    if kinds is None:
+        return True
+    for kind in kinds if isinstance(kinds, list) else [kinds]:
+        types = _JSON_TYPES.get(kind, (object,))
+        if isinstance(value, types) and not (isinstance(value, bool) and bool not in types):
+            return True
+    return False
+
+
+def _expected(schema: dict[str, Any]) -> str:
+    if "enum" in schema:
+        return f"one of {schema['enum']}"
+    options = schema.get("anyOf") or schema.get("oneOf") or [schema]
+    kinds = {str(k) for o in options for k in (o.get("type") if isinstance(o.get("type"), list) else [o.get("type")])}
+    return " or ".join(sorted(k for k in kinds if k != "None")) or "valid"
 
 
 def page(
