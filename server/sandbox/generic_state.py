@@ -52,7 +52,7 @@ class GenericState:
     def known_ids(self, noun: str) -> list[tuple[str, Record]]:
         """Existing things of a kind: users and workspaces of the simulated org, or a generic collection's items."""
         org = self.box.org
-        if noun == "user":
+        if noun == "user" or noun.endswith(("_actor", "_by", "owner", "creator")):  # created_by_actor_id: a person
             return [(u["id"], {"email": u["email"], "name": u["name"]}) for u in org.users.values()]
         if noun == "workspace":
             return [(w["id"], {"name": w["name"]}) for w in org.workspaces.values() if w["archived_at"] is None]
