@@ -20,7 +20,7 @@ from starlette.routing import Route
 
 from server.catalog import Catalog, Operation, load_catalog
 from server.sandbox.generic_links import LinkView, relations
-from server.sandbox.generic_roles import Role, is_param, parent, role_of
+from server.sandbox.generic_roles import Role, all_roles, is_param, parent
 from server.sandbox.generic_seed import noun_of
 from server.sandbox.generic_shapes import Shape, shape_of
 from server.sandbox.generic_state import GenericState, Record, key_of, merge, properties_of
@@ -49,7 +49,7 @@ class GenericSimulator:
         self.catalog: Catalog = load_catalog()
         self.state = GenericState(box)
         self.state.seeder = self._seed_top_level
-        self.roles = {op.id: role_of(op, self.catalog) for op in self.catalog.operations}
+        self.roles = all_roles()
         self.by_path = {(op.method, op.path): op for op in self.catalog.operations}
         lists = [op for op in self.catalog.operations if self.roles[op.id].verb == "list"]
         for op in sorted(lists, key=lambda o: len(o.path), reverse=True):

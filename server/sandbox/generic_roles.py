@@ -8,9 +8,10 @@ object; other ``POST``s answer from their body without storing anything.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
-from server.catalog import Catalog, Operation
+from server.catalog import Catalog, Operation, load_catalog
 
 UPSERT_VERBS = ("add", "set", "put", "create", "upsert")
 
@@ -31,10 +32,23 @@ def parent(path: str) -> str:
     return path.rsplit("/", 1)[0]
 
 
+@functools.cache
+def all_roles() -> dict[str, Role]:
+    """Every catalog operation's role, worked out once per process."""
+    catalog = load_catalog()
+    lists = frozenset(o.path for o in catalog.operations if o.method == "GET" and o.response_kind == "page")
+    singles = frozenset(o.path for o in catalog.operations if o.method == "GET" and o.response_kind == "object")
+    return {op.id: _role(op, lists, singles) for op in catalog.operations}
+
+
 def role_of(op: Operation, catalog: Catalog) -> Role:
+    lists = frozenset(o.path for o in catalog.operations if o.method == "GET" and o.response_kind == "page")
+    singles = frozenset(o.path for o in catalog.operations if o.method == "GET" and o.response_kind == "object")
+    return _role(op, lists, singles)
+
+
+def _role(op: Operation, lists: frozenset[str], singles: frozenset[str]) -> Role:
     path, method, last = op.path, op.method, op.path.rsplit("/", 1)[-1]
-    lists = {o.path for o in catalog.operations if o.method == "GET" and o.response_kind == "page"}
-    singles = {o.path for o in catalog.operations if o.method == "GET" and o.response_kind == "object"}
     if op.response_kind in ("binary", "jsonl", "sse"):
         return Role("answer")
     if method == "GET" and op.response_kind == "page":
