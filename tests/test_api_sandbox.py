@@ -2,13 +2,11 @@
 "which RBAC groups is Avery in, and add her to Finance" and "show our spend limits", found with search_api,
 read with read_api and written with write_api after the person confirms.
 
-The sandbox serves these operations through its generic, catalog-driven simulator (server/sandbox/
-generic.py, built on another branch); until that module is in the tree there is nothing to run against.
+The sandbox serves these operations through its generic, catalog-driven simulator (server/sandbox/generic.py).
 """
 
 from __future__ import annotations
 
-import importlib.util
 from typing import Any
 
 import pytest
@@ -18,13 +16,7 @@ from server.sandbox import Sandbox
 from tests.conftest import Connect
 from tests.helpers import call_ok
 
-pytestmark = [
-    pytest.mark.anyio,
-    pytest.mark.skipif(
-        importlib.util.find_spec("server.sandbox.generic") is None,
-        reason="the sandbox's generic simulator (server/sandbox/generic.py) is not in this tree yet",
-    ),
-]
+pytestmark = pytest.mark.anyio
 
 
 class Person:
