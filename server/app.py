@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import httpx
 import pydantic_core
 from mcp.server import MCPServer
-from mcp.server.mcpserver import Context
+from mcp.server.mcpserver import Context, Resolve
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools import Tool
 from mcp.types import CallToolResult, TextContent
@@ -131,7 +131,9 @@ def make_tool(tool: ToolDef, settings: Settings) -> Tool:
     signature = inspect.signature(fn, eval_str=True)
     output_model = signature.return_annotation
     ctx_name = next((n for n, p in signature.parameters.items() if _is_context(p.annotation)), None)
-    arg_names = [n for n in signature.parameters if n != ctx_name]
+    # Resolver-filled parameters (the client's roots) are the SDK's to fill, not tool arguments.
+    injected = {n for n, p in signature.parameters.items() if _is_resolved(p.annotation)}
+    arg_names = [n for n in signature.parameters if n != ctx_name and n not in injected]
     extra = gate_parameters(tool, arg_names) if tool.destructive else []
 
     async def run(kwargs: dict[str, Any]) -> Any:
@@ -157,7 +159,7 @@ def make_tool(tool: ToolDef, settings: Settings) -> Tool:
         app = state(kwargs[ctx_name]) if ctx_name else None
         attempt = Attempt(
             tool=tool.name,
-            arguments={k: v for k, v in kwargs.items() if k != ctx_name},
+            arguments={k: v for k, v in kwargs.items() if k != ctx_name and k not in injected},
             dry_run=bool(kwargs.get("dry_run")),
         )
         token = audit.begin(attempt)
@@ -202,6 +204,12 @@ def make_tool(tool: ToolDef, settings: Settings) -> Tool:
 def _is_context(annotation: Any) -> bool:
     origin = typing.get_origin(annotation) or annotation
     return isinstance(origin, type) and issubclass(origin, Context)
+
+
+def _is_resolved(annotation: Any) -> bool:
+    return typing.get_origin(annotation) is Annotated and any(
+        isinstance(m, Resolve) for m in typing.get_args(annotation)[1:]
+    )
 
 
 def _outcome(exc: BaseException, attempt: Attempt) -> tuple[str, str | None]:

@@ -94,9 +94,18 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--confirm",
         choices=[x.value for x in ConfirmPolicy],
-        help="confirmation of destructive calls: auto (default), always, never [_CONFIRM]",
+        help="confirmation of destructive calls: auto (default), always, never; writes: every write [_CONFIRM]",
     )
     p.add_argument("--workspaces", help="restrict writes to these workspace ids [_WORKSPACES]")
+    p.add_argument(
+        "--allow-files",
+        help="comma-separated directories whose files upload tools may read, besides the client's roots [_ALLOW_FILES]",
+    )
+    p.add_argument(
+        "--max-report-requests",
+        type=int,
+        help="upstream requests one report call may make, default 500 [_MAX_REPORT_REQUESTS]",
+    )
     p.add_argument("--audit-log", help="JSON-lines log of every write attempt [_AUDIT_LOG]")
     p.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="stderr log level [_LOG_LEVEL]")
     return p
@@ -150,7 +159,30 @@ def settings_from(args: argparse.Namespace, env: Mapping[str, str]) -> Settings:
         confirm=confirm,
         workspaces=_csv(pick("workspaces", ENV_PREFIX + "WORKSPACES")),
         audit_log=Path(audit).expanduser() if audit else None,
+        allow_files=_allowed_dirs(pick("allow_files", ENV_PREFIX + "ALLOW_FILES")),
+        max_report_requests=_positive(
+            pick("max_report_requests", ENV_PREFIX + "MAX_REPORT_REQUESTS"), Settings.max_report_requests
+        ),
     )
+
+
+def _allowed_dirs(value: str | None) -> tuple[Path, ...]:
+    """--allow-files: existing directories, as real paths (a typo must not silently allow nothing)."""
+    out: list[Path] = []
+    for part in sorted(_csv(value) or ()):
+        folder = Path(part).expanduser()
+        if not folder.is_absolute() or not folder.is_dir():
+            raise ConfigError(f"--allow-files: {part!r} is not an absolute path to an existing directory")
+        out.append(folder.resolve())
+    return tuple(out)
+
+
+def _positive(value: str | None, default: int) -> int:
+    if value is None:
+        return default
+    if not value.strip().isdigit() or int(value) <= 0:
+        raise ConfigError(f"expected a positive whole number, got {value!r}")
+    return int(value)
 
 
 def configure_logging(level: str) -> None:

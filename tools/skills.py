@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any
@@ -15,6 +16,7 @@ from server.config import KeyKind
 from tools._args import AllPages, DryRun, Limit, PageToken
 from tools._base import Ctx, ToolDef, api, tool
 from tools._lists import list_token
+from tools._local_files import ClientRoots, forbidden, inside, open_regular
 from tools._models import ApiObject, TokenPage
 from tools._uploads import guess_mime, local_dir
 from tools._writes import DeletedResult, Writable, WriteRequest, write
@@ -94,12 +96,15 @@ async def list_skill_versions(
 @tool("skills", KEY, title="Create skill")
 async def create_skill(
     ctx: Ctx,
-    path: Annotated[str, Field(min_length=1, description="Local folder holding SKILL.md (on this server's machine).")],
+    path: Annotated[
+        str, Field(min_length=1, description="Absolute path of a local folder holding SKILL.md, inside allowed dirs.")
+    ],
     display_name: Annotated[str | None, Field(max_length=255, description="Defaults to SKILL.md's name.")] = None,
     dry_run: DryRun = False,
+    roots: ClientRoots = None,
 ) -> SkillResult:
     """Create a custom skill from a local folder with SKILL.md at its root (max 8 MB)."""
-    folder = local_dir(path)
+    folder = local_dir(ctx, path, roots)
     parts = await anyio.to_thread.run_sync(_read_skill, folder)
     files = [("files[]", (name, content, guess_mime(name))) for name, content in parts]
     shown = {
@@ -112,26 +117,54 @@ async def create_skill(
 
 
 def _read_skill(folder: Path) -> list[tuple[str, bytes]]:
-    """Every file under ``folder`` as (``<folder name>/<relative path>``, bytes); hidden files are left out."""
+    """Every file under ``folder`` as (``<folder name>/<relative path>``, bytes); hidden files are left out.
+
+    Links are followed only while they stay inside the folder (a link to ``/proc/self/environ`` or
+    ``~/.ssh`` refuses the whole upload); devices, FIFOs and sockets refuse it too. Bytes are counted as
+    read, not from ``stat``, which says 0 for files that are not what they seem.
+    """
     if not (folder / "SKILL.md").is_file():
         raise ToolError(f"{str(folder)!r} has no SKILL.md at its root; a skill folder needs one.")
-    found: list[Path] = []
-    total = 0
-    for root, dirs, names in os.walk(folder):
+    out: list[tuple[str, bytes]] = []
+    budget = MAX_SKILL_BYTES
+    for root, dirs, names in os.walk(folder):  # never descends into linked directories
         dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIPPED)
-        for name in sorted(names):
-            file = Path(root) / name
-            if name.startswith(".") or not file.is_file():
+        for name in sorted(names) + [d for d in dirs if os.path.islink(os.path.join(root, d))]:
+            entry = Path(root) / name
+            if name.startswith("."):
                 continue
-            total += file.stat().st_size
-            if total > MAX_SKILL_BYTES:
+            relative = entry.relative_to(folder).as_posix()
+            real = _inside_skill(entry, folder, relative)
+            if real.is_dir():  # a link to a folder inside the skill: its files are uploaded from there
+                continue
+            handle, _ = open_regular(real, relative)
+            with handle:
+                content = handle.read(budget + 1)
+            budget -= len(content)
+            if budget < 0:
                 raise ToolError(
                     f"{folder.name} holds more than {MAX_SKILL_BYTES // 2**20} MB of files; the API's limit is "
                     f"{MAX_SKILL_BYTES // 2**20} MB per skill upload."
                 )
-            found.append(file)
-    top = folder.name
-    return [(f"{top}/{file.relative_to(folder).as_posix()}", file.read_bytes()) for file in found]
+            out.append((f"{folder.name}/{relative}", content))
+    return out
+
+
+def _inside_skill(entry: Path, folder: Path, relative: str) -> Path:
+    """``entry``'s real path, refused when a link leads out of the skill folder or it is a special file."""
+    real = Path(os.path.realpath(entry))
+    if not inside(real, folder) or forbidden(real):
+        raise ToolError(
+            f"{relative!r} in the skill folder is a link that leads outside it; nothing was read or sent. "
+            "Copy the file into the folder instead."
+        )
+    try:
+        mode = os.stat(real).st_mode
+    except OSError as exc:  # a dangling link, or one swapped out under us
+        raise ToolError(f"{relative!r} in the skill folder cannot be read: {exc.strerror or exc}.") from None
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise ToolError(f"{relative!r} in the skill folder is a device, FIFO or socket; nothing was read or sent.")
+    return real
 
 
 @tool("skills", KEY, title="Delete skill", destructive=True, idempotent=True, not_found_hint=NOT_FOUND)
