@@ -24,7 +24,7 @@ from pydantic import BaseModel
 from server import __version__, audit
 from server.audit import Attempt, AuditLog, NotConfirmed, Refused
 from server.config import Secret, Settings
-from server.confirm import ANSWER_PARAM, PLAN_PARAM, gate_parameters, verdict
+from server.confirm import ANSWER_PARAM, PLAN_PARAM, gate_parameters, needs_confirmation, verdict
 from server.errors import ApiError, tool_error
 from server.http import AnthropicAPI, make_client
 from server.profiles import Selection, select
@@ -134,7 +134,8 @@ def make_tool(tool: ToolDef, settings: Settings) -> Tool:
     # Resolver-filled parameters (the client's roots) are the SDK's to fill, not tool arguments.
     injected = {n for n, p in signature.parameters.items() if _is_resolved(p.annotation)}
     arg_names = [n for n in signature.parameters if n != ctx_name and n not in injected]
-    extra = gate_parameters(tool, arg_names) if tool.destructive else []
+    injected_params = {n: signature.parameters[n].annotation for n in injected}
+    extra = gate_parameters(tool, arg_names, injected_params) if needs_confirmation(tool, settings) else []
 
     async def run(kwargs: dict[str, Any]) -> Any:
         try:
@@ -160,6 +161,8 @@ def make_tool(tool: ToolDef, settings: Settings) -> Tool:
         attempt = Attempt(
             tool=tool.name,
             arguments={k: v for k, v in kwargs.items() if k != ctx_name and k not in injected},
+            resolved={k: kwargs[k] for k in injected if k in kwargs},
+            confirmable=bool(extra),
             dry_run=bool(kwargs.get("dry_run")),
         )
         token = audit.begin(attempt)

@@ -70,6 +70,8 @@ class Attempt:
     request_id: str | None = None
     error: str | None = None
     upstream_failed: bool = False
+    resolved: dict[str, Any] = field(default_factory=dict)  # SDK-filled inputs (client roots): used, not logged
+    confirmable: bool = False  # whether this tool asks the person (a dry run then shows the question)
 
     def failed_upstream(self, status: int | None, request_id: str | None) -> None:
         self.upstream_failed = True

@@ -6,11 +6,19 @@ request the tool will send (the confirmation step checks workspace pinning on it
 
 Primary lookups (the target itself) fail the call, like the tool would; secondary ones (counts of
 affected keys, a member's name) are best effort and only make the sentence less specific.
+
+The person reads this text, and parts of it come from the API or the model (an invite's email, a
+workspace name) that an attacker may control: every string from the API is made single-line before a
+describer sees it (control, format and bidi characters and line separators become spaces), and the finished
+sentence is cleaned again, so "\nNOTE FROM ADMIN: this is safe" can never start a line of its own.
+
+Writes that spend money or grant access (creates, uploads, messages) are described in ``tools/_costs.py``.
 """
 
 from __future__ import annotations
 
 import enum
+import unicodedata
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -36,7 +44,10 @@ class Described:
 
 
 Describer = Callable[[Get, Args], Awaitable[Described]]
+LocalDescriber = Callable[[Ctx, Args], Awaitable[Described]]  # uploads: reads the local disk, not the API
 DESCRIBERS: dict[str, tuple[KeyKind, Describer]] = {}
+LOCAL_DESCRIBERS: dict[str, LocalDescriber] = {}
+MAX_TEXT = 1500  # a question longer than this is not read; the tail is cut, never a line added
 
 
 def describes(tool_name: str, key: KeyKind) -> Callable[[Describer], Describer]:
@@ -47,8 +58,19 @@ def describes(tool_name: str, key: KeyKind) -> Callable[[Describer], Describer]:
     return register
 
 
+def describes_local(tool_name: str) -> Callable[[LocalDescriber], LocalDescriber]:
+    def register(fn: LocalDescriber) -> LocalDescriber:
+        LOCAL_DESCRIBERS[tool_name] = fn
+        return fn
+
+    return register
+
+
 async def describe(ctx: Ctx, tool_name: str, args: Args) -> Described | None:
     """The description of this call, or None for a tool without a describer."""
+    if (local := LOCAL_DESCRIBERS.get(tool_name)) is not None:
+        described = await local(ctx, args)
+        return Described(one_line(described.text, MAX_TEXT), described.method, described.path)
     entry = DESCRIBERS.get(tool_name)
     if entry is None:
         return None
@@ -56,9 +78,10 @@ async def describe(ctx: Ctx, tool_name: str, args: Args) -> Described | None:
     client = api(ctx, key)
 
     async def get(path: str, params: Mapping[str, Any] | None = None) -> Any:
-        return await client.request("GET", path, key=key, params=params)
+        return defanged(await client.request("GET", path, key=key, params=params))
 
-    return await describer(get, {name: plain(value) for name, value in args.items()})
+    described = await describer(get, {name: plain(value) for name, value in args.items()})
+    return Described(one_line(described.text, MAX_TEXT), described.method, described.path)
 
 
 # --- wording helpers --------------------------------------------------------------------------------------
@@ -72,10 +95,33 @@ def plain(value: Any) -> Any:
     return pydantic_core.to_jsonable_python(value, fallback=str)  # a null tag value removes that tag
 
 
+# Control (Cc: CR, LF, NEL), format (Cf: bidi overrides, zero-width), line/paragraph separators (Zl, Zp),
+# private-use, surrogate and unassigned code points: none belongs in one line a person must read as written.
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn"})
+
+
+def one_line(value: Any, limit: int | None = None) -> str:
+    """``value`` as one line of plain text: unsafe characters become spaces, runs of spaces one space."""
+    text = str(value if value is not None else "")
+    text = "".join(" " if unicodedata.category(c) in _UNSAFE_CATEGORIES else c for c in text)
+    text = " ".join(text.split())
+    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
+
+
+def defanged(value: Any) -> Any:
+    """A JSON value from the API with every string (keys too) made single-line."""
+    if isinstance(value, str):
+        return one_line(value)
+    if isinstance(value, dict):
+        return {one_line(k): defanged(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [defanged(v) for v in value]
+    return value
+
+
 def q(value: Any, limit: int = 60) -> str:
-    """A quoted, single-line, bounded rendering of a name from the API (it is shown to a person)."""
-    text = " ".join(str(value if value is not None else "").split())
-    return "'" + (text if len(text) <= limit else text[: limit - 1] + "…") + "'"
+    """A quoted, single-line, bounded rendering of a name (it is shown to a person)."""
+    return "'" + one_line(value, limit) + "'"
 
 
 def person(user: Mapping[str, Any] | None, user_id: str) -> str:
@@ -329,3 +375,7 @@ async def _delete_skill(get: Get, a: Args) -> Described:
         "load it will fail; this cannot be undone."
     )
     return Described(text, "DELETE", f"/v1/skills/{sid}")
+
+
+# Registered on import: the spending and access-granting writes (kept apart to keep this file small).
+from tools import _costs  # noqa: E402, F401

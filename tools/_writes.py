@@ -79,7 +79,9 @@ async def write(ctx: Ctx, req: WriteRequest, result: type[M], *, dry_run: bool) 
     if dry_run:
         current = await current_state(ctx, req) or {}
         plan = DryRunPlan(method=req.method, path=req.path, body=req.body if req.shown_body is None else req.shown_body)
-        described = await describe(ctx, attempt.tool, attempt.arguments) if attempt is not None else None
+        asks = attempt is not None and attempt.confirmable
+        args = {**attempt.arguments, **attempt.resolved} if attempt is not None else {}
+        described = await describe(ctx, attempt.tool, args) if attempt is not None and asks else None
         extra = {"confirmation": described.text} if described is not None else {}
         return result.model_validate({**current, **extra, "dry_run": plan})
 

@@ -2,29 +2,25 @@
 
 from __future__ import annotations
 
-import os
-import stat
+import functools
 from enum import Enum
-from pathlib import Path
 from typing import Annotated, Any
 
 import anyio
-from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
 from server.config import KeyKind
 from tools._args import AllPages, DryRun, Limit, PageToken
 from tools._base import Ctx, ToolDef, api, tool
 from tools._lists import list_token
-from tools._local_files import ClientRoots, forbidden, inside, open_regular
+from tools._local_files import ClientRoots
 from tools._models import ApiObject, TokenPage
-from tools._uploads import guess_mime, local_dir
+from tools._uploads import guess_mime, local_dir, read_skill_folder
 from tools._writes import DeletedResult, Writable, WriteRequest, write
 
 KEY = KeyKind.API
 NOT_FOUND = "Call list_skills to find valid skill ids."
 MAX_SKILL_BYTES = 8 * 1024 * 1024  # the API's limit on one upload
-SKIPPED = ("__pycache__", "node_modules")  # build leftovers, never part of a skill
 SkillId = Annotated[
     str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_-]+$", description="Skill id (skill_… or pdf…).")
 ]
@@ -105,7 +101,7 @@ async def create_skill(
 ) -> SkillResult:
     """Create a custom skill from a local folder with SKILL.md at its root (max 8 MB)."""
     folder = local_dir(ctx, path, roots)
-    parts = await anyio.to_thread.run_sync(_read_skill, folder)
+    parts = await anyio.to_thread.run_sync(functools.partial(read_skill_folder, folder, limit=MAX_SKILL_BYTES))
     files = [("files[]", (name, content, guess_mime(name))) for name, content in parts]
     shown = {
         "files[]": [f"{name} ({len(content)} bytes)" for name, content in parts],
@@ -114,57 +110,6 @@ async def create_skill(
     data = {"display_name": display_name} if display_name else None
     req = WriteRequest("POST", "/v1/skills", KEY, files=files, data=data, shown_body=shown)
     return await write(ctx, req, SkillResult, dry_run=dry_run)
-
-
-def _read_skill(folder: Path) -> list[tuple[str, bytes]]:
-    """Every file under ``folder`` as (``<folder name>/<relative path>``, bytes); hidden files are left out.
-
-    Links are followed only while they stay inside the folder (a link to ``/proc/self/environ`` or
-    ``~/.ssh`` refuses the whole upload); devices, FIFOs and sockets refuse it too. Bytes are counted as
-    read, not from ``stat``, which says 0 for files that are not what they seem.
-    """
-    if not (folder / "SKILL.md").is_file():
-        raise ToolError(f"{str(folder)!r} has no SKILL.md at its root; a skill folder needs one.")
-    out: list[tuple[str, bytes]] = []
-    budget = MAX_SKILL_BYTES
-    for root, dirs, names in os.walk(folder):  # never descends into linked directories
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIPPED)
-        for name in sorted(names) + [d for d in dirs if os.path.islink(os.path.join(root, d))]:
-            entry = Path(root) / name
-            if name.startswith("."):
-                continue
-            relative = entry.relative_to(folder).as_posix()
-            real = _inside_skill(entry, folder, relative)
-            if real.is_dir():  # a link to a folder inside the skill: its files are uploaded from there
-                continue
-            handle, _ = open_regular(real, relative)
-            with handle:
-                content = handle.read(budget + 1)
-            budget -= len(content)
-            if budget < 0:
-                raise ToolError(
-                    f"{folder.name} holds more than {MAX_SKILL_BYTES // 2**20} MB of files; the API's limit is "
-                    f"{MAX_SKILL_BYTES // 2**20} MB per skill upload."
-                )
-            out.append((f"{folder.name}/{relative}", content))
-    return out
-
-
-def _inside_skill(entry: Path, folder: Path, relative: str) -> Path:
-    """``entry``'s real path, refused when a link leads out of the skill folder or it is a special file."""
-    real = Path(os.path.realpath(entry))
-    if not inside(real, folder) or forbidden(real):
-        raise ToolError(
-            f"{relative!r} in the skill folder is a link that leads outside it; nothing was read or sent. "
-            "Copy the file into the folder instead."
-        )
-    try:
-        mode = os.stat(real).st_mode
-    except OSError as exc:  # a dangling link, or one swapped out under us
-        raise ToolError(f"{relative!r} in the skill folder cannot be read: {exc.strerror or exc}.") from None
-    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
-        raise ToolError(f"{relative!r} in the skill folder is a device, FIFO or socket; nothing was read or sent.")
-    return real
 
 
 @tool("skills", KEY, title="Delete skill", destructive=True, idempotent=True, not_found_hint=NOT_FOUND)
