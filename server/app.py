@@ -22,7 +22,7 @@ from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel
 
 from server import __version__, audit
-from server.audit import Attempt, AuditLog, NotConfirmed, Refused
+from server.audit import Attempt, AuditedTool, AuditLog, NotConfirmed, Refused
 from server.config import Secret, Settings
 from server.confirm import ANSWER_PARAM, PLAN_PARAM, gate_parameters, needs_confirmation, verdict
 from server.errors import ApiError, tool_error
@@ -164,6 +164,7 @@ def make_tool(tool: ToolDef, settings: Settings) -> Tool:
             resolved={k: kwargs[k] for k in injected if k in kwargs},
             confirmable=bool(extra),
             dry_run=bool(kwargs.get("dry_run")),
+            log=app.audit if app is not None else None,
         )
         token = audit.begin(attempt)
         try:
@@ -195,7 +196,7 @@ def make_tool(tool: ToolDef, settings: Settings) -> Tool:
     call.__signature__ = signature.replace(parameters=params, return_annotation=returns)  # type: ignore[attr-defined]
     call.__annotations__ = {**{p.name: p.annotation for p in params}, "return": returns}
     del call.__wrapped__  # make the SDK read the signature above, not fn's
-    sdk_tool = Tool.from_function(
+    sdk_tool = (Tool if tool.read_only else AuditedTool).from_function(
         call, name=tool.name, title=tool.title, description=tool.description, annotations=tool.annotations
     )
     sdk_tool.parameters = tool_schema(sdk_tool.parameters, output=False)

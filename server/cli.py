@@ -207,6 +207,8 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         from server.doctor import run_doctor
 
         return run_doctor(settings)
+    from server.audit import install_sigterm_hook
     from server.serve import serve
 
+    install_sigterm_hook()  # before any transport takes SIGTERM over: in-flight writes get an outcome line
     return serve(settings)

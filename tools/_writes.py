@@ -89,6 +89,8 @@ async def write(ctx: Ctx, req: WriteRequest, result: type[M], *, dry_run: bool) 
         if attempt is not None:
             attempt.sent(req.method, req.path, response.status_code, response.headers.get("request-id"))
 
+    if attempt is not None:
+        attempt.sending(req.method, req.path)  # write-ahead: on disk before the request leaves
     body = await client.request(
         req.method,
         req.path,

@@ -11,6 +11,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, TextContent
 from pydantic import ValidationError
 
+from server import audit
 from server.config import KeyKind
 from server.errors import ApiError, describe
 from server.sse import aiter_sse
@@ -125,8 +126,13 @@ async def stream_message(ctx: Ctx, body: dict[str, Any]) -> dict[str, Any]:
     """POST with stream=true, report progress as text arrives, and return the assembled Message."""
     assembler = MessageAssembler()
     last_report = 0.0
-    async with api(ctx, KEY).stream("POST", "/v1/messages", key=KEY, json_body=body) as response:
+    client = api(ctx, KEY)
+    if (attempt := audit.current()) is not None:
+        attempt.sending("POST", "/v1/messages")  # write-ahead: on disk before the request leaves
+    async with client.stream("POST", "/v1/messages", key=KEY, json_body=body) as response:
         request_id = response.headers.get("request-id")
+        if attempt is not None:
+            attempt.sent("POST", "/v1/messages", response.status_code, request_id)
         try:
             async for event in aiter_sse(response.aiter_bytes()):
                 grew = assembler.apply(event.event, event.data)
