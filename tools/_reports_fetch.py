@@ -2,6 +2,11 @@
 
 Progress goes to the client as MCP progress notifications (buckets or days done of the total), so a long
 window shows movement instead of a silent wait.
+
+One call makes at most ``Settings.max_report_requests`` upstream requests (``--max-report-requests``): a
+window that needs more is refused before the first one, and pages beyond the budget stop the call with a
+clear error. Each request is awaited in the tool's own task, so a cancelled or disconnected call stops
+here and sends nothing more.
 """
 
 from __future__ import annotations
@@ -13,11 +18,30 @@ from typing import Any
 from mcp.server.mcpserver.exceptions import ToolError
 
 from server.config import KeyKind
-from tools._base import Ctx, api
+from tools._base import Ctx, api, settings
 from tools._dates import Window, stamp
 
 KEY = KeyKind.ADMIN
 CLAUDE_CODE_PAGE = 1000  # the API's maximum records per page
+
+
+def _budget(ctx: Ctx, planned: int, what: str) -> int:
+    """The request budget of one call; refused up front when the plan alone exceeds it."""
+    cap = settings(ctx).max_report_requests
+    if planned > cap:
+        raise ToolError(
+            f"This {what} window needs {planned} requests; one call may make at most {cap} "
+            "(--max-report-requests). Narrow the window or use a wider bucket_width. Nothing was sent."
+        )
+    return cap
+
+
+def _spend(requests: int, cap: int, what: str) -> None:
+    if requests >= cap:
+        raise ToolError(
+            f"The {what} needed more than {cap} requests (--max-report-requests), counting its pages; "
+            "stopped there. Narrow the window or the grouping."
+        )
 
 
 def _page(body: Any, what: str) -> tuple[list[Any], str | None]:
@@ -43,7 +67,9 @@ async def fetch_buckets(
     client = api(ctx, KEY)
     buckets: list[dict[str, Any]] = []
     requests = 0
-    for start, end in win.chunks(max_buckets):
+    chunks = win.chunks(max_buckets)
+    cap = _budget(ctx, len(chunks), what)
+    for start, end in chunks:
         size = (end - start) // win.width
         token: str | None = None
         for _ in range(size + 1):  # each page holds at least one bucket; more pages than that is a loop
@@ -55,6 +81,7 @@ async def fetch_buckets(
                 **params,
                 "page": token,
             }
+            _spend(requests, cap, what)
             body = await client.request("GET", path, key=KEY, params=query, headers=headers)
             requests += 1
             data, token = _page(body, what)
@@ -72,11 +99,13 @@ async def fetch_claude_code(ctx: Ctx, first: date, days: int) -> tuple[list[dict
     client = api(ctx, KEY)
     records: list[dict[str, Any]] = []
     requests = 0
+    cap = _budget(ctx, days, "Claude Code report")
     for n in range(days):
         day = (first + timedelta(days=n)).isoformat()
         token: str | None = None
         for _ in range(10_000):
             query = {"starting_at": day, "limit": CLAUDE_CODE_PAGE, "page": token}
+            _spend(requests, cap, "Claude Code report")
             body = await client.request("GET", "/v1/organizations/usage_report/claude_code", key=KEY, params=query)
             requests += 1
             data, token = _page(body, "Claude Code report")
