@@ -144,9 +144,7 @@ async def test_sigterm_on_http_records_method_and_path_of_the_interrupted_write(
     args = ["--transport", "http", "--port", str(port), "--profile", "admin", "--audit-log", str(log)]
     with hanging_upstream() as (url, hang):
         stderr = (tmp_path / "stderr").open("wb")
-        proc = subprocess.Popen(
-            server_command([*args, "--base-url", url]), cwd=REPO, env=clean_env(KEYS), stdout=stderr, stderr=stderr
-        )
+        proc = spawn(server_command([*args, "--base-url", url]), stderr)
         try:
             async with anyio.create_task_group() as tg:
 
@@ -175,6 +173,10 @@ async def test_sigterm_on_http_records_method_and_path_of_the_interrupted_write(
         ("sending", "POST", "/v1/organizations/workspaces"),
         ("interrupted", "POST", "/v1/organizations/workspaces"),
     ], (tmp_path / "stderr").read_text()
+
+
+def spawn(cmd: list[str], log: Any) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(cmd, cwd=REPO, env=clean_env(KEYS), stdout=log, stderr=log)
 
 
 async def _wait_for_health(port: int) -> None:

@@ -158,7 +158,7 @@ async def test_a_client_that_disconnects_over_http_stops_the_report(tmp_path: Pa
     with slow_upstream() as (url, slow):
         log = (tmp_path / "stderr").open("wb")
         cmd = server_command(["--transport", "http", "--port", str(port), "--profile", "admin", "--base-url", url])
-        proc = subprocess.Popen(cmd, cwd=REPO, env=clean_env(KEYS), stdout=log, stderr=log)
+        proc = spawn(cmd, log)
         try:
             await _healthy(port)
             meta = {  # a 2026-07-28 request carries its protocol version and capabilities itself
@@ -185,6 +185,10 @@ async def test_a_client_that_disconnects_over_http_stops_the_report(tmp_path: Pa
             stop(proc)
             log.close()
     assert before >= 2 and after <= 1, (before, after, json.dumps((tmp_path / "stderr").read_text()[-2000:]))
+
+
+def spawn(cmd: list[str], log: Any) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(cmd, cwd=REPO, env=clean_env(KEYS), stdout=log, stderr=log)
 
 
 async def _healthy(port: int) -> None:
