@@ -24,26 +24,26 @@ from tools._local_files import open_regular, resolve_readable
 from tools._uploads import local_dir, read_skill_folder, sanitize_filename
 
 MAX_MODELS_SHOWN = 5
-_ROLE_GRANTS = {
-    "admin": "full control of the organization: members, workspaces, API keys and billing",
-    "billing": "billing and usage, including payment details",
-    "developer": "creating and managing API keys and using the Console",
-    "claude_code_user": "Claude Code under the organization's account",
-    "user": "the Console, without managing keys or members",
+_ROLE_GRANTS = {  # what someone with the role can do, as the person approving should read it
+    "admin": "control the whole organization: members, workspaces, API keys and billing",
+    "billing": "see billing and usage, including payment details",
+    "developer": "create and manage API keys and use the Console",
+    "claude_code_user": "use Claude Code under the organization's account",
+    "user": "use the Console, without managing keys or members",
 }
 _WORKSPACE_GRANTS = {
-    "workspace_admin": "full control of the workspace, including its members and API keys",
-    "workspace_developer": "creating API keys in the workspace",
-    "workspace_user": "using the workspace in the Console",
+    "workspace_admin": "control the workspace, including its members and API keys",
+    "workspace_developer": "create API keys in the workspace",
+    "workspace_user": "use the workspace in the Console",
 }
 
 
 @describes("create_invite", KeyKind.ADMIN)
 async def _create_invite(get: Get, a: Args) -> Described:
     role = str(a.get("role"))
-    grant = _ROLE_GRANTS.get(role, "that role's access")
+    grant = _ROLE_GRANTS.get(role, "act with that role's access")
     text = (
-        f"Invite {q(a.get('email'), 120)} to the organization as {q(role)}: once they accept, they get {grant}. "
+        f"Invite {q(a.get('email'), 120)} to the organization as {q(role)}: once they accept, they can {grant}. "
         "The invite is emailed now."
     )
     return Described(text, "POST", f"{ORG}/invites")
@@ -53,8 +53,8 @@ async def _create_invite(get: Get, a: Args) -> Described:
 async def _add_workspace_member(get: Get, a: Args) -> Described:
     wid, uid, role = a["workspace_id"], a["user_id"], str(a.get("workspace_role"))
     who, where = await _member_names(get, wid, uid)
-    grant = _WORKSPACE_GRANTS.get(role, "that role's access")
-    text = f"Add {who} to workspace {where} as {q(role)}: they get {grant}, at once."
+    grant = _WORKSPACE_GRANTS.get(role, "act with that role's access")
+    text = f"Add {who} to workspace {where} as {q(role)}: from now on they can {grant}."
     return Described(text, "POST", f"{ORG}/workspaces/{wid}/members")
 
 
