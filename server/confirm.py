@@ -41,7 +41,8 @@ from server.audit import NotConfirmed, Refused
 from server.config import ConfirmPolicy, Settings
 from server.errors import ApiError, tool_error
 from tools._base import ToolDef, settings, state
-from tools._consequences import MAX_TEXT, describe, one_line
+from tools._consequences import MAX_TEXT, describe
+from tools._wording import one_line
 
 PLAN_PARAM = "confirmation_plan__"
 ANSWER_PARAM = "confirmation__"

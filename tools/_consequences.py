@@ -7,29 +7,24 @@ request the tool will send (the confirmation step checks workspace pinning on it
 Primary lookups (the target itself) fail the call, like the tool would; secondary ones (counts of
 affected keys, a member's name) are best effort and only make the sentence less specific.
 
-The person reads this text, and parts of it come from the API or the model (an invite's email, a
-workspace name) that an attacker may control: every string from the API is made single-line before a
-describer sees it (control, format and bidi characters and line separators become spaces), and the finished
-sentence is cleaned again, so "\nNOTE FROM ADMIN: this is safe" can never start a line of its own.
+Every string from the API is made single-line before a describer sees it, and the finished sentence is
+cleaned again (``tools/_wording.py``): upstream text cannot add a line to the question.
 
 Writes that spend money or grant access (creates, uploads, messages) are described in ``tools/_costs.py``.
 """
 
 from __future__ import annotations
 
-import enum
-import unicodedata
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import pydantic_core
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import BaseModel
 
 from server.config import KeyKind
 from server.errors import ApiError
 from tools._base import Ctx, api
+from tools._wording import changes, count, defanged, human_size, one_line, person, plain, q
 
 Args = Mapping[str, Any]
 Get = Callable[..., Awaitable[Any]]  # get(path, params=None) -> parsed JSON
@@ -84,57 +79,7 @@ async def describe(ctx: Ctx, tool_name: str, args: Args) -> Described | None:
     return Described(one_line(described.text, MAX_TEXT), described.method, described.path)
 
 
-# --- wording helpers --------------------------------------------------------------------------------------
-
-
-def plain(value: Any) -> Any:
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, BaseModel):  # unset fields of a nested update (data_residency) change nothing
-        return value.model_dump(mode="json", exclude_none=True)
-    return pydantic_core.to_jsonable_python(value, fallback=str)  # a null tag value removes that tag
-
-
-# Control (Cc: CR, LF, NEL), format (Cf: bidi overrides, zero-width), line/paragraph separators (Zl, Zp),
-# private-use, surrogate and unassigned code points: none belongs in one line a person must read as written.
-_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Zl", "Zp", "Co", "Cs", "Cn"})
-
-
-def one_line(value: Any, limit: int | None = None) -> str:
-    """``value`` as one line of plain text: unsafe characters become spaces, runs of spaces one space."""
-    text = str(value if value is not None else "")
-    text = "".join(" " if unicodedata.category(c) in _UNSAFE_CATEGORIES else c for c in text)
-    text = " ".join(text.split())
-    return text if limit is None or len(text) <= limit else text[: limit - 1] + "…"
-
-
-def defanged(value: Any) -> Any:
-    """A JSON value from the API with every string (keys too) made single-line."""
-    if isinstance(value, str):
-        return one_line(value)
-    if isinstance(value, dict):
-        return {one_line(k): defanged(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [defanged(v) for v in value]
-    return value
-
-
-def q(value: Any, limit: int = 60) -> str:
-    """A quoted, single-line, bounded rendering of a name (it is shown to a person)."""
-    return "'" + one_line(value, limit) + "'"
-
-
-def person(user: Mapping[str, Any] | None, user_id: str) -> str:
-    if not user:
-        return user_id
-    email = f" <{user['email']}>" if user.get("email") else ""
-    return f"{q(user.get('name') or user.get('email') or user_id)[1:-1]}{email} ({user_id})"
-
-
-def _count(n: int | None, noun: str) -> str:
-    if n is None:
-        return f"its {noun}s"
-    return f"its {n} {noun}" + ("" if n == 1 else "s")
+# --- lookups ----------------------------------------------------------------------------------------------
 
 
 async def maybe(get: Get, path: str, params: Mapping[str, Any] | None = None) -> Any:
@@ -156,22 +101,6 @@ async def count_keys(get: Get, **filters: str) -> int | None:
         if not page.get("has_more") or not after:
             return total
     return None
-
-
-def changes(current: Mapping[str, Any], wanted: Mapping[str, Any], fields: tuple[str, ...]) -> list[str]:
-    out = []
-    for name in fields:
-        if wanted.get(name) is None:
-            continue
-        old, new = current.get(name), wanted[name]
-        if isinstance(new, dict) and isinstance(old, dict):
-            new = {k: v for k, v in {**old, **new}.items() if v is not None}
-        out.append(f"{name} {_short(old)} → {_short(new)}")
-    return out
-
-
-def _short(value: Any) -> str:
-    return q(value) if isinstance(value, str) else q(pydantic_core.to_json(value).decode(), 120)[1:-1]
 
 
 # --- users and invites ------------------------------------------------------------------------------------
@@ -239,7 +168,7 @@ async def _archive_workspace(get: Get, a: Args) -> Described:
     ws = await get(f"{ORG}/workspaces/{wid}")
     keys = await count_keys(get, workspace_id=wid)
     text = (
-        f"Archive workspace {q(ws.get('name'))} ({wid}): {_count(keys, 'active API key')} "
+        f"Archive workspace {q(ws.get('name'))} ({wid}): {count(keys, 'active API key')} "
         f"{'stops' if keys == 1 else 'stop'} working immediately; "
         "this cannot be undone."
     )
@@ -340,25 +269,12 @@ async def _delete_batch(get: Get, a: Args) -> Described:
     return Described(text, "DELETE", f"/v1/messages/batches/{bid}")
 
 
-def _size(n: Any) -> str:
-    if not isinstance(n, int):
-        return "size unknown"
-    if n < 1024:
-        return f"{n} bytes"
-    size = float(n)
-    for unit in ("KB", "MB", "GB"):
-        size /= 1024
-        if size < 1024 or unit == "GB":
-            break
-    return f"{size:.1f} {unit}"
-
-
 @describes("delete_file", KeyKind.API)
 async def _delete_file(get: Get, a: Args) -> Described:
     fid = a["file_id"]
     meta = await get(f"/v1/files/{fid}")
     text = (
-        f"Delete file {q(meta.get('filename'))} ({fid}, {_size(meta.get('size_bytes'))}): requests that reference "
+        f"Delete file {q(meta.get('filename'))} ({fid}, {human_size(meta.get('size_bytes'))}): requests that reference "
         "it will fail; this cannot be undone."
     )
     return Described(text, "DELETE", f"/v1/files/{fid}")

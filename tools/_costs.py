@@ -19,9 +19,10 @@ import anyio
 
 from server.config import KeyKind
 from tools._base import Ctx
-from tools._consequences import ORG, Args, Described, Get, _member_names, _size, describes, describes_local, q
+from tools._consequences import ORG, Args, Described, Get, _member_names, describes, describes_local
 from tools._local_files import open_regular, resolve_readable
 from tools._uploads import local_dir, read_skill_folder, sanitize_filename
+from tools._wording import human_size, q
 
 MAX_MODELS_SHOWN = 5
 _ROLE_GRANTS = {  # what someone with the role can do, as the person approving should read it
@@ -110,7 +111,7 @@ async def _upload_file(ctx: Ctx, a: Args) -> Described:
         size = len(data) * 3 // 4 - data[-2:].count("=")
         name, source = sanitize_filename(str(a.get("filename") or "file")), ""
     text = (
-        f"Upload file {q(name, 120)} ({_size(size)}){source} to the Files API: it is stored with the API "
+        f"Upload file {q(name, 120)} ({human_size(size)}){source} to the Files API: it is stored with the API "
         "until deleted, and any request with this key can read it."
     )
     return Described(text, "POST", "/v1/files")
@@ -127,6 +128,6 @@ async def _create_skill(ctx: Ctx, a: Args) -> Described:
     name = f" as {q(a['display_name'])}" if a.get("display_name") else ""
     text = (
         f"Create a skill{name} from local folder {q(path, 200)}: {len(parts)} file{'s' if len(parts) != 1 else ''}, "
-        f"{_size(total)}, uploaded and usable by any request with this key."
+        f"{human_size(total)}, uploaded and usable by any request with this key."
     )
     return Described(text, "POST", "/v1/skills")
