@@ -161,7 +161,9 @@ def settings_from(args: argparse.Namespace, env: Mapping[str, str]) -> Settings:
         audit_log=Path(audit).expanduser() if audit else None,
         allow_files=_allowed_dirs(pick("allow_files", ENV_PREFIX + "ALLOW_FILES")),
         max_report_requests=_positive(
-            pick("max_report_requests", ENV_PREFIX + "MAX_REPORT_REQUESTS"), Settings.max_report_requests
+            pick("max_report_requests", ENV_PREFIX + "MAX_REPORT_REQUESTS"),
+            Settings.max_report_requests,
+            "--max-report-requests",
         ),
     )
 
@@ -177,11 +179,11 @@ def _allowed_dirs(value: str | None) -> tuple[Path, ...]:
     return tuple(out)
 
 
-def _positive(value: str | None, default: int) -> int:
+def _positive(value: str | None, default: int, flag: str) -> int:
     if value is None:
         return default
     if not value.strip().isdigit() or int(value) <= 0:
-        raise ConfigError(f"expected a positive whole number, got {value!r}")
+        raise ConfigError(f"{flag} must be a positive whole number, got {value!r}")
     return int(value)
 
 

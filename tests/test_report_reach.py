@@ -202,3 +202,19 @@ async def _healthy(port: int) -> None:
                 pass
             await anyio.sleep(0.1)
     pytest.fail("the HTTP server did not start")
+
+
+def test_the_request_cap_and_the_writes_policy_come_from_flags_or_the_environment() -> None:
+    from server.cli import ConfigError, parser, settings_from
+    from server.config import ConfirmPolicy
+
+    flag = settings_from(parser().parse_args(["--max-report-requests", "40", "--confirm", "writes"]), {})
+    env = settings_from(
+        parser().parse_args([]), {"CLAUDE_API_MCP_MAX_REPORT_REQUESTS": "7", "CLAUDE_API_MCP_CONFIRM": "writes"}
+    )
+    assert (flag.max_report_requests, flag.confirm) == (40, ConfirmPolicy.WRITES)
+    assert (env.max_report_requests, env.confirm) == (7, ConfirmPolicy.WRITES)
+    assert settings_from(parser().parse_args([]), {}).max_report_requests == 500
+    for bad in ("0", "-3", "many"):
+        with pytest.raises(ConfigError, match="--max-report-requests must be a positive whole number"):
+            settings_from(parser().parse_args([]), {"CLAUDE_API_MCP_MAX_REPORT_REQUESTS": bad})
