@@ -46,6 +46,7 @@ class ConfirmPolicy(str, enum.Enum):
     AUTO = "auto"
     ALWAYS = "always"
     NEVER = "never"
+    WRITES = "writes"  # every write tool, not only destructive ones
 
 
 class Secret:
@@ -139,6 +140,9 @@ class Settings:
     # Output bounds: a capped list says so; nothing exceeds a client's tool-result limit.
     list_item_cap: int = 1000
     output_char_budget: int = 60_000  # ≈ 15,000 tokens at 4 chars per token
+    # Local files and report reach (docs/safety.md).
+    allow_files: tuple[Path, ...] = ()  # directories upload tools may read, besides the client's roots
+    max_report_requests: int = 500  # upstream requests one report call may make
 
     def key(self, kind: KeyKind) -> Secret | None:
         return self.admin_key if kind is KeyKind.ADMIN else self.api_key

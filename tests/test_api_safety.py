@@ -89,8 +89,9 @@ async def test_every_area_dry_runs_asks_the_person_and_is_audited(tmp_path: Path
             [sent] = upstream.writes
             assert sent.method == op.method, op.id
     lines = [json.loads(line) for line in log.read_text().splitlines()]
-    assert [line["outcome"] for line in lines] == ["dry_run", "declined", "succeeded"] * len(ops)
-    assert [line["arguments"]["operation"] for line in lines[::3]] == [op.id for op in ops]
+    # The accepted call is written ahead ("sending", on disk before the request leaves) and then its outcome.
+    assert [line["outcome"] for line in lines] == ["dry_run", "declined", "sending", "succeeded"] * len(ops)
+    assert [line["arguments"]["operation"] for line in lines[::4]] == [op.id for op in ops]
     assert all(line["tool"] == "write_api" for line in lines)
 
 

@@ -18,7 +18,8 @@ from server.config import Settings
 from server.errors import ApiError
 from tools._api_args import build, find_operation, validate
 from tools._base import Ctx, api, settings
-from tools._consequences import Described, q
+from tools._consequences import Described
+from tools._wording import q
 
 _ARGS_SHOWN = 400  # characters of the arguments quoted in the confirmation sentence
 

@@ -81,7 +81,9 @@ async def write(ctx: Ctx, req: WriteRequest, result: type[M], *, dry_run: bool) 
     if dry_run:
         current = await current_state(ctx, req) or {}
         plan = DryRunPlan(method=req.method, path=req.path, body=req.body if req.shown_body is None else req.shown_body)
-        described = await describe(ctx, attempt.tool, attempt.arguments) if attempt is not None else None
+        asks = attempt is not None and attempt.confirmable
+        args = {**attempt.arguments, **attempt.resolved} if attempt is not None else {}
+        described = await describe(ctx, attempt.tool, args) if attempt is not None and asks else None
         extra = {"confirmation": described.text} if described is not None else {}
         return result.model_validate({**current, **extra, "dry_run": plan})
 
@@ -89,6 +91,8 @@ async def write(ctx: Ctx, req: WriteRequest, result: type[M], *, dry_run: bool) 
         if attempt is not None:
             attempt.sent(req.method, req.path, response.status_code, response.headers.get("request-id"))
 
+    if attempt is not None:
+        attempt.sending(req.method, req.path)  # write-ahead: on disk before the request leaves
     body = await client.request(
         req.method,
         req.path,

@@ -11,7 +11,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, TextContent
 from pydantic import ValidationError
 
-from server import scrub
+from server import audit, scrub
 from server.bodies import body_chunks
 from server.config import KeyKind
 from server.errors import ApiError, describe
@@ -132,9 +132,14 @@ async def stream_message(ctx: Ctx, body: dict[str, Any]) -> dict[str, Any]:
     max_tokens = body.get("max_tokens")
     assembler = MessageAssembler(max_tokens if isinstance(max_tokens, int) else None)
     last_report = 0.0
-    async with api(ctx, KEY).stream("POST", "/v1/messages", key=KEY, json_body=body) as response:
+    client = api(ctx, KEY)
+    if (attempt := audit.current()) is not None:
+        attempt.sending("POST", "/v1/messages")  # write-ahead: on disk before the request leaves
+    async with client.stream("POST", "/v1/messages", key=KEY, json_body=body) as response:
         request_id = response.headers.get("request-id")
         chunks = body_chunks(response, conf.max_stream_bytes, what="event stream")
+        if attempt is not None:
+            attempt.sent("POST", "/v1/messages", response.status_code, request_id)
         try:
             async for event in aiter_sse(chunks, max_line=conf.max_line_bytes, idle_timeout=conf.stream_idle_timeout):
                 grew = assembler.apply(event.event, event.data)
