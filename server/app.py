@@ -16,10 +16,10 @@ import httpx
 import pydantic_core
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
-from mcp.server.mcpserver.exceptions import ToolError
+from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.server.mcpserver.tools import Tool
 from mcp.types import CallToolResult, TextContent
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from server import __version__, audit
 from server.audit import Attempt, AuditLog, NotConfirmed, Refused
@@ -30,6 +30,8 @@ from server.http import AnthropicAPI, make_client
 from server.profiles import Selection, select
 from server.prompts import register_prompts
 from server.sandbox import SANDBOX_ADMIN_KEY, SANDBOX_API_KEY, Sandbox
+from server.unlisted import not_enabled
+from server.validation import plain, replace_in
 from tools import ALL_TOOLS
 from tools._base import ToolDef, state
 from tools._schema import tool_schema
@@ -92,7 +94,7 @@ def build_server(
             if log_file is not None:
                 log_file.close()
 
-    server: MCPServer[Any] = MCPServer(
+    server = ClaudeApiServer(
         "claude-api-mcp",
         tools=[make_tool(tool, settings) for tool in selection.tools],
         title="Claude API",
@@ -100,10 +102,56 @@ def build_server(
         instructions=INSTRUCTIONS,
         lifespan=lifespan,
         warn_on_duplicate_tools=True,
+        unlisted={t.name: not_enabled(t, settings) for t in ALL_TOOLS if t not in selection.tools},
     )
     register_prompts(server, selection)  # prompts and resources whose tools are listed
     server.selection = selection  # type: ignore[attr-defined]  # read by the CLI's startup report and doctor
     return server
+
+
+class ClaudeApiServer(MCPServer[Any]):
+    """MCPServer that tells a caller of a known but unlisted tool what would enable it (``server/unlisted.py``)."""
+
+    def __init__(self, *args: Any, unlisted: dict[str, str], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.unlisted = unlisted  # tool name -> why it is not listed
+
+    async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
+        if name in self.unlisted and self._tool_manager.get_tool(name) is None:
+            raise ToolError(self.unlisted[name])
+        return await super().call_tool(name, arguments, context)
+
+
+class StrictTool(Tool):
+    """A tool whose argument errors read as plain sentences, and whose result-shape errors do too."""
+
+    async def run(self, arguments: dict[str, Any], context: Any, convert_result: bool = False) -> Any:
+        try:
+            return await super().run(arguments, context, convert_result)
+        except UnexpectedToolError:
+            raise
+        except ToolError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, ValidationError):  # the arguments did not validate: nothing was run or sent
+                accepted = list(self.parameters.get("properties", {}))
+                text = plain(cause, tool=self.name, accepted=accepted)
+                raise ToolError(f"{self.name} was not called: {text}") from cause
+            inner = cause.__cause__ if isinstance(cause, ToolError) else None
+            if isinstance(inner, ValidationError):  # a tool embedded pydantic's text (an unexpected API shape)
+                raise ToolError(replace_in(str(exc), inner)) from cause
+            raise
+
+
+def strict_arguments(tool: Tool) -> None:
+    """Refuse arguments the tool does not declare (pydantic ignores them by default: a silent drop)."""
+    base = tool.fn_metadata.arg_model
+
+    class Strict(base):  # type: ignore[valid-type,misc]
+        model_config = ConfigDict(extra="forbid")
+
+    Strict.__name__ = Strict.__qualname__ = base.__name__
+    tool.fn_metadata.arg_model = Strict
+    tool.parameters["additionalProperties"] = False
 
 
 def selection_of(server: MCPServer[Any]) -> Selection:
@@ -190,10 +238,11 @@ def make_tool(tool: ToolDef, settings: Settings) -> Tool:
     call.__signature__ = signature.replace(parameters=params, return_annotation=returns)  # type: ignore[attr-defined]
     call.__annotations__ = {**{p.name: p.annotation for p in params}, "return": returns}
     del call.__wrapped__  # make the SDK read the signature above, not fn's
-    sdk_tool = Tool.from_function(
+    sdk_tool = StrictTool.from_function(
         call, name=tool.name, title=tool.title, description=tool.description, annotations=tool.annotations
     )
     sdk_tool.parameters = tool_schema(sdk_tool.parameters, output=False)
+    strict_arguments(sdk_tool)
     if sdk_tool.fn_metadata.output_schema is not None:  # published only; results are validated by the model
         sdk_tool.fn_metadata.output_schema = tool_schema(sdk_tool.fn_metadata.output_schema, output=True)
     return sdk_tool

@@ -10,10 +10,12 @@ content block type is refused before anything is sent) and results by its pydant
 * Inputs: optional fields lose their ``anyOf [X, null]`` wrapper (leaving a field out is how to omit it),
   and a union of many object variants that each pin ``type`` (content blocks) is published as one object
   whose ``type`` lists the variants; the variants' fields are the Messages API's, well known to models.
-* Outputs: nullable stays nullable (``"type": [T, "null"]``); references are inlined; the result's own
-  fields keep their types, the objects it holds or lists keep their field names (the API's) with any value,
-  and deeper objects are left open. Clients validate results against this schema on every call, and the
-  whole of it is paid for in every tools/list: shallow is cheap on both counts.
+* Outputs: nullable stays nullable (``anyOf`` with a ``null`` branch); references are inlined; the result's
+  own fields keep their types, the objects it holds or lists keep their field names (the API's) with their
+  JSON types only, and deeper objects are left open (``"type": "object"``). Clients validate results against
+  this schema on every call: shallow is cheap. Every node is portable (the MCP Inspector's ``--strict``
+  check): one ``type`` per schema, and no schema that constrains nothing (``Any`` is spelled as ``anyOf``
+  the JSON types).
 
 ``compact`` / ``untitled`` remain as ``json_schema_extra`` hooks for models whose schema is also used
 elsewhere.
@@ -90,9 +92,6 @@ def _trim(node: Any, *, nullable: bool, output: bool) -> None:
                 node.update(single)
             else:
                 node["anyOf"] = rest
-        elif single is not None and isinstance(single.get("type"), str) and "anyOf" not in single:
-            del node["anyOf"]
-            node.update({**single, "type": [single["type"], "null"]})
     for key, value in list(node.items()):
         if key in _SCHEMA_MAPS and isinstance(value, dict):
             for sub in value.values():  # keys here are names (a property may be called "title"), not keywords
@@ -157,34 +156,59 @@ def _prune_defs(schema: dict[str, Any]) -> None:
         del schema["$defs"]
 
 
+ANY: dict[str, Any] = {"anyOf": [{"type": t} for t in ("object", "array", "string", "number", "boolean", "null")]}
+
+
+def _nullable(inner: dict[str, Any]) -> dict[str, Any]:
+    """``inner`` or null, as ``anyOf`` branches with one ``type`` each (a ``type`` array is less portable)."""
+    options = inner.get("anyOf")
+    if isinstance(options, list) and set(inner) <= {"anyOf", "description"}:
+        return inner if {"type": "null"} in options else {**inner, "anyOf": [*options, {"type": "null"}]}
+    outer = {k: v for k, v in inner.items() if k == "description"}
+    branch = {k: v for k, v in inner.items() if k != "description"}
+    return {**outer, "anyOf": [branch or ANY, {"type": "null"}]} if branch else {**outer, **ANY}
+
+
+def _shape(node: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
+    """Only the JSON type(s) of a value deep in a result: its name is the documentation."""
+    node = _resolve(node, defs)
+    union = node.get("anyOf") or node.get("oneOf")
+    if isinstance(union, list):
+        kinds = [_shape(v, defs) for v in union if isinstance(v, dict)]
+        if any(k is ANY or "anyOf" in k for k in kinds):
+            return dict(ANY)
+        distinct = list({json.dumps(k, sort_keys=True): k for k in kinds}.values())
+        return distinct[0] if len(distinct) == 1 else {"anyOf": distinct}
+    kind = node.get("type")
+    if isinstance(kind, str):
+        return {"type": kind}
+    if "properties" in node:
+        return {"type": "object"}
+    return dict(ANY)
+
+
 def _limit(node: Any, defs: dict[str, Any], depth: int) -> Any:
-    """Inline references; types for the result's fields, names only one object deeper, nothing below."""
+    """Inline references; types for the result's fields, names (with their JSON types) one object deeper."""
     if not isinstance(node, dict):
         return node
     node = _resolve(node, defs)
+    if depth >= OUTPUT_DEPTH:
+        return _shape(node, defs)
     union = node.get("anyOf") or node.get("oneOf")
-    is_object = "properties" in node or node.get("type") in ("object", ["object", "null"])
     if isinstance(union, list):
         nullable = {"type": "null"} in union
         rest = [_resolve(v, defs) for v in union if v != {"type": "null"}]
+        outer = {k: v for k, v in node.items() if k not in ("anyOf", "oneOf")}
         if len(rest) == 1:
-            merged = {k: v for k, v in node.items() if k not in ("anyOf", "oneOf")}
-            inner = _limit({**rest[0], **merged}, defs, depth)
-            if nullable and isinstance(inner.get("type"), str):
-                inner["type"] = [inner["type"], "null"]
-            return inner
-        if depth >= OUTPUT_DEPTH:
-            return {}
-        if depth >= 1:  # a deep union of shapes: say it is an object, or any value
-            kinds = sorted({str(v.get("type")) for v in rest if isinstance(v.get("type"), str)})
-            open_node: dict[str, Any] = {k: v for k, v in node.items() if k == "description"}
-            if kinds == ["object"]:
-                open_node["type"] = ["object", "null"] if nullable else "object"
-            return open_node
-        node = {**node, ("anyOf" if "anyOf" in node else "oneOf"): [_limit(v, defs, depth) for v in union]}
+            inner = _limit({**rest[0], **outer}, defs, depth)
+            return _nullable(inner) if nullable else inner
+        if depth >= 1:  # a deep union of shapes: its JSON types
+            shaped = _shape({"anyOf": rest}, defs)
+            described = {k: v for k, v in outer.items() if k == "description"}
+            return _nullable({**described, **shaped}) if nullable else {**described, **shaped}
+        node = {**outer, "anyOf": [_limit(v, defs, depth) for v in union]}
+    is_object = "properties" in node or node.get("type") == "object"
     if is_object:
-        if depth >= OUTPUT_DEPTH:
-            return {}
         out = {k: v for k, v in node.items() if k not in ("$defs", "properties")}
         if depth >= 1:
             out.pop("description", None)
@@ -192,12 +216,12 @@ def _limit(node: Any, defs: dict[str, Any], depth: int) -> Any:
         if "properties" in node:
             out["properties"] = {name: _limit(sub, defs, depth + 1) for name, sub in node["properties"].items()}
         return out
-    if depth >= OUTPUT_DEPTH:
-        return {}  # a field of a listed object: its name is the documentation; any value validates
     if "items" in node:
         out = {k: v for k, v in node.items() if k != "items"}
         if depth >= 1:
             out.pop("description", None)
         out["items"] = _limit(node["items"], defs, depth)
         return out
+    if not any(k in node for k in ("type", "enum", "const", "anyOf", "oneOf", "allOf", "$ref")):
+        return {**node, **ANY}  # Any: say so in the one portable spelling
     return node
