@@ -69,6 +69,9 @@ async def upload_file(
     content_base64: Annotated[str | None, Field(description="File content, base64; needs filename.")] = None,
     filename: Annotated[str | None, Field(description="Name to store; defaults to the path's name.")] = None,
     mime_type: Annotated[str | None, Field(description="Defaults to a guess from the name.")] = None,
+    expires_in_seconds: Annotated[
+        int | None, Field(ge=3600, le=7_776_000, description="Delete after (1h-90d).")
+    ] = None,
     dry_run: DryRun = False,
 ) -> FileResult:
     """Upload a file (max 500 MB) for use in messages by file_id. Give path, or content_base64 with filename."""
@@ -84,10 +87,15 @@ async def upload_file(
         name = sanitize_filename(filename)
         content, size = _decode(content_base64 or "")
     mime = mime_type or guess_mime(name)
-    shown = {"file": {"filename": name, "size_bytes": size, "mime_type": mime}}
+    shown: dict[str, Any] = {"file": {"filename": name, "size_bytes": size, "mime_type": mime}}
+    form = None
+    if expires_in_seconds is not None:
+        form = {"expires_in_seconds": str(expires_in_seconds)}
+        shown.update(form)
 
     def request(part: IO[bytes] | bytes) -> WriteRequest:
-        return WriteRequest("POST", "/v1/files", KEY, files={"file": (name, part, mime)}, shown_body=shown)
+        files = {"file": (name, part, mime)}
+        return WriteRequest("POST", "/v1/files", KEY, files=files, data=form, shown_body=shown)
 
     if content is not None or dry_run:
         return await write(ctx, request(content or b""), FileResult, dry_run=dry_run)
@@ -109,9 +117,19 @@ def _decode(data: str) -> tuple[bytes, int]:
 
 @tool("files", KEY, title="List files", read_only=True)
 async def list_files(
-    ctx: Ctx, limit: Limit = 20, page: PageToken = None, all_pages: AllPages = False
+    ctx: Ctx,
+    limit: Limit = 20,
+    page: PageToken = None,
+    all_pages: AllPages = False,
+    ids: Annotated[list[FileId] | None, Field(max_length=100, description="Only these (max 100); one page.")] = None,
 ) -> TokenPage[FileMeta]:
     """List uploaded and generated files, newest first."""
+    if ids and (page or all_pages):
+        raise ToolError("ids returns one page: give ids, or page/all_pages, not both.")
+    if ids:  # the API takes ids alone: one page, no limit or page token
+        raw = await api(ctx, KEY).request("GET", "/v1/files", key=KEY, params={"ids": list(dict.fromkeys(ids))})
+        data = [FileMeta.model_validate(item) for item in raw.get("data") or []]
+        return TokenPage[FileMeta](data=data, has_more=False, next_page=None)
     return await list_token(ctx, "/v1/files", FileMeta, key=KEY, limit=limit, page=page, all_pages=all_pages)
 
 

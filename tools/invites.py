@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import Field
 
@@ -88,9 +88,21 @@ async def get_invite(ctx: Ctx, invite_id: InviteId) -> Invite:
 
 
 @tool("invites", KEY, title="Invite user")
-async def create_invite(ctx: Ctx, email: Email, role: AssignableRole, dry_run: DryRun = False) -> InviteResult:
+async def create_invite(
+    ctx: Ctx,
+    email: Email,
+    role: AssignableRole,
+    rbac_group_ids: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=128)]] | None,
+        Field(description="RBAC groups to join (Enterprise)."),
+    ] = None,
+    dry_run: DryRun = False,
+) -> InviteResult:
     """Invite someone to the organization. admin cannot be assigned; managed is Claude Enterprise only."""
-    req = WriteRequest("POST", PATH, KEY, body={"email": email, "role": role.value})
+    body: dict[str, Any] = {"email": email, "role": role.value}
+    if rbac_group_ids is not None:
+        body["rbac_group_ids"] = rbac_group_ids
+    req = WriteRequest("POST", PATH, KEY, body=body)
     return await write(ctx, req, InviteResult, dry_run=dry_run)
 
 

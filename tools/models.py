@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import Field
 
@@ -33,10 +33,21 @@ async def list_models(
     after_id: AfterId = None,
     before_id: BeforeId = None,
     all_pages: AllPages = False,
+    lifecycle: Annotated[
+        list[Literal["active", "deprecated", "retired"]] | None, Field(description="Default: active, deprecated.")
+    ] = None,
 ) -> CursorPage[Model]:
     """List available Claude models, newest first, with limits and capabilities."""
     return await list_cursor(
-        ctx, "/v1/models", Model, key=KEY, limit=limit, after_id=after_id, before_id=before_id, all_pages=all_pages
+        ctx,
+        "/v1/models",
+        Model,
+        key=KEY,
+        limit=limit,
+        after_id=after_id,
+        before_id=before_id,
+        all_pages=all_pages,
+        params={"lifecycle": lifecycle},
     )
 
 

@@ -45,7 +45,7 @@ DAY = timedelta(days=1)
 MAX_BUCKETS = {"1d": 31, "1h": 168, "1m": 1440}  # per request, the API's limit
 MAX_SPAN = {"1m": timedelta(days=7), "1h": timedelta(days=366)}
 CLAUDE_CODE_MAX_DAYS = timedelta(days=366)
-FAST_BETA = "fast-mode-2026-02-01"  # needed to group by speed
+FAST_BETA = "fast-mode-2026-02-01"  # needed to group or filter by speed (the API's own rule, not a guess)
 
 UsageGroupBy = Literal[
     "api_key_id",
@@ -59,6 +59,7 @@ UsageGroupBy = Literal[
     "service_account_id",
 ]
 ServiceTier = Literal["standard", "batch", "priority", "priority_on_demand", "flex", "flex_discount"]
+ActorId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_-]+$")]
 ModelId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@-]*$")]
 Start = Annotated[str, Field(description="UTC, inclusive: RFC 3339 or YYYY-MM-DD (= 00:00Z).")]
 End = Annotated[str | None, Field(description="UTC, exclusive. Default: now.")]
@@ -92,6 +93,9 @@ async def get_usage(
     inference_geos: Annotated[
         list[Literal["global", "us", "not_available"]] | None, Field(description="Only these inference geos.")
     ] = None,
+    account_ids: Annotated[list[ActorId] | None, Field(description="Only these users' usage.")] = None,
+    service_account_ids: Annotated[list[ActorId] | None, Field(description="Only these service accounts.")] = None,
+    speeds: Annotated[list[Literal["standard", "fast"]] | None, Field(description="Only these speeds.")] = None,
     include_buckets: IncludeBuckets = False,
 ) -> UsageReport:
     """Token usage over a whole window: exact totals, then one row per group_by combination, largest first.
@@ -109,6 +113,9 @@ async def get_usage(
         "service_tiers": service_tiers,
         "context_window": context_window,
         "inference_geos": inference_geos,
+        "account_ids": account_ids,
+        "service_account_ids": service_account_ids,
+        "speeds": speeds,
     }
     buckets, requests = await fetch_buckets(
         ctx,
@@ -117,7 +124,7 @@ async def get_usage(
         width_code=bucket_width,
         max_buckets=MAX_BUCKETS[bucket_width],
         params=params,
-        headers={"anthropic-beta": FAST_BETA} if "speed" in groups else None,
+        headers={"anthropic-beta": FAST_BETA} if "speed" in groups or speeds else None,
         what="usage report",
     )
     totals, rows, kept = sum_usage(buckets, groups, include_buckets)

@@ -100,8 +100,10 @@ async def list_workspaces(
     before_id: BeforeId = None,
     all_pages: AllPages = False,
     include_archived: Annotated[bool, Field(description="Include archived workspaces.")] = False,
+    include_default: Annotated[bool, Field(description="Include the Default workspace.")] = False,
+    ids: Annotated[list[WorkspaceId] | None, Field(max_length=100, description="Only these (max 100).")] = None,
 ) -> CursorPage[Workspace]:
-    """List the organization's workspaces (the Default workspace is not listed)."""
+    """List the organization's workspaces."""
     return await list_cursor(
         ctx,
         PATH,
@@ -111,7 +113,7 @@ async def list_workspaces(
         after_id=after_id,
         before_id=before_id,
         all_pages=all_pages,
-        params={"include_archived": include_archived or None},
+        params={"include_archived": include_archived or None, "include_default": include_default or None, "ids": ids},
     )
 
 
