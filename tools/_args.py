@@ -7,11 +7,11 @@ from typing import Annotated
 from pydantic import Field
 
 Limit = Annotated[int, Field(ge=1, le=1000, description="Page size.")]
-AfterId = Annotated[str | None, Field(description="Cursor: a last_id.")]
-BeforeId = Annotated[str | None, Field(description="Cursor: a first_id.")]
-AllPages = Annotated[bool, Field(description="Follow every page, up to a cap.")]
+AfterId = Annotated[str | None, Field(description="A last_id.")]
+BeforeId = Annotated[str | None, Field(description="A first_id.")]
+AllPages = Annotated[bool, Field(description="Follow all pages (capped).")]
 PageToken = Annotated[str | None, Field(description="A next_page token.")]
-DryRun = Annotated[bool, Field(description="Only show what would be sent, and the target's state.")]
+DryRun = Annotated[bool, Field(description="Preview; send nothing.")]
 
 
 def id_arg(prefix: str, what: str) -> object:

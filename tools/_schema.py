@@ -9,7 +9,8 @@ content block type is refused before anything is sent) and results by its pydant
   ``additionalProperties: true`` and no discriminator mappings (JSON Schema implies them).
 * Inputs: optional fields lose their ``anyOf [X, null]`` wrapper (leaving a field out is how to omit it),
   and a union of many object variants that each pin ``type`` (content blocks) is published as one object
-  whose ``type`` lists the variants; the variants' fields are the Messages API's, well known to models.
+  that needs a ``type``; the variants are the Messages API's, well known to models, and pydantic still
+  refuses an unknown one (naming the accepted types) before anything is sent.
 * Outputs: nullable stays nullable (``anyOf`` with a ``null`` branch); references are inlined; the result's
   own fields keep their types, the objects it holds or lists keep their field names (the API's) with their
   JSON types only, and deeper objects are left open (``"type": "object"``). Clients validate results against
@@ -41,8 +42,65 @@ def tool_schema(schema: dict[str, Any], *, output: bool) -> dict[str, Any]:
         return shallow
     _collapse_unions(result, result.get("$defs", {}))
     _prune_defs(result)
+    _inline_single_use(result)
+    _drop_input_noise(result)
     _drop_item_descriptions(result)
     return result
+
+
+def _drop_input_noise(node: Any) -> None:
+    """What a caller needs no telling: ``default: false`` (an omitted flag is off), and lengths beside a
+    ``pattern`` that already shows the shape (pydantic still enforces both)."""
+    if isinstance(node, list):
+        for item in node:
+            _drop_input_noise(item)
+        return
+    if not isinstance(node, dict):
+        return
+    if node.get("default") is False:
+        del node["default"]
+    if node.get("additionalProperties") is False:  # published once, at the top; nested objects refuse too
+        del node["additionalProperties"]
+    if isinstance(node.get("maxItems"), int) and node["maxItems"] >= 10_000:  # the API's, out of a model's reach
+        del node["maxItems"]
+    if "pattern" in node:
+        node.pop("maxLength", None)
+        node.pop("minLength", None)
+    for key, value in node.items():
+        if key in _SCHEMA_MAPS and isinstance(value, dict):
+            for sub in value.values():
+                _drop_input_noise(sub)
+        elif key not in ("enum", "const", "required", "default"):
+            _drop_input_noise(value)
+
+
+def _inline_single_use(schema: dict[str, Any]) -> None:
+    """A definition referred to once is written in place (its name and the reference cost more than it saves)."""
+    defs = schema.get("$defs")
+    if not isinstance(defs, dict):
+        return
+    text = json.dumps({k: v for k, v in schema.items() if k != "$defs"}) + json.dumps(defs)
+    once = {name for name in defs if text.count(f'"#/$defs/{name}"') == 1}
+
+    def visit(node: Any) -> Any:
+        if isinstance(node, list):
+            return [visit(item) for item in node]
+        if not isinstance(node, dict):
+            return node
+        ref = node.get("$ref")
+        if isinstance(ref, str) and ref.removeprefix("#/$defs/") in once:
+            target = defs[ref.removeprefix("#/$defs/")]
+            siblings = {k: v for k, v in node.items() if k != "$ref"}
+            merged = {**target, **siblings}  # the property's own description wins over the definition's
+            return visit(merged)
+        return {k: (v if k in ("enum", "const", "required") else visit(v)) for k, v in node.items()}
+
+    inlined = visit({k: v for k, v in schema.items() if k != "$defs"})
+    kept = {name: visit(d) for name, d in defs.items() if name not in once}
+    schema.clear()
+    schema.update(inlined)
+    if kept:
+        schema["$defs"] = kept
 
 
 def _drop_item_descriptions(node: Any) -> None:
@@ -129,9 +187,8 @@ def _collapse_unions(node: Any, defs: dict[str, Any]) -> None:
         if isinstance(variants, list) and len(variants) >= _UNION_COLLAPSE:
             pinned = [_pinned_types(_resolve(v, defs)) for v in variants if isinstance(v, dict)]
             if len(pinned) == len(variants) and all(pinned):
-                kinds = [kind for kinds_of in pinned for kind in kinds_of]
                 del node[keyword]
-                node.update({"type": "object", "properties": {"type": {"enum": kinds}}, "required": ["type"]})
+                node.update({"type": "object", "required": ["type"]})
     for key, value in node.items():
         if key in _SCHEMA_MAPS and isinstance(value, dict):
             for sub in value.values():

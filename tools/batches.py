@@ -161,7 +161,7 @@ async def get_batch_results(
     custom_ids: Annotated[list[str] | None, Field(description="Only these custom_ids.")] = None,
     limit: Annotated[int, Field(ge=1, le=1000, description="Most result lines to return (1-1000).")] = 20,
 ) -> BatchResults:
-    """Read an ended batch's results: counts per result type, and up to limit matching result lines."""
+    """An ended batch's results: counts per result type, and up to limit matching lines."""
     client = api(ctx, KEY)
     batch = await client.request("GET", _path(message_batch_id), key=KEY)
     if batch.get("processing_status") != "ended":

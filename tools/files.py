@@ -141,7 +141,7 @@ async def get_file(ctx: Ctx, file_id: FileId) -> FileMeta:
 
 @tool("files", KEY, title="Download file", read_only=True, not_found_hint=NOT_FOUND)
 async def download_file(ctx: Ctx, file_id: FileId) -> Annotated[CallToolResult, FileDownload]:
-    """Download a file created by skills or code execution (uploads cannot be downloaded). Max 5 MB."""
+    """Download a file made by skills or code execution (not uploads). Max 5 MB."""
     client = api(ctx, KEY)
     meta = FileMeta.model_validate(await client.request("GET", _path(file_id), key=KEY))
     if meta.downloadable is False:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
 
 from server.config import KeyKind
 from tools._args import AfterId, AllPages, BeforeId, DryRun, Limit, id_arg
@@ -21,7 +21,8 @@ PATH = "/v1/organizations/invites"
 
 # Deliberately loose (the API is the judge of deliverability); it catches typos like a missing @ or domain.
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$"
-Email = Annotated[str, Field(pattern=EMAIL_PATTERN, max_length=254, description="Email address.")]
+EMAIL_SCHEMA = WithJsonSchema({"type": "string", "format": "email"})  # the pattern is checked, not published
+Email = Annotated[str, Field(pattern=EMAIL_PATTERN, max_length=254, description="Email address."), EMAIL_SCHEMA]
 InviteId = Annotated[str, id_arg("invite_", "Invite")]
 
 
@@ -61,12 +62,14 @@ async def list_invites(
     before_id: BeforeId = None,
     all_pages: AllPages = False,
     email: Annotated[
-        str | None, Field(pattern=EMAIL_PATTERN, max_length=254, description="Email (case-insensitive).")
+        str | None,
+        Field(pattern=EMAIL_PATTERN, max_length=254, description="Email (case-insensitive)."),
+        EMAIL_SCHEMA,
     ] = None,
     roles: Annotated[list[OrgRole] | None, Field(description="Any of these roles.")] = None,
     statuses: Annotated[list[InviteStatus] | None, Field(description="Any of these statuses; default all.")] = None,
 ) -> CursorPage[Invite]:
-    """List invitations to the organization with their status and expiry."""
+    """List invitations with their status and expiry."""
     params = {"email": email, "roles": roles, "statuses": statuses}
     return await list_cursor(
         ctx,

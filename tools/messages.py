@@ -148,7 +148,7 @@ async def count_tokens(
     cache_control: CacheControlArg = None,
     betas: Betas = None,
 ) -> TokenCount:
-    """Count the input tokens of a Messages request without running it."""
+    """Count a Messages request's input tokens without running it."""
     body = request_body(
         model=model,
         messages=messages,

@@ -37,7 +37,7 @@ async def list_models(
         list[Literal["active", "deprecated", "retired"]] | None, Field(description="Default: active, deprecated.")
     ] = None,
 ) -> CursorPage[Model]:
-    """List available Claude models, newest first, with limits and capabilities."""
+    """List Claude models, newest first, with limits and capabilities."""
     return await list_cursor(
         ctx,
         "/v1/models",
@@ -58,7 +58,7 @@ async def get_model(
         str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:@-]+$", description="Model id or alias.")
     ],
 ) -> Model:
-    """Get one model by id or alias (an alias resolves to the current model id)."""
+    """Get one model by id or alias."""
     return Model.model_validate(await api(ctx, KEY).request("GET", f"/v1/models/{model_id}", key=KEY))
 
 

@@ -143,7 +143,7 @@ async def update_workspace(
     workspace_id: WorkspaceId,
     name: Name | None = None,
     display_color: Color | None = None,
-    data_residency: DataResidencyUpdate | None = None,
+    data_residency: Annotated[DataResidencyUpdate | None, Field(description="Inference geos to allow.")] = None,
     tags: Annotated[dict[TagKey, str | None] | None, Field(description="Tags to set; null removes one.")] = None,
     dry_run: DryRun = False,
 ) -> WorkspaceResult:
