@@ -70,7 +70,7 @@ def sentences(exc: ValidationError, *, tool: str | None = None, accepted: Sequen
     unknown: list[str] = []
     by_loc: dict[tuple[str | int, ...], list[str]] = {}
     for loc, kind, msg in _clean(exc.errors(include_url=False)):
-        if kind == "extra_forbidden" and len(loc) == 1 and accepted:
+        if kind == "extra_forbidden" and len(loc) == 1 and tool is not None:
             unknown.append(str(loc[0]))
         elif kind == "extra_forbidden":
             by_loc.setdefault(loc, []).append("is not a field the API accepts here")
@@ -82,7 +82,8 @@ def sentences(exc: ValidationError, *, tool: str | None = None, accepted: Sequen
     if unknown:
         names = ", ".join(unknown)
         noun = "argument" if len(unknown) == 1 else "arguments"
-        out.append(f"Unknown {noun} {names}: {tool or 'this tool'} accepts only {', '.join(accepted)}.")
+        takes = f"accepts only {', '.join(accepted)}" if accepted else "takes no arguments"
+        out.append(f"Unknown {noun} {names}: {tool} {takes}.")
     for loc, msgs in by_loc.items():
         msgs = list(dict.fromkeys(msgs))
         if all(m.startswith("Input should be ") for m in msgs) and len(msgs) > 1:

@@ -59,6 +59,7 @@ class ApiConventions:
                 key_kind=kind,
                 content_type=headers.get("content-type"),
                 body=body,
+                beta=headers.get("anthropic-beta"),
             )
         )
 
