@@ -6,12 +6,16 @@ from __future__ import annotations
 import base64
 import json
 import typing
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import httpx
 import pytest
 from anthropic.types.anthropic_beta_param import AnthropicBetaParam
+from mcp import Client
 
+from server.app import build_server
+from server.config import Profile, Settings
 from server.sandbox import Sandbox
 from server.sandbox.betas import KNOWN_BETAS
 from server.sandbox.core import RecordedRequest
@@ -217,3 +221,15 @@ async def test_an_invite_sends_its_rbac_groups(connect: Connect, sandbox: Sandbo
 def test_the_sandbox_knows_exactly_the_sdks_beta_values() -> None:
     literal = next(a for a in typing.get_args(AnthropicBetaParam) if typing.get_origin(a) is typing.Literal)
     assert set(typing.get_args(literal)) == KNOWN_BETAS
+
+
+async def test_a_batchs_betas_apply_to_each_of_its_requests_in_the_sandbox() -> None:
+    now = [datetime(2026, 11, 20, 9, 0, tzinfo=timezone.utc)]
+    box = Sandbox(clock=lambda: now[0])
+    params = {"model": MODEL, "max_tokens": 50, "messages": HELLO, "extra_body": {"context_management": {"edits": []}}}
+    args = {"requests": [{"custom_id": "c", "params": params}], "betas": ["context-management-2025-06-27"]}
+    async with Client(build_server(Settings(sandbox=True, profile=Profile.ADMIN), sandbox=box)) as client:
+        batch = await call_ok(client, "create_batch", args)
+        now[0] += timedelta(minutes=5)
+        results = await call_ok(client, "get_batch_results", {"message_batch_id": batch["id"]})
+    assert results["counts"] == {"succeeded": 1}
