@@ -135,6 +135,12 @@ class Usage(ApiObject):
     output_tokens: int | None = None
     cache_creation_input_tokens: int | None = None
     cache_read_input_tokens: int | None = None
+    cache_creation: dict[str, Any] | None = None
+    output_tokens_details: dict[str, Any] | None = None
+    server_tool_use: dict[str, Any] | None = None
+    service_tier: str | None = None
+    inference_geo: str | None = None
+    speed: str | None = None
 
 
 class Message(ApiObject, Writable):
@@ -147,7 +153,10 @@ class Message(ApiObject, Writable):
     content: list[ContentBlockOut] | None = None
     stop_reason: str | None = None
     stop_sequence: str | None = None
+    stop_details: dict[str, Any] | None = None
     usage: Usage | None = None
+    container: dict[str, Any] | None = Field(None, description="{id, expires_at, skills}: reuse it by id.")
+    diagnostics: dict[str, Any] | None = None
 
 
 class TokenCount(ApiObject):

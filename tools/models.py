@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
@@ -22,8 +22,12 @@ class Model(ApiObject):
     display_name: str | None = None
     created_at: str | None = None
     lifecycle: str | None = None
+    deprecated_at: str | None = None
+    retires_at: str | None = None
+    line: str | None = None
     max_input_tokens: int | None = None
     max_tokens: int | None = None
+    capabilities: dict[str, Any] | None = None
 
 
 @tool("models", KEY, title="List models", read_only=True)
