@@ -34,6 +34,7 @@ from server.unlisted import not_enabled
 from server.validation import plain, replace_in
 from tools import ALL_TOOLS
 from tools._base import ToolDef, state
+from tools._models import ApiObject
 from tools._schema import tool_schema
 
 log = logging.getLogger("claude_api_mcp")
@@ -128,7 +129,11 @@ class StrictTool(Tool):
     async def run(self, arguments: dict[str, Any], context: Any, convert_result: bool = False) -> Any:
         try:
             return await super().run(arguments, context, convert_result)
-        except UnexpectedToolError:
+        except UnexpectedToolError as exc:
+            cause = exc.__cause__
+            if isinstance(cause, ValidationError) and cause.title in _api_object_names():
+                shape = cause.title  # a tool parsed an API object that did not fit its model: say so, plainly
+                raise ToolError(f"The API returned an unexpected {shape} shape: {plain(cause)}") from cause
             raise
         except ToolError as exc:
             cause = exc.__cause__
@@ -140,6 +145,18 @@ class StrictTool(Tool):
             if isinstance(inner, ValidationError):  # a tool embedded pydantic's text (an unexpected API shape)
                 raise ToolError(replace_in(str(exc), inner)) from cause
             raise
+
+
+@functools.cache
+def _api_object_names() -> frozenset[str]:
+    """Result models that parse what the API sent (a failure there is the API's shape, not our bug)."""
+    found: set[str] = set()
+    todo: list[type] = [ApiObject]
+    while todo:
+        cls = todo.pop()
+        found.add(cls.__name__)
+        todo.extend(cls.__subclasses__())
+    return frozenset(found)
 
 
 def strict_arguments(tool: Tool) -> None:

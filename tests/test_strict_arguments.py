@@ -126,10 +126,13 @@ async def test_a_tool_outside_the_profile_says_how_to_enable_it_and_lists_no_oth
 
 async def test_an_unexpected_result_shape_is_reported_plainly() -> None:
     def upstream(request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, json={"data": [{"id": ["not", "a", "string"]}], "has_more": False})
+        bad = {"id": ["not", "a", "string"]}
+        return httpx.Response(200, json={"data": [bad], "has_more": False, **bad})
 
-    settings = Settings(admin_key=Secret("sk-ant-admin01-x"), profile=Profile.ADMIN)
+    settings = Settings(admin_key=Secret("sk-ant-admin01-x"), api_key=Secret("sk-ant-api03-x"), profile=Profile.ADMIN)
     async with Client(build_server(settings, transport=httpx.MockTransport(upstream))) as client:
-        text = text_of(await client.call_tool("list_users", {}))
-    assert text.endswith("The API returned an unexpected User shape: id: Input should be a valid string.")
-    assert not is_library_text(text), text
+        listed = text_of(await client.call_tool("list_users", {}))
+        got = text_of(await client.call_tool("get_model", {"model_id": "claude-x"}))
+    assert listed.endswith("The API returned an unexpected User shape: id: Input should be a valid string.")
+    assert got.endswith("The API returned an unexpected Model shape: id: Input should be a valid string.")
+    assert not is_library_text(listed + got)
