@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 from anthropic.types.anthropic_beta_param import AnthropicBetaParam
+from anthropic.types.tool_union_param import ToolUnionParam
 from mcp import Client
 
 from server.app import build_server
@@ -19,6 +20,7 @@ from server.config import Profile, Settings
 from server.sandbox import Sandbox
 from server.sandbox.betas import KNOWN_BETAS
 from server.sandbox.core import RecordedRequest
+from server.sandbox.messages_fields import SERVER_TOOLS
 from tests.conftest import Connect
 from tests.helpers import call_error, call_ok
 
@@ -104,6 +106,20 @@ async def test_the_sandbox_refuses_what_the_api_refuses(sandbox: Sandbox) -> Non
             headers=headers,
             json={"model": MODEL, "max_tokens": 5, "messages": HELLO, "output_config": {"format": {"type": "xml"}}},
         )
+        tool_checks = [
+            await http.post(
+                "/v1/messages",
+                headers=headers,
+                json={"model": MODEL, "max_tokens": 5, "messages": HELLO, "tools": tools},
+            )
+            for tools in (
+                [{"type": "computer_toolset_20260801"}],
+                [{"type": "web_search_20260318", "name": "search"}],
+                [{"type": "mcp_toolset", "mcp_server_name": "x"}],
+                [{"name": "mine"}],
+            )
+        ]
+    assert [r.status_code for r in tool_checks] == [200, 400, 400, 400]
     assert unknown_field.status_code == 400 and "mcp_servers" in unknown_field.json()["error"]["message"]
     assert with_beta.status_code == 200
     assert counting_container.status_code == 400 and unknown_field.json()["type"] == "error"
@@ -216,6 +232,22 @@ async def test_an_invite_sends_its_rbac_groups(connect: Connect, sandbox: Sandbo
         text = await call_error(client, "create_invite", args)
     assert last(sandbox, "/v1/organizations/invites").json()["rbac_group_ids"] == ["rbacgrp_01x"]
     assert "Claude Enterprise" in text  # the sandbox organization is not an Enterprise one
+
+
+def test_the_sandbox_knows_exactly_the_sdks_server_tools() -> None:
+    def literals(hint: Any) -> list[str]:
+        if typing.get_origin(hint) is typing.Literal:
+            return list(typing.get_args(hint))
+        return [value for arg in typing.get_args(hint) for value in literals(arg)]
+
+    expected: dict[str, str | None] = {}
+    for param in typing.get_args(ToolUnionParam):
+        hints = typing.get_type_hints(param, include_extras=True)
+        for kind in literals(hints["type"]):
+            if kind != "custom":
+                names = literals(hints["name"]) if "name" in hints else [None]
+                expected[kind] = names[0]
+    assert expected == SERVER_TOOLS
 
 
 def test_the_sandbox_knows_exactly_the_sdks_beta_values() -> None:

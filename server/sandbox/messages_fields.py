@@ -21,6 +21,31 @@ CREATE_FIELDS = COUNT_FIELDS | {
     *("diagnostics", "temperature", "top_p", "top_k"),
 }
 EFFORTS = ("low", "medium", "high", "xhigh", "max")
+# GA server tools (SDK 2.14.0 ``ToolUnionParam``): type -> the name it must carry (None: a toolset, no name).
+SERVER_TOOLS: dict[str, str | None] = {
+    "bash_20250124": "bash",
+    "code_execution_20250522": "code_execution",
+    "code_execution_20250825": "code_execution",
+    "code_execution_20260120": "code_execution",
+    "code_execution_20260521": "code_execution",
+    "browser_toolset_20260801": None,
+    "memory_20250818": "memory",
+    "computer_toolset_20260801": None,
+    "text_editor_20250124": "str_replace_editor",
+    "text_editor_20250429": "str_replace_based_edit_tool",
+    "text_editor_20250728": "str_replace_based_edit_tool",
+    "web_search_20250305": "web_search",
+    "web_fetch_20250910": "web_fetch",
+    "web_search_20260209": "web_search",
+    "web_fetch_20260209": "web_fetch",
+    "web_fetch_20260309": "web_fetch",
+    "web_search_20260318": "web_search",
+    "web_fetch_20260318": "web_fetch",
+    "tool_search_tool_bm25_20251119": "tool_search_tool_bm25",
+    "tool_search_tool_bm25": "tool_search_tool_bm25",
+    "tool_search_tool_regex_20251119": "tool_search_tool_regex",
+    "tool_search_tool_regex": "tool_search_tool_regex",
+}
 CONTAINER_LIFETIME = timedelta(hours=1)
 
 
@@ -35,10 +60,34 @@ def check_fields(body: dict[str, Any], *, counting: bool, betas: str | None) -> 
     geo = body.get("inference_geo")
     if geo is not None and geo not in ("global", "us"):
         raise invalid(f"inference_geo: {geo!r} is not an inference geo this organization allows (global, us)")
+    _check_tool_definitions(body.get("tools"), betas)
     _check_output_config(body.get("output_config"))
     _check_cache_control(body.get("cache_control"))
     if not counting:
         _check_container(body.get("container"))
+
+
+def _check_tool_definitions(tools: Any, betas: str | None) -> None:
+    """Client tools need name and input_schema; a GA server tool its own name (toolsets none); other types are
+    beta tools, which need an anthropic-beta header."""
+    if tools is None:
+        return
+    if not isinstance(tools, list):
+        raise invalid("tools: Input should be a valid list")
+    for i, tool in enumerate(tools):
+        kind = tool.get("type") if isinstance(tool, dict) else None
+        if not isinstance(tool, dict):
+            raise invalid(f"tools.{i}: Input should be an object")
+        if kind in (None, "custom"):
+            for field in ("name", "input_schema"):
+                if field not in tool:
+                    raise invalid(f"tools.{i}.{field}: Field required")
+        elif kind in SERVER_TOOLS:
+            name = SERVER_TOOLS[kind]
+            if name is not None and tool.get("name") != name:
+                raise invalid(f"tools.{i}.name: Input should be '{name}' for {kind}")
+        elif not betas:
+            raise invalid(f"tools.{i}.type: unknown tool type {kind!r}")
 
 
 def _check_output_config(config: Any) -> None:
