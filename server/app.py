@@ -16,10 +16,10 @@ import httpx
 import pydantic_core
 from mcp.server import MCPServer
 from mcp.server.mcpserver import Context
-from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
+from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools import Tool
 from mcp.types import CallToolResult, TextContent
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel
 
 from server import __version__, audit
 from server.audit import Attempt, AuditLog, NotConfirmed, Refused
@@ -30,11 +30,10 @@ from server.http import AnthropicAPI, make_client
 from server.profiles import Selection, select
 from server.prompts import register_prompts
 from server.sandbox import SANDBOX_ADMIN_KEY, SANDBOX_API_KEY, Sandbox
+from server.strict import ClaudeApiServer, StrictTool, strict_arguments
 from server.unlisted import not_enabled
-from server.validation import plain, replace_in
 from tools import ALL_TOOLS
 from tools._base import ToolDef, state
-from tools._models import ApiObject
 from tools._schema import tool_schema
 
 log = logging.getLogger("claude_api_mcp")
@@ -108,67 +107,6 @@ def build_server(
     register_prompts(server, selection)  # prompts and resources whose tools are listed
     server.selection = selection  # type: ignore[attr-defined]  # read by the CLI's startup report and doctor
     return server
-
-
-class ClaudeApiServer(MCPServer[Any]):
-    """MCPServer that tells a caller of a known but unlisted tool what would enable it (``server/unlisted.py``)."""
-
-    def __init__(self, *args: Any, unlisted: dict[str, str], **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.unlisted = unlisted  # tool name -> why it is not listed
-
-    async def call_tool(self, name: str, arguments: dict[str, Any], context: Any = None) -> Any:
-        if name in self.unlisted and self._tool_manager.get_tool(name) is None:
-            raise ToolError(self.unlisted[name])
-        return await super().call_tool(name, arguments, context)
-
-
-class StrictTool(Tool):
-    """A tool whose argument errors read as plain sentences, and whose result-shape errors do too."""
-
-    async def run(self, arguments: dict[str, Any], context: Any, convert_result: bool = False) -> Any:
-        try:
-            return await super().run(arguments, context, convert_result)
-        except UnexpectedToolError as exc:
-            cause = exc.__cause__
-            if isinstance(cause, ValidationError) and cause.title in _api_object_names():
-                shape = cause.title  # a tool parsed an API object that did not fit its model: say so, plainly
-                raise ToolError(f"The API returned an unexpected {shape} shape: {plain(cause)}") from cause
-            raise
-        except ToolError as exc:
-            cause = exc.__cause__
-            if isinstance(cause, ValidationError):  # the arguments did not validate: nothing was run or sent
-                accepted = list(self.parameters.get("properties", {}))
-                text = plain(cause, tool=self.name, accepted=accepted)
-                raise ToolError(f"{self.name} was not called: {text}") from cause
-            inner = cause.__cause__ if isinstance(cause, ToolError) else None
-            if isinstance(inner, ValidationError):  # a tool embedded pydantic's text (an unexpected API shape)
-                raise ToolError(replace_in(str(exc), inner)) from cause
-            raise
-
-
-@functools.cache
-def _api_object_names() -> frozenset[str]:
-    """Result models that parse what the API sent (a failure there is the API's shape, not our bug)."""
-    found: set[str] = set()
-    todo: list[type] = [ApiObject]
-    while todo:
-        cls = todo.pop()
-        found.add(cls.__name__)
-        todo.extend(cls.__subclasses__())
-    return frozenset(found)
-
-
-def strict_arguments(tool: Tool) -> None:
-    """Refuse arguments the tool does not declare (pydantic ignores them by default: a silent drop)."""
-    base = tool.fn_metadata.arg_model
-
-    class Strict(base):  # type: ignore[valid-type,misc]
-        model_config = ConfigDict(extra="forbid")
-
-    Strict.__name__ = Strict.__qualname__ = base.__name__
-    tool.fn_metadata.arg_model = Strict
-    tool.parameters["additionalProperties"] = False
 
 
 def selection_of(server: MCPServer[Any]) -> Selection:
