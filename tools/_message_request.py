@@ -130,7 +130,7 @@ MetadataArg = Annotated[Metadata | None, _published("{user_id}", "object")]
 ServiceTier = Annotated[Literal["auto", "standard_only"] | None, Field(description="Capacity tier.")]
 OutputConfigArg = Annotated[
     OutputConfig | None,
-    _published('{effort: low..max, format: {type: "json_schema", schema}}.', "object"),
+    _published('{effort: low|medium|high|xhigh|max, format: {type: "json_schema", schema}}.', "object"),
 ]
 ContainerArg = Annotated[
     Container | str | None,
