@@ -16,6 +16,7 @@ from pydantic_core import ErrorDetails
 
 _TYPE_LABELS = frozenset({"str", "int", "float", "bool", "bytes", "none", "dict", "list", "tuple", "set"})
 _PREFIXES = ("Value error, ", "Assertion failed, ")
+_ID_PATTERN = re.compile(r"^\^([a-z]+_)\[A-Za-z0-9_-\]\+\$$")  # id_arg's pattern: the API's prefix, then the id
 
 
 def _is_branch_label(part: str | int) -> bool:
@@ -38,6 +39,8 @@ def _message(error: ErrorDetails) -> str:
     if error["type"] == "union_tag_invalid":  # pydantic's wording names its discriminator machinery
         field = str(ctx.get("discriminator", "type")).strip("'")
         return f"{field} {ctx.get('tag')!r} is not one of {ctx.get('expected_tags')}"
+    if error["type"] == "string_pattern_mismatch" and (prefixed := _ID_PATTERN.match(str(ctx.get("pattern")))):
+        return f"should be an id starting with {prefixed.group(1)} (letters, digits, _ or - after it)"
     msg = str(error["msg"])
     for prefix in _PREFIXES:
         msg = msg.removeprefix(prefix)

@@ -76,6 +76,7 @@ def test_a_batch_request_takes_exactly_send_messages_request_arguments() -> None
     ("name", "args", "sentences"),
     [
         ("get_user", {"user_id": 5}, ["user_id: Input should be a valid string."]),
+        ("get_user", {"user_id": "usr_1"}, ["user_id: should be an id starting with user_ (letters, digits"]),
         ("list_users", {"limit": 0, "roles": ["boss"]}, ["limit: Input should be greater than or equal to 1."]),
         ("get_usage", {}, ["starting_at is required."]),
         (
