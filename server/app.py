@@ -31,6 +31,8 @@ from server.http import AnthropicAPI, make_client, tracking_sends
 from server.platforms import build as build_platform
 from server.profiles import Selection, select
 from server.prompts import register_prompts
+from server.strict import ClaudeApiServer, StrictTool, strict_arguments
+from server.unlisted import not_enabled
 from tools import ALL_TOOLS
 from tools._base import ToolDef, state
 from tools._schema import tool_schema
@@ -111,7 +113,7 @@ def build_server(
             if log_file is not None:
                 log_file.close()
 
-    server: MCPServer[Any] = MCPServer(
+    server = ClaudeApiServer(
         "claude-api-mcp",
         tools=[make_tool(tool, settings) for tool in selection.tools],
         title="Claude API",
@@ -119,6 +121,7 @@ def build_server(
         instructions=INSTRUCTIONS,
         lifespan=lifespan,
         warn_on_duplicate_tools=True,
+        unlisted={t.name: not_enabled(t, settings) for t in ALL_TOOLS if t not in selection.tools},
     )
     register_prompts(server, selection)  # prompts and resources whose tools are listed
     server.selection = selection  # type: ignore[attr-defined]  # read by the CLI's startup report and doctor
@@ -236,10 +239,11 @@ def make_tool(tool: ToolDef, settings: Settings) -> Tool:
     call.__signature__ = signature.replace(parameters=params, return_annotation=returns)  # type: ignore[attr-defined]
     call.__annotations__ = {**{p.name: p.annotation for p in params}, "return": returns}
     del call.__wrapped__  # make the SDK read the signature above, not fn's
-    sdk_tool = (Tool if tool.read_only else AuditedTool).from_function(
+    sdk_tool = (StrictTool if tool.read_only else AuditedStrictTool).from_function(
         call, name=tool.name, title=tool.title, description=tool.description, annotations=tool.annotations
     )
     sdk_tool.parameters = tool_schema(sdk_tool.parameters, output=False)
+    strict_arguments(sdk_tool)
     if sdk_tool.fn_metadata.output_schema is not None:  # published only; results are validated by the model
         sdk_tool.fn_metadata.output_schema = tool_schema(sdk_tool.fn_metadata.output_schema, output=True)
     return sdk_tool
@@ -253,6 +257,10 @@ def _scrubbed(result: CallToolResult) -> CallToolResult:
     ]
     structured = scrub.value(result.structured_content) if result.structured_content is not None else None
     return result.model_copy(update={"content": content, "structured_content": structured})
+
+
+class AuditedStrictTool(AuditedTool, StrictTool):
+    """A write tool: strict arguments in plain words (StrictTool), and refused ones audited (AuditedTool)."""
 
 
 def _is_context(annotation: Any) -> bool:

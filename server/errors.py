@@ -20,6 +20,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import ValidationError
 
 from server.config import KeyKind
+from server.validation import plain
 
 
 @dataclass
@@ -132,12 +133,8 @@ def _clip(text: object, limit: int = 300) -> str:
 
 def describe_unexpected(exc: Exception) -> str:
     """A failure no layer anticipated, as one plain sentence (never a traceback)."""
-    if isinstance(exc, ValidationError):
-        first = exc.errors()[0] if exc.error_count() else {"loc": (), "msg": str(exc)}
-        where = ".".join(str(part) for part in first["loc"]) or "the top level"
-        return (
-            f"The API's answer did not have the expected shape (at {where}: {_clip(first['msg'])}). " + _CHECK_UPSTREAM
-        )
+    if isinstance(exc, ValidationError):  # an API object that did not fit its model, in plain words
+        return f"The API returned an unexpected {exc.title} shape: {_clip(plain(exc))} " + _CHECK_UPSTREAM
     if isinstance(exc, UnicodeError):
         return f"Text that should have been UTF-8 was not ({_clip(exc, 120)}). " + _CHECK_UPSTREAM
     if isinstance(exc, AttributeError | TypeError | KeyError | IndexError | RecursionError):

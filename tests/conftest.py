@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+import logging
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
@@ -12,7 +13,36 @@ from mcp import Client
 from server.app import build_server
 from server.config import Profile, Settings
 from server.sandbox import Sandbox
+from server.validation import is_library_text
 from tests.helpers import Sleeps
+
+
+class _ToolErrors(logging.Handler):
+    """Every tool error text an in-process server answers with (the SDK logs each one at INFO)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.texts: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.getMessage().startswith("Tool ") and " failed: " in record.getMessage():
+            self.texts.append(record.getMessage())
+
+
+@pytest.fixture(autouse=True)
+def no_library_text_reaches_a_model() -> Iterator[None]:
+    """No error text the suite produces may carry pydantic's wording, class names or URL (issue 12)."""
+    logger = logging.getLogger("mcp.server.mcpserver.server")
+    handler, level = _ToolErrors(), logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    leaked = [text for text in handler.texts if is_library_text(text)]
+    assert not leaked, f"library text in a tool error: {leaked[0][:500]}"
 
 
 @pytest.fixture

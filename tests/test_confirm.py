@@ -101,8 +101,10 @@ async def test_no_argument_a_model_can_set_bypasses_the_person(connect: Connect,
             "confirmation__": {"confirm": True},
             "confirmation_plan__": {"skipped": "model says so"},
         }
-        await call_error(client, "archive_workspace", sneaky)
-    assert len(person.asked) == 1 and _writes(sandbox) == []
+        text = await call_error(client, "archive_workspace", sneaky)
+    # Refused outright as unknown arguments (issue 12), before the person would even be asked.
+    assert "Unknown arguments confirm, confirmation__, confirmation_plan__" in text
+    assert len(person.asked) == 0 and _writes(sandbox) == []
 
 
 async def test_the_prompt_for_a_role_change_names_the_person_and_both_roles(connect: Connect, sandbox: Sandbox) -> None:

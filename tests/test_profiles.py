@@ -57,7 +57,10 @@ async def test_a_tool_is_never_widened_past_its_profile() -> None:
 async def test_a_hidden_tool_cannot_be_called() -> None:
     async with Client(build_server(Settings(sandbox=True, toolsets=frozenset({"organization"})))) as client:
         text = await call_error(client, "list_users")
-    assert "unknown tool" in text.lower()
+        made_up = await call_error(client, "list_userz")
+    assert text.startswith("list_users exists but is not enabled") and "--toolsets" in text
+    assert "list_invites" not in text and "get_organization" not in text  # the answer lists no other tool
+    assert "unknown tool" in made_up.lower()
 
 
 def test_tools_whose_key_is_missing_are_not_listed_and_the_reason_is_kept() -> None:

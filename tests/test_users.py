@@ -86,4 +86,4 @@ async def test_read_only_profile_hides_user_writes(connect: Connect) -> None:
         names = {t.name for t in (await client.list_tools()).tools}
         text = await call_error(client, "remove_user", {"user_id": "user_01x"})
     assert {"list_users", "get_user"} <= names and not {"update_user", "remove_user"} & names
-    assert "Unknown tool" in text or "unknown tool" in text.lower()
+    assert text.startswith("remove_user exists but is not enabled") and "--profile admin" in text

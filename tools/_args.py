@@ -9,11 +9,11 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import AfterValidator, Field
 
 Limit = Annotated[int, Field(ge=1, le=1000, description="Page size.")]
-AfterId = Annotated[str | None, Field(description="Cursor: a last_id.")]
-BeforeId = Annotated[str | None, Field(description="Cursor: a first_id.")]
-AllPages = Annotated[bool, Field(description="Follow every page, up to a cap.")]
+AfterId = Annotated[str | None, Field(description="A last_id.")]
+BeforeId = Annotated[str | None, Field(description="A first_id.")]
+AllPages = Annotated[bool, Field(description="Follow all pages (capped).")]
 PageToken = Annotated[str | None, Field(description="A next_page token.")]
-DryRun = Annotated[bool, Field(description="Only show what would be sent, and the target's state.")]
+DryRun = Annotated[bool, Field(description="Preview; send nothing.")]
 
 
 # An id is interpolated into a URL path: "." or ".." would be normalized away (get_model("..") sent

@@ -19,6 +19,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, ValidationError
 
 from server.config import KeyKind
+from server.errors import describe_unexpected
 from tools._base import Ctx, api, settings
 from tools._models import CursorPage, TokenPage
 
@@ -57,7 +58,7 @@ def parse_items(raw: Any, item: type[T]) -> list[T]:
     try:
         return [item.model_validate(x) for x in raw]
     except (ValidationError, TypeError) as exc:
-        raise ToolError(f"The API returned an unexpected {item.__name__} shape: {exc}") from exc
+        raise ToolError(describe_unexpected(exc)) from exc  # one wording for every unexpected API shape
 
 
 def _fit(items: list[dict[str, Any]], cap: int, budget: int) -> tuple[int, str | None]:

@@ -100,6 +100,7 @@ def sum_cost(
     total = Decimal(0)
     currencies: set[str] = set()
     by_group: dict[tuple[Any, ...], Decimal] = {}
+    details: dict[tuple[Any, ...], dict[str, Any]] = {}  # what a description stands for (model, token type...)
     kept: list[CostBucket] | None = [] if keep_buckets else None
     for bucket in buckets:
         rows = []
@@ -109,15 +110,18 @@ def sum_cost(
             key = tuple(item.get(g) for g in groups)
             total += amount
             by_group[key] = by_group.get(key, Decimal(0)) + amount
+            detail = {f: item[f] for f in COST_DETAIL if f not in groups and item.get(f) is not None}
+            details.setdefault(key, {}).update(detail)
             if kept is not None:
-                rows.append(CostRow(amount_usd=usd(amount), **dict(zip(groups, key, strict=True))))
+                rows.append(CostRow(amount_usd=usd(amount), **dict(zip(groups, key, strict=True)), **detail))
         if kept is not None:
             kept.append(CostBucket(starting_at=str(bucket.get("starting_at")), results=rows))
     if len(currencies) > 1:
         raise ToolError(f"The cost report mixes currencies ({', '.join(sorted(currencies))}); not summing them.")
     ordered = sorted(by_group.items(), key=lambda kv: repr(kv[0]))
     ordered.sort(key=lambda kv: kv[1], reverse=True)
-    rows = [CostRow(amount_usd=usd(v), **dict(zip(groups, k, strict=True))) for k, v in ordered] if groups else []
+    rows = [CostRow(amount_usd=usd(v), **dict(zip(groups, k, strict=True)), **details.get(k, {})) for k, v in ordered]
+    rows = rows if groups else []
     return (currencies.pop() if currencies else "USD"), total, rows, kept
 
 
@@ -125,6 +129,10 @@ def fold_cost(rows: Sequence[CostRow]) -> CostRow:
     return CostRow(amount_usd=usd(sum((Decimal(r.amount_usd) * 100 for r in rows), Decimal(0))), other_groups=len(rows))
 
 
+# Cost item fields the API fills when grouping by description: kept on the row, never summed over.
+COST_DETAIL = ("cost_type", "model", "service_tier", "token_type", "context_window", "inference_geo")
+# Claude Code record fields kept on an actor's row: the value when all its records agree, else every value.
+ACTOR_DETAIL = ("customer_type", "subscription_type", "terminal_type", "is_remote")
 _CODE_FIELDS = ("sessions", "lines_added", "lines_removed", "commits", "pull_requests", "accepted", "rejected")
 
 
@@ -171,15 +179,25 @@ def _figures_model(cls: type[R], figures: list[int], cost: Decimal, **extra: Any
     )
 
 
+def _merged(values: dict[str, list[Any]]) -> dict[str, Any]:
+    """One value when an actor's records agree; several (remote and local rows, two terminals) as a list."""
+    return {f: v[0] if len(v) == 1 else v for f, v in values.items()}
+
+
 def sum_claude_code(records: list[dict[str, Any]]) -> tuple[CodeFigures, list[ActorRow], list[ModelRow]]:
     totals, total_cost = [0] * len(_CODE_FIELDS), Decimal(0)
     actors: dict[tuple[str, str], tuple[list[int], list[Decimal]]] = {}
+    seen: dict[tuple[str, str], dict[str, list[Any]]] = {}
     models: dict[str, tuple[list[int], list[Decimal]]] = {}
     for record in records:
         figures, cost = _code_figures(record)
         _add(totals, figures)
         total_cost += cost
         acc, spent = actors.setdefault(_actor(record), ([0] * len(_CODE_FIELDS), [Decimal(0)]))
+        values = seen.setdefault(_actor(record), {})
+        for f in ACTOR_DETAIL:
+            if f in record and record[f] not in values.setdefault(f, []):
+                values[f].append(record[f])
         _add(acc, figures)
         spent[0] += cost
         for m in _breakdown(record):
@@ -191,7 +209,7 @@ def sum_claude_code(records: list[dict[str, Any]]) -> tuple[CodeFigures, list[Ac
             _add(macc, figures_m)
             mcost[0] += cents((m.get("estimated_cost") or {}).get("amount"), "estimated_cost")
     actor_rows = [
-        _figures_model(ActorRow, acc, spent[0], actor_type=kind, actor=name)
+        _figures_model(ActorRow, acc, spent[0], actor_type=kind, actor=name, **_merged(seen.get((kind, name), {})))
         for (kind, name), (acc, spent) in sorted(actors.items(), key=lambda kv: (-kv[1][1][0], -kv[1][0][0], kv[0]))
     ]
     model_rows = [

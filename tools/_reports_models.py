@@ -7,7 +7,9 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
 
 OTHER = "On the single row folding this many smaller groups, left out to fit the output budget."
-_OPTIONAL = frozenset({"buckets", "records", "note", "other_groups"})
+_OPTIONAL = frozenset(
+    {"buckets", "records", "note", "other_groups", "customer_type", "subscription_type", "terminal_type", "is_remote"}
+)
 
 
 class Compact(BaseModel):
@@ -73,7 +75,9 @@ class UsageReport(Compact):
 
 
 class CostRow(GroupRow):
-    """Its group_by fields (workspace_id null: Default workspace), then its amount."""
+    """Its group_by fields (workspace_id null: Default workspace), then what a description stands for
+    (cost_type, model, service_tier, token_type, context_window, inference_geo, when the API says), then its
+    amount."""
 
     amount_usd: str = Field(description="US dollars, exact decimal string (the API reports cents).")
     other_groups: int | None = Field(None, description=OTHER)
@@ -110,6 +114,11 @@ class CodeFigures(BaseModel):
 class ActorRow(Compact, CodeFigures):
     actor_type: str = Field(description="user_actor, api_actor, or other (the folded row).")
     actor: str = Field(description="Email address or API key name.")
+    # As the records say; a list when the actor's records differ (remote and local use are separate records).
+    customer_type: str | list[str] | None = None
+    subscription_type: str | list[str | None] | None = None
+    terminal_type: str | list[str] | None = None
+    is_remote: bool | list[bool] | None = None
     other_groups: int | None = Field(None, description=OTHER)
 
 

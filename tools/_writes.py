@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import httpx
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
 
 from server import audit, pinning
 from server.config import KeyKind
@@ -33,7 +33,15 @@ class DryRunPlan(BaseModel):
     method: str
     path: str
     body: Any = None
+    headers: dict[str, str] | None = Field(None, description="Extra headers (anthropic-beta), when any.")
     sent: bool = Field(False, description="Always false: a dry run sends nothing.")
+
+    @model_serializer(mode="wrap")
+    def _without_absent_headers(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data: dict[str, Any] = handler(self)
+        if data.get("headers") is None:
+            data.pop("headers", None)
+        return data
 
 
 class Writable(BaseModel):
@@ -61,7 +69,7 @@ class WriteRequest:
     idempotent: bool = False
     current_path: str | None = None  # GET this for the target's current state (dry runs, confirmations)
     params: dict[str, Any] | None = None  # query parameters (write_api: whatever the catalog places there)
-    headers: dict[str, str] | None = None  # e.g. the anthropic-beta header a catalog operation needs
+    headers: dict[str, str] | None = None  # e.g. anthropic-beta: a catalog operation's, or the caller's betas
 
 
 async def current_state(ctx: Ctx, req: WriteRequest) -> dict[str, Any] | None:
@@ -80,7 +88,8 @@ async def write(ctx: Ctx, req: WriteRequest, result: type[M], *, dry_run: bool) 
     attempt = audit.current()
     if dry_run:
         current = await current_state(ctx, req) or {}
-        plan = DryRunPlan(method=req.method, path=req.path, body=req.body if req.shown_body is None else req.shown_body)
+        shown = req.body if req.shown_body is None else req.shown_body
+        plan = DryRunPlan(method=req.method, path=req.path, body=shown, headers=req.headers)
         asks = attempt is not None and attempt.confirmable
         args = {**attempt.arguments, **attempt.resolved} if attempt is not None else {}
         described = await describe(ctx, attempt.tool, args) if attempt is not None and asks else None

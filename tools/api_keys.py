@@ -79,7 +79,7 @@ async def list_api_keys(
     workspace_id: Annotated[str | None, id_arg("wrkspc_", "Workspace")] = None,
     created_by_user_id: Annotated[str | None, id_arg("user_", "Creator's user")] = None,
 ) -> CursorPage[ApiKey]:
-    """List the organization's API keys (never the secret; partial_key_hint only)."""
+    """List the organization's API keys (never the secret)."""
     params = {"status": status, "workspace_id": workspace_id, "created_by_user_id": created_by_user_id}
     return await list_cursor(
         ctx,

@@ -18,7 +18,7 @@ from server.errors import ApiError
 from tools._args import AfterId, AllPages, BeforeId, DryRun, Limit, id_arg
 from tools._base import Ctx, ToolDef, api, settings, tool
 from tools._lists import list_cursor
-from tools._message_types import MessageParams
+from tools._message_request import Betas, MessageParams, beta_header
 from tools._models import ApiObject, CursorPage
 from tools._schema import compact, untitled
 from tools._writes import DeletedResult, Writable, WriteRequest, write
@@ -38,7 +38,7 @@ class ResultType(str, Enum):
 
 
 class BatchRequest(BaseModel):
-    model_config = ConfigDict(json_schema_extra=compact)
+    model_config = ConfigDict(extra="forbid", json_schema_extra=compact)
 
     custom_id: str = Field(pattern=r"^[a-zA-Z0-9_-]{1,64}$", description="Unique in the batch; matches results.")
     # Published as a plain object: the full Messages schema is send_message's, and repeating it here would
@@ -48,8 +48,7 @@ class BatchRequest(BaseModel):
         WithJsonSchema(
             {
                 "type": "object",
-                "description": "A Messages request: model, max_tokens, messages, and send_message's other "
-                "arguments (no stream).",
+                "description": "send_message's arguments but betas and dry_run.",
                 "required": ["model", "max_tokens", "messages"],
             }
         ),
@@ -110,6 +109,7 @@ def _path(batch_id: str) -> str:
 async def create_batch(
     ctx: Ctx,
     requests: Annotated[list[BatchRequest], Field(min_length=1, description="Messages requests to run async.")],
+    betas: Betas = None,
     dry_run: DryRun = False,
 ) -> BatchResult:
     """Create a Message Batch: up to 100,000 Messages requests processed asynchronously at half price."""
@@ -118,15 +118,14 @@ async def create_batch(
     dupes = sorted(cid for cid, n in Counter(r.custom_id for r in requests).items() if n > 1)
     if dupes:
         raise ToolError(f"custom_id must be unique in a batch; repeated: {', '.join(dupes[:10])}.")
-    body = {
-        "requests": [
-            {"custom_id": r.custom_id, "params": r.params.model_dump(mode="json", exclude_unset=True)} for r in requests
-        ]
-    }
+    if not betas and (beta_only := [r.custom_id for r in requests if r.params.extra_body]):
+        raise ToolError(f"extra_body holds beta-only fields ({', '.join(beta_only[:10])}): name their betas in betas.")
+    body = {"requests": [{"custom_id": r.custom_id, "params": r.params.body()} for r in requests]}
     size = len(json.dumps(body, separators=(",", ":")).encode())
     if size > MAX_BODY_BYTES:
         raise ToolError(f"The batch is {size / 2**20:.0f} MB serialized; the API's limit is 256 MB. Split it.")
-    return await write(ctx, WriteRequest("POST", "/v1/messages/batches", KEY, body=body), BatchResult, dry_run=dry_run)
+    req = WriteRequest("POST", "/v1/messages/batches", KEY, body=body, headers=beta_header(betas))
+    return await write(ctx, req, BatchResult, dry_run=dry_run)
 
 
 @tool("batches", KEY, title="List message batches", read_only=True)
@@ -164,7 +163,7 @@ async def get_batch_results(
     custom_ids: Annotated[list[str] | None, Field(description="Only these custom_ids.")] = None,
     limit: Annotated[int, Field(ge=1, le=1000, description="Most result lines to return (1-1000).")] = 20,
 ) -> BatchResults:
-    """Read an ended batch's results: counts per result type, and up to limit matching result lines."""
+    """An ended batch's results: counts per result type, and up to limit matching lines."""
     client = api(ctx, KEY)
     batch = await client.request("GET", _path(message_batch_id), key=KEY)
     if batch.get("processing_status") != "ended":

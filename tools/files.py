@@ -70,6 +70,9 @@ async def upload_file(
     content_base64: Annotated[str | None, Field(description="File content, base64; needs filename.")] = None,
     filename: Annotated[str | None, Field(description="Name to store; defaults to the path's name.")] = None,
     mime_type: Annotated[str | None, Field(description="Defaults to a guess from the name.")] = None,
+    expires_in_seconds: Annotated[
+        int | None, Field(ge=3600, le=7_776_000, description="Delete after (1h-90d).")
+    ] = None,
     dry_run: DryRun = False,
     roots: ClientRoots = None,
 ) -> FileResult:
@@ -84,19 +87,25 @@ async def upload_file(
         )
         with handle:  # streamed by httpx in chunks, never read whole
             name = sanitize_filename(filename or base)
-            req = _upload(name, handle, size, mime_type)
+            req = _upload(name, handle, size, mime_type, expires_in_seconds)
             return await write(ctx, req, FileResult, dry_run=dry_run)
     if not filename:
         raise ToolError("filename is required with content_base64.")
     name = sanitize_filename(filename)
     content, size = _decode(content_base64 or "")
-    return await write(ctx, _upload(name, content, size, mime_type), FileResult, dry_run=dry_run)
+    req = _upload(name, content, size, mime_type, expires_in_seconds)
+    return await write(ctx, req, FileResult, dry_run=dry_run)
 
 
-def _upload(name: str, part: IO[bytes] | bytes, size: int, mime_type: str | None) -> WriteRequest:
+def _upload(
+    name: str, part: IO[bytes] | bytes, size: int, mime_type: str | None, expires_in_seconds: int | None
+) -> WriteRequest:
     mime = mime_type or guess_mime(name)
-    shown = {"file": {"filename": name, "size_bytes": size, "mime_type": mime}}
-    return WriteRequest("POST", "/v1/files", KEY, files={"file": (name, part, mime)}, shown_body=shown)
+    shown: dict[str, Any] = {"file": {"filename": name, "size_bytes": size, "mime_type": mime}}
+    form = {"expires_in_seconds": str(expires_in_seconds)} if expires_in_seconds is not None else None
+    shown.update(form or {})
+    files = {"file": (name, part, mime)}
+    return WriteRequest("POST", "/v1/files", KEY, files=files, data=form, shown_body=shown)
 
 
 def _decode(data: str) -> tuple[bytes, int]:
@@ -113,9 +122,19 @@ def _decode(data: str) -> tuple[bytes, int]:
 
 @tool("files", KEY, title="List files", read_only=True)
 async def list_files(
-    ctx: Ctx, limit: Limit = 20, page: PageToken = None, all_pages: AllPages = False
+    ctx: Ctx,
+    limit: Limit = 20,
+    page: PageToken = None,
+    all_pages: AllPages = False,
+    ids: Annotated[list[FileId] | None, Field(max_length=100, description="Only these (max 100); one page.")] = None,
 ) -> TokenPage[FileMeta]:
     """List uploaded and generated files, newest first."""
+    if ids and (page or all_pages):
+        raise ToolError("ids returns one page: give ids, or page/all_pages, not both.")
+    if ids:  # the API takes ids alone: one page, no limit or page token
+        raw = await api(ctx, KEY).request("GET", "/v1/files", key=KEY, params={"ids": list(dict.fromkeys(ids))})
+        data = [FileMeta.model_validate(item) for item in raw.get("data") or []]
+        return TokenPage[FileMeta](data=data, has_more=False, next_page=None)
     return await list_token(ctx, "/v1/files", FileMeta, key=KEY, limit=limit, page=page, all_pages=all_pages)
 
 
@@ -127,7 +146,7 @@ async def get_file(ctx: Ctx, file_id: FileId) -> FileMeta:
 
 @tool("files", KEY, title="Download file", read_only=True, not_found_hint=NOT_FOUND)
 async def download_file(ctx: Ctx, file_id: FileId) -> Annotated[CallToolResult, FileDownload]:
-    """Download a file created by skills or code execution (uploads cannot be downloaded). Max 5 MB."""
+    """Download a file made by skills or code execution (not uploads). Max 5 MB."""
     client = api(ctx, KEY)
     meta = FileMeta.model_validate(await client.request("GET", _path(file_id), key=KEY))
     if meta.downloadable is False:

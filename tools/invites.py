@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from enum import Enum
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
 
 from server.config import KeyKind
 from tools._args import AfterId, AllPages, BeforeId, DryRun, Limit, id_arg
@@ -21,7 +21,8 @@ PATH = "/v1/organizations/invites"
 
 # Deliberately loose (the API is the judge of deliverability); it catches typos like a missing @ or domain.
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$"
-Email = Annotated[str, Field(pattern=EMAIL_PATTERN, max_length=254, description="Email address.")]
+EMAIL_SCHEMA = WithJsonSchema({"type": "string", "format": "email"})  # the pattern is checked, not published
+Email = Annotated[str, Field(pattern=EMAIL_PATTERN, max_length=254, description="Email address."), EMAIL_SCHEMA]
 InviteId = Annotated[str, id_arg("invite_", "Invite")]
 
 
@@ -61,12 +62,14 @@ async def list_invites(
     before_id: BeforeId = None,
     all_pages: AllPages = False,
     email: Annotated[
-        str | None, Field(pattern=EMAIL_PATTERN, max_length=254, description="Email (case-insensitive).")
+        str | None,
+        Field(pattern=EMAIL_PATTERN, max_length=254, description="Email (case-insensitive)."),
+        EMAIL_SCHEMA,
     ] = None,
     roles: Annotated[list[OrgRole] | None, Field(description="Any of these roles.")] = None,
     statuses: Annotated[list[InviteStatus] | None, Field(description="Any of these statuses; default all.")] = None,
 ) -> CursorPage[Invite]:
-    """List invitations to the organization with their status and expiry."""
+    """List invitations with their status and expiry."""
     params = {"email": email, "roles": roles, "statuses": statuses}
     return await list_cursor(
         ctx,
@@ -88,9 +91,21 @@ async def get_invite(ctx: Ctx, invite_id: InviteId) -> Invite:
 
 
 @tool("invites", KEY, title="Invite user")
-async def create_invite(ctx: Ctx, email: Email, role: AssignableRole, dry_run: DryRun = False) -> InviteResult:
+async def create_invite(
+    ctx: Ctx,
+    email: Email,
+    role: AssignableRole,
+    rbac_group_ids: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=128)]] | None,
+        Field(description="RBAC groups to join (Enterprise)."),
+    ] = None,
+    dry_run: DryRun = False,
+) -> InviteResult:
     """Invite someone to the organization. admin cannot be assigned; managed is Claude Enterprise only."""
-    req = WriteRequest("POST", PATH, KEY, body={"email": email, "role": role.value})
+    body: dict[str, Any] = {"email": email, "role": role.value}
+    if rbac_group_ids is not None:
+        body["rbac_group_ids"] = rbac_group_ids
+    req = WriteRequest("POST", PATH, KEY, body=body)
     return await write(ctx, req, InviteResult, dry_run=dry_run)
 
 

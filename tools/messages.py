@@ -14,31 +14,40 @@ from pydantic import ValidationError
 from server import audit, scrub
 from server.bodies import body_chunks
 from server.config import KeyKind
-from server.errors import ApiError, describe
+from server.errors import ApiError, describe, describe_unexpected
 from server.platforms.base import anthropic_model_problem
 from server.sse import aiter_sse
 from tools._args import DryRun
 from tools._base import Ctx, ToolDef, api, settings, tool
-from tools._message_stream import MalformedStream, MessageAssembler, OutranMaxTokens, StreamFailed
-from tools._message_types import (
+from tools._message_request import (
+    Betas,
+    CacheControlArg,
+    ContainerArg,
+    DiagnosticsArg,
+    ExtraBody,
+    InferenceGeo,
     MaxTokens,
-    Message,
     Messages,
     MetadataArg,
     ModelArg,
+    OutputConfigArg,
     ServiceTier,
+    Speed,
     StopSequences,
     System,
     Temperature,
     ThinkingArg,
-    TokenCount,
     ToolChoiceArg,
     Tools,
     TopK,
     TopP,
+    beta_header,
+    check_extra_body,
     check_thinking,
     request_body,
 )
+from tools._message_stream import MalformedStream, MessageAssembler, OutranMaxTokens, StreamFailed
+from tools._message_types import Message, TokenCount
 from tools._writes import WriteRequest, write
 
 KEY = KeyKind.API
@@ -74,11 +83,24 @@ async def send_message(
     thinking: ThinkingArg = None,
     metadata: MetadataArg = None,
     service_tier: ServiceTier = None,
+    output_config: OutputConfigArg = None,
+    container: ContainerArg = None,
+    inference_geo: InferenceGeo = None,
+    speed: Speed = None,
+    cache_control: CacheControlArg = None,
+    diagnostics: DiagnosticsArg = None,
+    betas: Betas = None,
+    extra_body: ExtraBody = None,
     dry_run: DryRun = False,
 ) -> Annotated[CallToolResult, Message]:
     """Call Claude (Messages API, streamed) and return the reply: content blocks, stop_reason, usage. Billed."""
-    check_thinking(thinking, max_tokens)
+    try:
+        check_thinking(thinking, max_tokens)
+    except ValueError as exc:
+        raise ToolError(f"{exc}.") from None
+    check_extra_body(extra_body, betas)
     body = request_body(
+        extra_body,
         model=model,
         max_tokens=max_tokens,
         messages=messages,
@@ -92,17 +114,25 @@ async def send_message(
         thinking=thinking,
         metadata=metadata,
         service_tier=service_tier,
+        output_config=output_config,
+        container=container,
+        inference_geo=inference_geo,
+        speed=speed,
+        cache_control=cache_control,
+        diagnostics=diagnostics,
         stream=True,
     )
+    headers = beta_header(betas)
     if dry_run:
-        plan = await write(ctx, WriteRequest("POST", "/v1/messages", KEY, body=body), Message, dry_run=True)
+        req = WriteRequest("POST", "/v1/messages", KEY, body=body, headers=headers)
+        plan = await write(ctx, req, Message, dry_run=True)
         data = plan.model_dump(mode="json", exclude_none=True)
         return CallToolResult(content=[TextContent(type="text", text=json.dumps(data))], structured_content=data)
-    message = await stream_message(ctx, body)
+    message = await stream_message(ctx, body, headers)
     try:
         Message.model_validate(message)  # the API's shape, checked before it is handed on
     except ValidationError as exc:
-        raise ToolError(f"The API returned an unexpected Message shape: {exc}") from None
+        raise ToolError(describe_unexpected(exc)) from None
     return CallToolResult(content=render(message), structured_content=message)
 
 
@@ -115,17 +145,31 @@ async def count_tokens(
     tools: Tools = None,
     tool_choice: ToolChoiceArg = None,
     thinking: ThinkingArg = None,
+    output_config: OutputConfigArg = None,
+    speed: Speed = None,
+    cache_control: CacheControlArg = None,
+    betas: Betas = None,
 ) -> TokenCount:
-    """Count the input tokens of a Messages request without running it."""
+    """Count a Messages request's input tokens without running it."""
     check_model(ctx, model)
     body = request_body(
-        model=model, messages=messages, system=system, tools=tools, tool_choice=tool_choice, thinking=thinking
+        model=model,
+        messages=messages,
+        system=system,
+        tools=tools,
+        tool_choice=tool_choice,
+        thinking=thinking,
+        output_config=output_config,
+        speed=speed,
+        cache_control=cache_control,
     )
-    raw = await api(ctx, KEY).request("POST", "/v1/messages/count_tokens", key=KEY, json_body=body, idempotent=True)
+    raw = await api(ctx, KEY).request(
+        "POST", "/v1/messages/count_tokens", key=KEY, json_body=body, headers=beta_header(betas), idempotent=True
+    )
     return TokenCount.model_validate(raw)
 
 
-async def stream_message(ctx: Ctx, body: dict[str, Any]) -> dict[str, Any]:
+async def stream_message(ctx: Ctx, body: dict[str, Any], headers: dict[str, str] | None = None) -> dict[str, Any]:
     """POST with stream=true, report progress as text arrives, and return the assembled Message."""
     check_model(ctx, str(body.get("model")))
     conf = settings(ctx)
@@ -135,7 +179,7 @@ async def stream_message(ctx: Ctx, body: dict[str, Any]) -> dict[str, Any]:
     client = api(ctx, KEY)
     if (attempt := audit.current()) is not None:
         attempt.sending("POST", "/v1/messages")  # write-ahead: on disk before the request leaves
-    async with client.stream("POST", "/v1/messages", key=KEY, json_body=body) as response:
+    async with client.stream("POST", "/v1/messages", key=KEY, json_body=body, headers=headers) as response:
         request_id = response.headers.get("request-id")
         chunks = body_chunks(response, conf.max_stream_bytes, what="event stream")
         if attempt is not None:

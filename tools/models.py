@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Annotated, Any, Literal
+
+from pydantic import Field
+
 from server.config import KeyKind
 from tools._args import AfterId, AllPages, BeforeId, Limit, ModelId
 from tools._base import Ctx, ToolDef, api, tool
@@ -18,8 +22,12 @@ class Model(ApiObject):
     display_name: str | None = None
     created_at: str | None = None
     lifecycle: str | None = None
+    deprecated_at: str | None = None
+    retires_at: str | None = None
+    line: str | None = None
     max_input_tokens: int | None = None
     max_tokens: int | None = None
+    capabilities: dict[str, Any] | None = None
 
 
 @tool("models", KEY, title="List models", read_only=True)
@@ -29,10 +37,21 @@ async def list_models(
     after_id: AfterId = None,
     before_id: BeforeId = None,
     all_pages: AllPages = False,
+    lifecycle: Annotated[
+        list[Literal["active", "deprecated", "retired"]] | None, Field(description="Default: active, deprecated.")
+    ] = None,
 ) -> CursorPage[Model]:
-    """List available Claude models, newest first, with limits and capabilities."""
+    """List Claude models, newest first, with limits and capabilities."""
     return await list_cursor(
-        ctx, "/v1/models", Model, key=KEY, limit=limit, after_id=after_id, before_id=before_id, all_pages=all_pages
+        ctx,
+        "/v1/models",
+        Model,
+        key=KEY,
+        limit=limit,
+        after_id=after_id,
+        before_id=before_id,
+        all_pages=all_pages,
+        params={"lifecycle": lifecycle},
     )
 
 
@@ -41,7 +60,7 @@ async def get_model(
     ctx: Ctx,
     model_id: ModelId,
 ) -> Model:
-    """Get one model by id or alias (an alias resolves to the current model id)."""
+    """Get one model by id or alias."""
     return Model.model_validate(await api(ctx, KEY).request("GET", f"/v1/models/{model_id}", key=KEY))
 
 

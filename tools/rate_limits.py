@@ -68,7 +68,7 @@ async def list_rate_limits(
     ] = None,
     all_pages: AllPages = False,
 ) -> TokenPage[RateLimit]:
-    """The organization's rate limits per group (model family, batch, files...) with each limiter's value."""
+    """The organization's rate limits per group (model family, batch, files...)."""
     return await list_token(
         ctx,
         "/v1/organizations/rate_limits",
@@ -92,10 +92,10 @@ async def list_workspace_rate_limits(
     ctx: Ctx,
     workspace_id: WorkspaceId,
     group_type: GroupType = None,
-    include_inherited: Annotated[bool, Field(description="Also list values inherited from the organization.")] = False,
+    include_inherited: Annotated[bool, Field(description="Also list inherited values.")] = False,
     all_pages: AllPages = False,
 ) -> TokenPage[WorkspaceRateLimit]:
-    """A workspace's rate-limit overrides. A limiter not listed inherits the organization's value (not unlimited)."""
+    """A workspace's rate-limit overrides; a limiter not listed inherits the organization's value."""
     return await list_token(
         ctx,
         f"/v1/organizations/workspaces/{workspace_id}/rate_limits",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from typing import Annotated, Literal
 
-from pydantic import Field
+from pydantic import Field, WithJsonSchema
 
 from server.config import KeyKind
 from tools._args import ApiKeyId, WorkspaceId
@@ -45,7 +45,7 @@ DAY = timedelta(days=1)
 MAX_BUCKETS = {"1d": 31, "1h": 168, "1m": 1440}  # per request, the API's limit
 MAX_SPAN = {"1m": timedelta(days=7), "1h": timedelta(days=366)}
 CLAUDE_CODE_MAX_DAYS = timedelta(days=366)
-FAST_BETA = "fast-mode-2026-02-01"  # needed to group by speed
+FAST_BETA = "fast-mode-2026-02-01"  # needed to group or filter by speed (the API's own rule, not a guess)
 
 UsageGroupBy = Literal[
     "api_key_id",
@@ -59,10 +59,18 @@ UsageGroupBy = Literal[
     "service_account_id",
 ]
 ServiceTier = Literal["standard", "batch", "priority", "priority_on_demand", "flex", "flex_discount"]
-ModelId = Annotated[str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@-]*$")]
-Start = Annotated[str, Field(description="UTC, inclusive: RFC 3339 or YYYY-MM-DD (= 00:00Z).")]
+# Checked here, published as plain strings: the pattern says nothing a caller needs.
+ActorId = Annotated[
+    str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_-]+$"), WithJsonSchema({"type": "string"})
+]
+ModelId = Annotated[
+    str,
+    Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:@-]*$"),
+    WithJsonSchema({"type": "string"}),
+]
+Start = Annotated[str, Field(description="UTC, inclusive: RFC 3339 or YYYY-MM-DD.")]
 End = Annotated[str | None, Field(description="UTC, exclusive. Default: now.")]
-IncludeBuckets = Annotated[bool, Field(description="Also return per-bucket rows (bounded).")]
+IncludeBuckets = Annotated[bool, Field(description="Add per-bucket rows (bounded).")]
 
 
 def _now() -> datetime:
@@ -87,15 +95,17 @@ async def get_usage(
     api_key_ids: Annotated[list[ApiKeyId] | None, Field(description="Only these API keys.")] = None,
     service_tiers: Annotated[list[ServiceTier] | None, Field(description="Only these tiers.")] = None,
     context_window: Annotated[
-        list[Literal["0-200k", "200k-1M"]] | None, Field(description="Only these context windows.")
+        list[Literal["0-200k", "200k-1M"]] | None, Field(description="Only these windows.")
     ] = None,
     inference_geos: Annotated[
-        list[Literal["global", "us", "not_available"]] | None, Field(description="Only these inference geos.")
+        list[Literal["global", "us", "not_available"]] | None, Field(description="Only these geos.")
     ] = None,
+    account_ids: Annotated[list[ActorId] | None, Field(description="Only these users.")] = None,
+    service_account_ids: Annotated[list[ActorId] | None, Field(description="Only these service accts.")] = None,
+    speeds: Annotated[list[Literal["standard", "fast"]] | None, Field(description="Only these speeds.")] = None,
     include_buckets: IncludeBuckets = False,
 ) -> UsageReport:
-    """Token usage over a whole window: exact totals, then one row per group_by combination, largest first.
-    Times are UTC; starting_at inclusive, ending_at exclusive; a bare date is 00:00 UTC.
+    """Token usage over a window: exact totals, then one row per group_by combination, largest first.
     workspace_id null = Default workspace."""
     win = window(
         starting_at, ending_at, WIDTHS[bucket_width], now=_now(), max_span=MAX_SPAN.get(bucket_width), unit=bucket_width
@@ -109,6 +119,9 @@ async def get_usage(
         "service_tiers": service_tiers,
         "context_window": context_window,
         "inference_geos": inference_geos,
+        "account_ids": account_ids,
+        "service_account_ids": service_account_ids,
+        "speeds": speeds,
     }
     buckets, requests = await fetch_buckets(
         ctx,
@@ -117,7 +130,7 @@ async def get_usage(
         width_code=bucket_width,
         max_buckets=MAX_BUCKETS[bucket_width],
         params=params,
-        headers={"anthropic-beta": FAST_BETA} if "speed" in groups else None,
+        headers={"anthropic-beta": FAST_BETA} if "speed" in groups or speeds else None,
         what="usage report",
     )
     totals, rows, kept = sum_usage(buckets, groups, include_buckets)
@@ -150,8 +163,7 @@ async def get_cost(
     include_buckets: IncludeBuckets = False,
 ) -> CostReport:
     """Cost in USD over whole UTC days: exact total, then one row per group_by combination, largest first.
-    starting_at inclusive, ending_at exclusive; a bare date is 00:00 UTC. Excludes Priority Tier.
-    workspace_id null = Default workspace."""
+    Excludes Priority Tier. workspace_id null = Default workspace."""
     win = window(starting_at, ending_at, DAY, now=_now(), unit="1d")
     groups = _unique(list(group_by or []))
     buckets, requests = await fetch_buckets(
@@ -191,8 +203,8 @@ async def get_claude_code_usage(
     ] = None,
     include_records: Annotated[bool, Field(description="Also return the raw daily records (bounded).")] = False,
 ) -> ClaudeCodeReport:
-    """Claude Code activity over UTC days [starting_at, ending_at): totals (sessions, lines, commits, PRs,
-    estimated USD) and one row per user or API key, largest cost first."""
+    """Claude Code activity per UTC day: totals (sessions, lines, commits, PRs, estimated USD) and one row
+    per user or API key."""
     win = window(
         starting_at,
         ending_at,

@@ -83,7 +83,7 @@ async def get_skill(ctx: Ctx, skill_id: SkillId) -> Skill:
 async def list_skill_versions(
     ctx: Ctx, skill_id: SkillId, limit: Limit = 20, page: PageToken = None, all_pages: AllPages = False
 ) -> TokenPage[SkillVersion]:
-    """List a skill's versions, newest first (name and description come from SKILL.md)."""
+    """List a skill's versions, newest first."""
     return await list_token(
         ctx, f"{_path(skill_id)}/versions", SkillVersion, key=KEY, limit=limit, page=page, all_pages=all_pages
     )

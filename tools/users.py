@@ -19,7 +19,7 @@ NOT_FOUND = "Call list_users to find valid user ids."
 
 
 class OrgRole(str, Enum):
-    """Organization roles the API reports (Console/API orgs and Claude Enterprise orgs)."""
+    """Organization roles the API reports."""
 
     user = "user"
     developer = "developer"

@@ -68,7 +68,7 @@ async def list_workspace_members(
     before_id: BeforeId = None,
     all_pages: AllPages = False,
 ) -> CursorPage[WorkspaceMember]:
-    """List a workspace's members and their workspace roles (cursors are user ids)."""
+    """List a workspace's members and roles (cursors are user ids)."""
     return await list_cursor(
         ctx,
         _members(workspace_id),

@@ -100,8 +100,10 @@ async def list_workspaces(
     before_id: BeforeId = None,
     all_pages: AllPages = False,
     include_archived: Annotated[bool, Field(description="Include archived workspaces.")] = False,
+    include_default: Annotated[bool, Field(description="Include the Default workspace.")] = False,
+    ids: Annotated[list[WorkspaceId] | None, Field(max_length=100, description="Only these (max 100).")] = None,
 ) -> CursorPage[Workspace]:
-    """List the organization's workspaces (the Default workspace is not listed)."""
+    """List the organization's workspaces."""
     return await list_cursor(
         ctx,
         PATH,
@@ -111,7 +113,7 @@ async def list_workspaces(
         after_id=after_id,
         before_id=before_id,
         all_pages=all_pages,
-        params={"include_archived": include_archived or None},
+        params={"include_archived": include_archived or None, "include_default": include_default or None, "ids": ids},
     )
 
 
@@ -141,7 +143,7 @@ async def update_workspace(
     workspace_id: WorkspaceId,
     name: Name | None = None,
     display_color: Color | None = None,
-    data_residency: DataResidencyUpdate | None = None,
+    data_residency: Annotated[DataResidencyUpdate | None, Field(description="Inference geos to allow.")] = None,
     tags: Annotated[dict[TagKey, str | None] | None, Field(description="Tags to set; null removes one.")] = None,
     dry_run: DryRun = False,
 ) -> WorkspaceResult:

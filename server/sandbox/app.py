@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from server.sandbox.betas import check_betas
 from server.sandbox.generic import FALLBACK
 from server.sandbox.routes import ROUTES
 from server.sandbox.wire import SandboxError, error_body, error_response, new_request_id
@@ -59,6 +60,7 @@ class ApiConventions:
                 key_kind=kind,
                 content_type=headers.get("content-type"),
                 body=body,
+                beta=headers.get("anthropic-beta"),
             )
         )
 
@@ -109,7 +111,7 @@ class ApiConventions:
             return SandboxError(403, "permission_error", "This endpoint requires an Admin API key (sk-ant-admin...).")
         if not path.startswith("/v1/organizations") and kind == "admin":
             return SandboxError(401, "authentication_error", "invalid x-api-key: Admin keys only work on the Admin API")
-        return None
+        return check_betas(headers.get("anthropic-beta"))
 
 
 async def _sandbox_error(request: Request, exc: Exception) -> Response:

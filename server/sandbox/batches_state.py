@@ -37,6 +37,7 @@ class BatchRecord:
     ended_at: datetime | None = None
     outcomes: list[str] = field(default_factory=list)  # per request, once ended
     synthetic: tuple[int, int] | None = None  # (lines, bytes of padding per line) for generated results
+    beta: str | None = None  # the batch's anthropic-beta header: it applies to every request
 
 
 class BatchesState:
@@ -45,8 +46,9 @@ class BatchesState:
         self.batches: dict[str, BatchRecord] = {}
         self.messages = MessagesState()
 
-    def create(self, requests: list[tuple[str, dict[str, Any]]]) -> BatchRecord:
-        record = BatchRecord(id=self.messages.new_id("msgbatch_"), created_at=self.box.clock(), requests=requests)
+    def create(self, requests: list[tuple[str, dict[str, Any]]], beta: str | None = None) -> BatchRecord:
+        now = self.box.clock()
+        record = BatchRecord(id=self.messages.new_id("msgbatch_"), created_at=now, requests=requests, beta=beta)
         self.batches[record.id] = record
         return record
 
@@ -83,14 +85,15 @@ class BatchesState:
         elapsed = min(1.0, (stop - record.created_at) / PROCESSING)
         done = len(record.requests) if record.cancel_initiated_at is None else int(len(record.requests) * elapsed)
         record.outcomes = [
-            self._outcome(params) if i < done else "canceled" for i, (_, params) in enumerate(record.requests)
+            self._outcome(params, record.beta) if i < done else "canceled"
+            for i, (_, params) in enumerate(record.requests)
         ]
         record.ended_at = now if record.cancel_initiated_at else record.created_at + PROCESSING
 
     @staticmethod
-    def _outcome(params: dict[str, Any]) -> str:
+    def _outcome(params: dict[str, Any], beta: str | None) -> str:
         try:
-            check_request({**params, "stream": False}, 0)
+            check_request({**params, "stream": False}, 0, betas=beta)
         except SandboxError:
             return "errored"
         return "succeeded"
@@ -128,17 +131,18 @@ class BatchesState:
             yield from _synthetic_lines(*record.synthetic)
             return
         for (custom_id, params), outcome in zip(record.requests, record.outcomes, strict=True):
-            yield (json.dumps({"custom_id": custom_id, "result": self._result(params, outcome)}) + "\n").encode()
+            result = self._result(params, outcome, record.beta)
+            yield (json.dumps({"custom_id": custom_id, "result": result}) + "\n").encode()
 
-    def _result(self, params: dict[str, Any], outcome: str) -> dict[str, Any]:
+    def _result(self, params: dict[str, Any], outcome: str, beta: str | None) -> dict[str, Any]:
         if outcome == "succeeded":
-            model = check_request({**params, "stream": False}, 0)
+            model = check_request({**params, "stream": False}, 0, betas=beta)
             message = simulate(self.messages, params, model)
             message["usage"]["service_tier"] = "batch"
             return {"type": "succeeded", "message": message}
         if outcome == "errored":
             try:
-                check_request(params, 0)
+                check_request(params, 0, betas=beta)
             except SandboxError as err:
                 error = {"type": err.type, "message": err.message}
                 return {"type": "errored", "error": {"type": "error", "error": error, "request_id": None}}

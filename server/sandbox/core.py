@@ -27,6 +27,7 @@ class RecordedRequest:
     key_kind: str | None  # "admin", "api" or None; the key itself is never recorded
     content_type: str | None
     body: bytes = field(repr=False)
+    beta: str | None = None  # the anthropic-beta header, as sent
 
     def json(self) -> Any:
         return json.loads(self.body) if self.body else None

@@ -43,7 +43,11 @@ def stream_events(message: dict[str, Any], fault: str | None) -> Iterator[bytes]
         "message_delta",
         {
             "type": "message_delta",
-            "delta": {"stop_reason": message["stop_reason"], "stop_sequence": message["stop_sequence"]},
+            "delta": {
+                "stop_reason": message["stop_reason"],
+                "stop_sequence": message["stop_sequence"],
+                **({"container": message["container"]} if message.get("container") else {}),
+            },
             "usage": {**delta_usage, "output_tokens": usage["output_tokens"]},
         },
     )

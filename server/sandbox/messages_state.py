@@ -18,6 +18,7 @@ import string
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from server.sandbox.messages_fields import check_fields, container_of, json_reply
 from server.sandbox.models_state import resolve, thinking_supported
 from server.sandbox.wire import SandboxError, invalid
 
@@ -97,10 +98,13 @@ def input_tokens(body: dict[str, Any]) -> int:
     return max(1, estimate_tokens([body.get("system"), body.get("messages"), body.get("tools")]))
 
 
-def check_request(body: dict[str, Any], raw_size: int, *, counting: bool = False) -> dict[str, Any]:
+def check_request(
+    body: dict[str, Any], raw_size: int, *, counting: bool = False, betas: str | None = None
+) -> dict[str, Any]:
     """The API's request checks; returns the resolved model."""
     if raw_size > MAX_BODY_BYTES:
         raise SandboxError(413, "request_too_large", "Request exceeds the maximum allowed number of bytes.")
+    check_fields(body, counting=counting, betas=betas)
     name = body.get("model")
     if not isinstance(name, str) or not name:
         raise invalid("model: Field required")
@@ -182,7 +186,7 @@ def simulate(state: MessagesState, body: dict[str, Any], model: dict[str, Any]) 
         blocks.append({"type": "tool_use", "id": state.new_id("toolu_"), "name": forced["name"], "input": tool_input})
         stop_reason = "tool_use"
     else:
-        reply = _reply_text(body, model)
+        reply = json_reply(body, _placeholder) or _reply_text(body, model)
         for seq in body.get("stop_sequences") or []:
             if seq and seq in reply:
                 reply, stop_reason, stop_sequence = reply[: reply.index(seq)], "stop_sequence", seq
@@ -192,7 +196,9 @@ def simulate(state: MessagesState, body: dict[str, Any], model: dict[str, Any]) 
             reply, stop_reason, stop_sequence = reply[:limit], "max_tokens", None
         blocks.append({"type": "text", "text": reply})
     out = max(1, estimate_tokens([b.get("text") or b.get("thinking") or b.get("input") for b in blocks]))
+    container = container_of(body, state.new_id("container_"))
     return {
+        **({"container": container} if container else {}),
         "id": state.new_id("msg_"),
         "type": "message",
         "role": "assistant",

@@ -57,7 +57,8 @@ async def create_batch(request: Request) -> Response:
             raise invalid(f"requests.{i}.params.stream: streaming is not supported in batches")
         parsed.append((custom_id, params))
     batches = state(request)
-    return ok(batches.to_wire(batches.create(parsed), _base(request)))
+    record = batches.create(parsed, beta=request.headers.get("anthropic-beta"))
+    return ok(batches.to_wire(record, _base(request)))
 
 
 async def list_batches(request: Request) -> Response:

@@ -21,7 +21,7 @@ def state(request: Request) -> MessagesState:
 
 async def create_message(request: Request) -> Response:
     body = await json_body(request)
-    model = check_request(body, len(await request.body()))
+    model = check_request(body, len(await request.body()), betas=request.headers.get("anthropic-beta"))
     messages = state(request)
     message = simulate(messages, body, model)
     if not body.get("stream"):
@@ -41,7 +41,7 @@ async def create_message(request: Request) -> Response:
 
 async def count_tokens(request: Request) -> Response:
     body = await json_body(request)
-    check_request(body, len(await request.body()), counting=True)
+    check_request(body, len(await request.body()), counting=True, betas=request.headers.get("anthropic-beta"))
     return ok({"input_tokens": input_tokens(body)})
 
 

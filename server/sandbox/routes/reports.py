@@ -15,6 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from server.sandbox.betas import has_beta
 from server.sandbox.report_data import GROUP_FIELDS, WIDTHS
 from server.sandbox.report_state import ReportState, reports
 from server.sandbox.routes._common import sandbox
@@ -97,8 +98,10 @@ async def usage_report(request: Request) -> Response:
     width = request.query_params.get("bucket_width", "1d")
     if width not in WIDTHS:
         raise invalid(f"bucket_width: Input should be '1d', '1h' or '1m'; got {width!r}")
-    with_speed = FAST_BETA in request.headers.get("anthropic-beta", "")
+    with_speed = has_beta(request.headers.get("anthropic-beta"), FAST_BETA)
     group_by = q_list(request, "group_by", (*GROUP_FIELDS, "speed") if with_speed else GROUP_FIELDS)
+    if not with_speed and q_list(request, "speeds"):
+        raise invalid(f"speeds[]: filtering by speed requires the anthropic-beta header {FAST_BETA}")
     filters = [(field, q_list(request, param, allowed)) for param, field, allowed in _FILTERS]
     if with_speed:
         filters.append(("speed", q_list(request, "speeds", SPEEDS)))
