@@ -1,7 +1,10 @@
 """Regenerate server/catalog/operations.json from the installed, pinned ``anthropic`` SDK.
 
-    python scripts/update_catalog.py           # write the file
-    python scripts/update_catalog.py --check   # exit 1 if the committed file differs from the SDK's
+    python scripts/update_catalog.py           # write the files
+    python scripts/update_catalog.py --check   # exit 1 if a committed file differs from the SDK's
+
+It also writes server/catalog/shapes.json: the full JSON Schema of every operation's response, for the
+sandbox, which must not import the SDK at run time (see catalog_shapes.py).
 
 How: walk the client's resource tree; call every method once against a recording transport with a
 distinct marker value per argument, so the SDK itself tells us the HTTP method, the path template, where
@@ -33,9 +36,11 @@ from anthropic._resource import SyncAPIResource
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from catalog_extra import HAND_WRITTEN, summary, typed_tool
+from catalog_shapes import build_shapes, render_shapes
 from catalog_types import is_file, is_omit, is_typeddict, model_schema, schema, strip, union_args
 
 OUT = Path(__file__).resolve().parent.parent / "server" / "catalog" / "operations.json"
+SHAPES_OUT = OUT.with_name("shapes.json")
 SKIPPED_PARAMS = {"extra_headers", "extra_query", "extra_body", "timeout", "betas"}
 PAGES = {  # SDK page class -> our pagination name (see CATALOG_FORMAT.md)
     "SyncPage": "cursor",
@@ -271,7 +276,8 @@ def _preference(op_id: str) -> tuple[int, int, int, str]:
     return (op_id.startswith("beta."), last not in PLAIN_VERBS, len(op_id), op_id)
 
 
-def build() -> dict[str, Any]:
+def build() -> tuple[dict[str, Any], dict[str, Any]]:
+    """The catalog, and the full response schemas of its SDK operations (op id → kind, pagination, schema)."""
     client = anthropic.Anthropic(
         api_key="sk-ant-api03-catalog",
         base_url="https://api.example.invalid",
@@ -279,12 +285,14 @@ def build() -> dict[str, Any]:
         http_client=httpx2.Client(transport=httpx2.MockTransport(_record)),
     )
     chosen: dict[tuple[str, str], dict[str, Any]] = {}
+    returns: dict[str, Any] = {}
     for op_id, method in walk(client, ()):
         _LOOKUP_FIRST[0] = op_id.endswith("batches.results")
         rec = record(method)
         if rec is None:
             continue
         op = operation(op_id, rec)
+        returns[op_id] = rec["hints"].get("return")
         key = (op["method"], op["path"])
         if key not in chosen or _preference(op_id) < _preference(chosen[key]["id"]):
             chosen[key] = op
@@ -297,7 +305,8 @@ def build() -> dict[str, Any]:
     ids = [o["id"] for o in ops]
     if len(ids) != len(set(ids)):
         raise SystemExit("duplicate operation ids")
-    return {"sdk_version": anthropic.__version__, "operations": ops}
+    kept = {op["id"]: returns[op["id"]] for op in ops if op["id"] in returns}
+    return {"sdk_version": anthropic.__version__, "operations": ops}, build_shapes(kept)
 
 
 def render(catalog: dict[str, Any]) -> str:
@@ -305,19 +314,23 @@ def render(catalog: dict[str, Any]) -> str:
 
 
 def main(argv: list[str]) -> int:
-    text = render(build())
+    catalog, shapes = build()
+    files = {OUT: render(catalog), SHAPES_OUT: render_shapes(shapes)}
     if "--check" in argv:
-        committed = OUT.read_text(encoding="utf-8") if OUT.exists() else ""
-        if committed != text:
-            diff = difflib.unified_diff(
-                committed.splitlines(), text.splitlines(), "committed", "installed SDK", n=1, lineterm=""
-            )
-            shown = "\n".join(itertools.islice(diff, 80))
-            sys.stderr.write(f"{OUT} differs from the installed SDK: run scripts/update_catalog.py\n{shown}\n")
-            return 1
-        return 0
+        stale = 0
+        for out, text in files.items():
+            committed = out.read_text(encoding="utf-8") if out.exists() else ""
+            if committed != text:
+                diff = difflib.unified_diff(
+                    committed.splitlines(), text.splitlines(), "committed", "installed SDK", n=1, lineterm=""
+                )
+                shown = "\n".join(line[:300] for line in itertools.islice(diff, 80))
+                sys.stderr.write(f"{out} differs from the installed SDK: run scripts/update_catalog.py\n{shown}\n")
+                stale += 1
+        return 1 if stale else 0
     OUT.parent.mkdir(parents=True, exist_ok=True)
-    OUT.write_text(text, encoding="utf-8")
+    for out, text in files.items():
+        out.write_text(text, encoding="utf-8")
     return 0
 
 

@@ -4,6 +4,8 @@ what it says holds together (ids, keys, path parameters, response types, typed t
 from __future__ import annotations
 
 import importlib
+import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -19,6 +21,7 @@ CATALOG = load_catalog()
 
 
 def test_the_committed_catalog_is_what_the_installed_sdk_generates() -> None:
+    """Both files: operations.json and shapes.json (the sandbox's full response schemas)."""
     run = subprocess.run(
         [sys.executable, str(ROOT / "scripts" / "update_catalog.py"), "--check"],
         capture_output=True,
@@ -87,3 +90,18 @@ def test_match_finds_the_operation_and_literal_segments_win() -> None:
     work = CATALOG.match("GET", "/v1/environments/env_1/work/stats")
     assert work is not None and work[0].id == "beta.environments.work.stats"
     assert CATALOG.match("GET", "/v1/nowhere") is None
+
+
+def test_shapes_cover_every_sdk_operation_and_every_ref_resolves_in_the_shared_defs() -> None:
+    shapes = json.loads((ROOT / "server" / "catalog" / "shapes.json").read_text(encoding="utf-8"))
+    hand_added = {
+        "organization.usage_report.messages",
+        "organization.cost_report",
+        "organization.usage_report.claude_code",
+    }
+    assert set(shapes["operations"]) == {op.id for op in CATALOG.operations} - hand_added
+    for op_id, entry in shapes["operations"].items():
+        op = CATALOG.get(op_id)
+        assert op is not None and (entry["kind"], entry["pagination"]) == (op.response_kind, op.pagination), op_id
+    refs = set(re.findall(r'"\$ref":"#/\$defs/([^"]+)"', json.dumps(shapes, separators=(",", ":"))))
+    assert refs and refs <= set(shapes["$defs"])

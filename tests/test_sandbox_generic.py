@@ -23,10 +23,10 @@ from server.config import KeyKind, Secret, Settings
 from server.http import AnthropicAPI, make_client
 from server.sandbox import SANDBOX_ADMIN_KEY, SANDBOX_API_KEY, Sandbox
 from server.sandbox.generic_roles import is_param, role_of
-from server.sandbox.generic_shapes import item_type, page_class
 from server.sandbox.generic_state import key_of
 from server.sandbox.synth import Synth
 from tests.generic_driver import NOT_FRESH, PICK, arguments_for, no_extras, request_parts
+from tests.sdk_types import item_type, page_class
 
 pytestmark = pytest.mark.anyio
 CATALOG = load_catalog()

@@ -17,12 +17,19 @@ from server.config import KeyKind, Secret, Settings
 from server.errors import ApiError
 from server.http import AnthropicAPI, make_client
 from server.sandbox import SANDBOX_ADMIN_KEY, SANDBOX_API_KEY, Sandbox
+from server.sandbox.generic_shapes import Shape, shape_of
+from server.sandbox.generic_state import properties_of
 from server.sandbox.synth import MISSING, Synth
 
 pytestmark = pytest.mark.anyio
 ADMIN, API = KeyKind.ADMIN, KeyKind.API
 AGENTS_BETA = {"anthropic-beta": "managed-agents-2026-04-01"}
 GROUPS = "/v1/organizations/rbac_groups"
+HAND_SERVED_REPORTS = {
+    "organization.usage_report.messages",
+    "organization.cost_report",
+    "organization.usage_report.claude_code",
+}
 
 
 @pytest.fixture
@@ -227,14 +234,20 @@ async def test_session_events_stream_as_server_sent_events(api: AnthropicAPI) ->
     assert len(events) >= 2 and all(e["type"] for e in events)
 
 
-def test_without_the_sdk_the_catalogs_own_fields_still_build_every_response() -> None:
-    """The runtime fallback (a plain install has no SDK): every operation's compact schema builds an object."""
+def test_every_sdk_operation_has_a_full_shape_and_it_builds() -> None:
+    """shapes.json (not the catalog's depth-cut fields) describes every SDK operation, and Synth builds from it."""
     synth = Synth(lambda prefix: prefix + "01abc", lambda: datetime.now(timezone.utc))
     for op in load_catalog().operations:
-        fields = op.response.get("fields") or {}
-        built = synth.build(fields, MISSING, noun=op.path.rsplit("/", 1)[-1])
-        if op.response_kind == "object" and fields.get("properties"):
-            assert isinstance(built, dict) and set(built) == set(fields["properties"]), op.id
+        shape = shape_of(op.id)
+        if op.id in HAND_SERVED_REPORTS:
+            assert shape == Shape("object", {}), op.id  # the SDK has no type for them
+            continue
+        assert shape.kind == op.response_kind, op.id
+        if shape.kind in ("binary", "empty"):
+            continue
+        built = synth.build(shape.schema, MISSING, noun=op.path.rsplit("/", 1)[-1])
+        if shape.kind == "object":
+            assert isinstance(built, dict) and set(properties_of(shape.schema)) <= set(built), op.id
 
 
 async def test_a_hostile_body_is_refused_not_a_crash(sandbox: Sandbox) -> None:

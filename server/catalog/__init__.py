@@ -3,6 +3,8 @@
 ``operations.json`` is written by ``scripts/update_catalog.py`` (never by hand) and checked against the
 installed SDK by ``tests/test_catalog.py``. Its format is described in the script and, for the sandbox's
 generic simulator, in CATALOG_FORMAT.md. This module only reads it: ``load_catalog()`` parses it once.
+The same script writes ``shapes.json``, every operation's full response schema, which only the sandbox
+reads (``server/sandbox/generic_shapes.py``).
 """
 
 from __future__ import annotations

@@ -70,7 +70,7 @@ class GenericSimulator:
         body, form = await read_inputs(op, request)
         check_arguments(op, request, body, set(form))
         role = self.roles[op.id]
-        shape = shape_of(op.id, op.response)
+        shape = shape_of(op.id)
         concrete = request.url.path.rstrip("/")
         for index, segment in enumerate(op.path.split("/")):
             if is_param(segment) and segment[1:-1] != role.key:
@@ -170,7 +170,7 @@ class GenericSimulator:
             if parent(op.path) == coll_template and is_param(op.path.rsplit("/", 1)[-1])
         ]
         source = listing or next((op for op in item_ops if op.method == "GET"), item_ops[0] if item_ops else None)
-        schema = shape_of(source.id, source.response).schema if source is not None else {}
+        schema = shape_of(source.id).schema if source is not None else {}
         key = item_ops[0].path.rsplit("/", 1)[-1][1:-1] if item_ops else "id"
         return schema, key if key in properties_of(schema) else "id"
 
