@@ -7,6 +7,7 @@ is never registered: a call to it is an unknown tool, with no call-time guard ne
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -40,7 +41,12 @@ def select(all_tools: Sequence[ToolDef], settings: Settings) -> Selection:
             f"choose from {', '.join(toolsets_of(all_tools))} or all"
         )
     if unknown_tools:
-        raise SelectionError(f"unknown tool(s): {', '.join(sorted(unknown_tools))}")
+        near = {m for n in unknown_tools for m in difflib.get_close_matches(n, names, n=1)}
+        hint = f" (did you mean {', '.join(sorted(near))}?)" if near else ""
+        raise SelectionError(
+            f"unknown tool(s): {', '.join(sorted(unknown_tools))}{hint}; "
+            f"choose from {', '.join(t.name for t in all_tools)}"
+        )
 
     wanted_sets = None if settings.toolsets is None or "all" in settings.toolsets else settings.toolsets
     reasons: dict[str, str] = {}
@@ -49,14 +55,14 @@ def select(all_tools: Sequence[ToolDef], settings: Settings) -> Selection:
         reason = None
         if wanted_sets is not None and t.toolset not in wanted_sets:
             reason = "not in --toolsets"
+        elif settings.key(t.key) is None and not settings.sandbox:  # before the profile: no profile lists it
+            reason = f"{t.key.env_var} is not set"
         elif settings.profile is Profile.READ_ONLY and not t.read_only:
             reason = "writes (use --profile admin)"
         elif settings.tools is not None and t.name not in settings.tools:
             reason = "not in --tools"
         elif t.name in settings.exclude_tools:
             reason = "in --exclude-tools"
-        elif settings.key(t.key) is None and not settings.sandbox:
-            reason = f"{t.key.env_var} is not set"
         if reason is None:
             chosen.append(t)
         else:

@@ -48,7 +48,7 @@ def test_a_revoked_key_is_reported_as_a_401_without_showing_the_key() -> None:
 
 def test_no_keys_explains_what_to_set_and_calls_nothing() -> None:
     code, text = doctor(Settings(base_url=f"http://127.0.0.1:{free_port()}"))
-    assert code == 1
+    assert code == 2  # the server refuses to start without a key, with the same code
     assert "ANTHROPIC_ADMIN_KEY" in text and "ANTHROPIC_API_KEY" in text and "--sandbox" in text
     assert "no key to try" in text and "no tool would be listed" in text
 
@@ -83,14 +83,14 @@ def test_the_tool_section_says_why_toolsets_are_left_out() -> None:
 def test_an_audit_log_the_server_could_not_write_is_a_problem(tmp_path: Path) -> None:
     settings = Settings(sandbox=True, profile=Profile.ADMIN, audit_log=tmp_path)  # a directory, not a file
     code, text = doctor(settings, Sandbox())
-    assert code == 1 and str(tmp_path) in failures(text)[0]
+    assert code == 2 and str(tmp_path) in failures(text)[0]
     code, text = doctor(Settings(sandbox=True, profile=Profile.ADMIN, audit_log=tmp_path / "audit.jsonl"), Sandbox())
     assert code == 0 and f"audit log: {tmp_path / 'audit.jsonl'}" in text
 
 
 def test_an_unknown_toolset_is_a_problem() -> None:
     code, text = doctor(Settings(sandbox=True, toolsets=frozenset({"nope"})), Sandbox())
-    assert code == 1 and "unknown toolset(s): nope" in text
+    assert code == 2 and "unknown toolset(s): nope" in text
 
 
 @pytest.mark.parametrize(
@@ -98,10 +98,13 @@ def test_an_unknown_toolset_is_a_problem() -> None:
     [("127.0.0.1", None, False), ("0.0.0.0", None, True), ("0.0.0.0", "a-long-random-token-123", False)],
 )
 def test_the_http_bind_is_unsafe_only_off_loopback_without_a_token(host: str, token: str | None, problem: bool) -> None:
-    settings = Settings(sandbox=True, transport=Transport.HTTP, host=host, http_token=Secret(token) if token else None)
+    port = free_port()  # doctor also checks the port is free
+    settings = Settings(
+        sandbox=True, transport=Transport.HTTP, host=host, port=port, http_token=Secret(token) if token else None
+    )
     code, text = doctor(settings, Sandbox())
-    assert (code == 1) is problem, text
-    assert f"http://{host}:8765/mcp" in text or f"on {host}" in text
+    assert code == (2 if problem else 0), text
+    assert f"http://{host}:{port}/mcp" in text or f"on {host}" in text
 
 
 def test_the_cli_runs_doctor_and_prints_to_stdout(capsys: pytest.CaptureFixture[str]) -> None:
