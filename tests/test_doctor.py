@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import io
+import socket
 from pathlib import Path
 
 import pytest
 
-from server.cli import main
-from server.config import Profile, Secret, Settings, Transport
+from server.cli import EXIT_CANNOT_LISTEN, main
+from server.config import KeyKind, Profile, Secret, Settings, Transport
 from server.doctor import run_doctor
 from server.sandbox import Sandbox
 from tests.procs import free_port
+from tools import ALL_TOOLS
 
 CANARY = "sk-ant-admin01-CANARY-doctor-must-never-print-this"
 
@@ -113,3 +115,46 @@ def test_the_cli_runs_doctor_and_prints_to_stdout(capsys: pytest.CaptureFixture[
     assert code == 0, out
     assert "claude-api-mcp" in out and "ANTHROPIC_API_KEY: set, a standard API key (starts sk-ant-api…)" in out
     assert "CANARY" not in out + err
+
+
+def test_a_toolset_hidden_for_a_missing_key_says_the_key_not_the_profile() -> None:
+    _, text = doctor(Settings(sandbox=False, admin_key=Secret(CANARY), base_url=f"http://127.0.0.1:{free_port()}"))
+    assert "messages: not listed, ANTHROPIC_API_KEY is not set" in text
+    assert "batches: not listed, ANTHROPIC_API_KEY is not set" in text
+    assert "writes (use --profile admin)" not in text
+    admin_writes = sum(not t.read_only and t.key is KeyKind.ADMIN for t in ALL_TOOLS)
+    assert f"the read-only profile hides {admin_writes} tools that write" in text  # only what admin would add
+
+
+def test_a_toolset_hidden_by_the_profile_says_so() -> None:
+    code, text = doctor(Settings(sandbox=True, toolsets=frozenset({"messages", "batches"})), Sandbox())
+    assert code == 0
+    assert "messages: count_tokens" in text and "send_message" not in text.split("Tools")[1].split("Transport")[0]
+    writes = sum(not t.read_only and t.toolset in ("messages", "batches") for t in ALL_TOOLS)
+    assert f"the read-only profile hides {writes} tools that write (--profile admin lists them)" in text
+
+
+def test_a_taken_port_is_a_problem_with_the_servers_exit_code() -> None:
+    with socket.socket() as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        port = holder.getsockname()[1]
+        code, text = doctor(Settings(sandbox=True, transport=Transport.HTTP, port=port), Sandbox())
+    assert code == EXIT_CANNOT_LISTEN
+    [line] = failures(text)
+    assert f"cannot listen on 127.0.0.1:{port}: the port is already in use" in line and "--port" in line
+
+
+def test_a_free_port_is_left_free() -> None:
+    port = free_port()
+    code, _ = doctor(Settings(sandbox=True, transport=Transport.HTTP, port=port), Sandbox())
+    assert code == 0
+    with socket.socket() as again:  # doctor closed its probe
+        again.bind(("127.0.0.1", port))
+
+
+def test_a_flag_the_server_refuses_outranks_other_problems() -> None:
+    sandbox = Sandbox()
+    sandbox.revoked_keys.add(CANARY)
+    code, text = doctor(Settings(sandbox=True, admin_key=Secret(CANARY), toolsets=frozenset({"nope"})), sandbox)
+    assert code == 2 and len(failures(text)) == 2  # the rejected key (1) and the unknown toolset (2)
