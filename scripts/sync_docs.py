@@ -138,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     if cli.parse_args(argv).check:
         names = stale()
         if names:
-            print(f"out of date: {', '.join(names)}; run: python scripts/sync_docs.py", file=sys.stderr)
+            print(f"out of date: {', '.join(names)}; run: .venv/bin/python scripts/sync_docs.py", file=sys.stderr)
             return 1
         return 0
     for path, render in ((MANIFEST, render_manifest), (README, render_readme)):
