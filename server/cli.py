@@ -28,6 +28,10 @@ from server.config import (
 
 log = logging.getLogger("claude_api_mcp")
 ENV_PREFIX = "CLAUDE_API_MCP_"
+# Every flag --some-name reads CLAUDE_API_MCP_SOME_NAME, except where the upstream has its own variable.
+ENV_NAMES = {"base_url": "ANTHROPIC_BASE_URL"}
+# Exit codes, shared by the server and doctor (documented in --help and the README).
+EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, EXIT_CANNOT_LISTEN = 0, 1, 2, 3
 LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR"]
 
 
@@ -74,10 +78,6 @@ def _env_choice(action: argparse.Action, name: str, raw: str) -> str:
     return str(value)
 
 
-# Every flag --some-name reads CLAUDE_API_MCP_SOME_NAME, except where the upstream has its own variable.
-ENV_NAMES = {"base_url": "ANTHROPIC_BASE_URL"}
-# Exit codes, shared by the server and doctor (documented in --help and the README).
-EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, EXIT_CANNOT_LISTEN = 0, 1, 2, 3
 EXIT_CODES = """exit codes:
   0  stopped normally
   1  an unexpected error (the traceback is on stderr)
@@ -100,7 +100,8 @@ the server; the report goes to stdout.""",
 }
 DOCTOR_EXIT_CODES = """exit codes (the server's own, for what would stop it from starting):
   0  no problem found
-  1  a problem the server would meet only when called (a key the API rejects, an unreachable upstream)
+  1  a problem the server meets only when called (a key the API rejects, an unreachable upstream,
+     no tool listed)
   2  a flag or environment value the server would refuse
   3  the server could not listen on --host/--port"""
 

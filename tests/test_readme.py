@@ -11,6 +11,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -166,8 +167,15 @@ def newcomer_env(port: int) -> dict[str, str]:
 
 @pytest.mark.slow
 @pytest.mark.e2e
-def test_every_command_of_the_readme_runs_in_order_on_a_clean_copy(tmp_path: Path) -> None:
-    copy, port = clean_copy(tmp_path), free_port()
+def test_every_command_of_the_readme_runs_in_order_on_a_clean_copy() -> None:
+    # A directory of its own, not tmp_path: pytest prunes old tmp_path roots when other sessions start, and
+    # this test runs for minutes.
+    with tempfile.TemporaryDirectory(prefix="claude-api-mcp-readme-", ignore_cleanup_errors=True) as tmp:
+        run_the_readme(clean_copy(Path(tmp)))
+
+
+def run_the_readme(copy: Path) -> None:
+    port = free_port()
     env = newcomer_env(port)
     background: list[subprocess.Popen[bytes]] = []
     done: list[str] = []
