@@ -189,7 +189,7 @@ def command_of(argv: Sequence[str]) -> str:
             if token in takes_value:
                 next(tokens, None)
             continue
-        return token
+        return token if token in DESCRIPTIONS else "serve"  # argparse then names the bad word and the choices
     return "serve"
 
 

@@ -145,6 +145,13 @@ def test_doctor_help_is_doctors_own(argv: list[str], capsys: pytest.CaptureFixtu
     assert "no problem found" in text and "--profile" in text  # its exit codes, and the server's options
 
 
+def test_an_unknown_command_word_is_a_usage_error_with_the_choices(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["doktor"], env={})
+    assert exited.value.code == EXIT_USAGE
+    assert "invalid choice: 'doktor' (choose from 'serve', 'doctor')" in capsys.readouterr().err
+
+
 def test_a_flag_value_that_is_also_a_command_word_is_not_taken_for_the_command(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
