@@ -1,4 +1,5 @@
-"""README.md: the two commands first, CI running the same test command, generated tables current, examples valid."""
+"""README.md: the two commands first, CI running the same test command, generated tables current, examples valid,
+and every shell command of it running, in order, on a clean copy (slow)."""
 
 from __future__ import annotations
 
