@@ -10,6 +10,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -340,3 +341,23 @@ def test_the_default_audit_directory_is_created_private(tmp_path: Path, monkeypa
     path = default_audit_log_path()
     audit.check_writable(path)
     assert path.exists() and stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+
+
+class RecordingEnv(dict[str, str]):
+    """An environment that remembers which variables were looked up."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.read: set[str] = set()
+
+    def get(self, key: str, default: Any = None) -> Any:
+        self.read.add(key)
+        return super().get(key, default)
+
+
+def test_every_variable_the_help_names_is_the_one_read() -> None:
+    env = RecordingEnv()
+    args = parser().parse_args([])
+    settings_from(args, env)
+    log_level(args, env)
+    assert {env_var(a.dest) for a in option_actions(parser())} <= env.read
