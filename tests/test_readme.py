@@ -76,7 +76,7 @@ def test_the_desktop_config_is_valid_json_with_valid_flags() -> None:
 
 
 def test_every_server_command_line_in_the_readme_parses() -> None:
-    lines = [line for lang, body in BLOCKS if lang == "sh" for line in commands(body)]
+    lines = [line for lang, body in BLOCKS if lang == "sh" for line in commands(body) if "--help" not in line]
     server_lines = [line.split("claude-api-mcp", 1)[1] for line in lines if "/bin/claude-api-mcp" in line]
     server_lines += [line.split("claude-api-mcp doctor", 1)[1] for line in lines if "claude-api-mcp doctor" in line]
     assert len(server_lines) >= 5
@@ -122,6 +122,7 @@ REPLACED = {
 BACKGROUND = {INSTALL_AND_RUN}
 # Commands that show a problem on purpose (no key is set here).
 EXIT_CODES = {
+    "CLAUDE_API_MCP_PROFILE=foo .venv/bin/claude-api-mcp": 2,
     ".venv/bin/claude-api-mcp doctor": 2,
     ".venv/bin/claude-api-mcp doctor --sandbox --transport http --host 0.0.0.0": 2,
 }
@@ -129,11 +130,22 @@ NEEDS_NODE = ("npx ", "scripts/build_bundle.py")
 README_PORT = "8765"  # the default port, replaced by a free one: the machine may be serving it already
 
 
+def without_comment(line: str) -> str:
+    """``line`` up to a shell comment: a # that starts a word outside quotes."""
+    quote = None
+    for i, char in enumerate(line):
+        if quote:
+            quote = None if char == quote else quote
+        elif char in "'\"":
+            quote = char
+        elif char == "#" and (i == 0 or line[i - 1].isspace()):
+            return line[:i].strip()
+    return line.strip()
+
+
 def shell_commands() -> list[str]:
     """Every command of the README's sh blocks, in order, continuation lines joined, comments dropped."""
-    return [
-        re.sub(r"\s+#[^'\"]*$", "", line).strip() for lang, body in BLOCKS if lang == "sh" for line in commands(body)
-    ]
+    return [without_comment(line) for lang, body in BLOCKS if lang == "sh" for line in commands(body)]
 
 
 def test_the_tables_of_exceptions_name_readme_commands() -> None:
