@@ -1,7 +1,7 @@
 """claude-api-mcp from the OpenAI Agents SDK, over stdio: list the tools and call one, no model needed.
 
-    python3 -m venv .venv && .venv/bin/pip install openai-agents .
-    .venv/bin/python examples/openai_agents_stdio.py            # the sandbox: no key needed
+    python3 -m venv .venv-openai-agents && .venv-openai-agents/bin/pip install openai-agents==0.24.0 .
+    .venv-openai-agents/bin/python examples/openai_agents_stdio.py   # the sandbox: no key needed
 
 For a real organization drop --sandbox and put ANTHROPIC_ADMIN_KEY (and/or ANTHROPIC_API_KEY) in ``env``.
 To let a model use the tools, pass the same server to an agent:

@@ -1,7 +1,7 @@
 """claude-api-mcp from pydantic-ai, over stdio: list the tools and call one, no model needed.
 
-    python3 -m venv .venv && .venv/bin/pip install 'pydantic-ai-slim[mcp]' .
-    .venv/bin/python examples/pydantic_ai_stdio.py              # the sandbox: no key needed
+    python3 -m venv .venv-pydantic-ai && .venv-pydantic-ai/bin/pip install 'pydantic-ai-slim[mcp]==2.68.0' .
+    .venv-pydantic-ai/bin/python examples/pydantic_ai_stdio.py   # the sandbox: no key needed
 
 pydantic-ai 2.x connects through ``MCPToolset`` with a fastmcp transport (``MCPServerStdio`` was removed).
 For a real organization drop --sandbox and put ANTHROPIC_ADMIN_KEY (and/or ANTHROPIC_API_KEY) in ``env``.

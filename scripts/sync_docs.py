@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
-from server.cli import ENV_PREFIX, parser  # noqa: E402
+from server.cli import env_var, meaning, option_actions, parser  # noqa: E402
 from server.config import DEFAULT_BASE_URL, KeyKind  # noqa: E402
 from server.errors import ApiError, describe  # noqa: E402
 from tools import ALL_TOOLS  # noqa: E402
@@ -56,9 +56,6 @@ def tool_table() -> str:
     return "\n".join(rows)
 
 
-_ENV_HINT = re.compile(r"\s*\[([A-Z_]+)(=1)?\]$")
-
-
 def flag_table() -> str:
     rows = [
         "| flag | environment variable | meaning |",
@@ -66,21 +63,14 @@ def flag_table() -> str:
         "| — | `ANTHROPIC_ADMIN_KEY` | Admin API key (`sk-ant-admin…`): Admin API tools and reports |",
         "| — | `ANTHROPIC_API_KEY` | standard API key (`sk-ant-api…`): models, messages, batches, files, skills |",
     ]
-    for action in parser()._actions:
-        if not action.option_strings or action.dest in ("help", "version"):
-            continue
-        help_text = action.help or ""
-        env = ""
-        if match := _ENV_HINT.search(help_text):
-            name = match.group(1)
-            env = (ENV_PREFIX + name[1:] if name.startswith("_") else name) + (match.group(2) or "")
-            help_text = help_text[: match.start()]
+    for action in option_actions(parser()):
+        env = env_var(action.dest) + ("=1" if action.nargs == 0 else "")
         flag = action.option_strings[-1]
         if action.choices:
             flag += " " + "\\|".join(str(c) for c in action.choices)
         elif action.nargs != 0:
             flag += " " + str(action.metavar or action.dest.upper())
-        rows.append(f"| `{flag}` | {f'`{env}`' if env else '—'} | {_cell(help_text)} |")
+        rows.append(f"| `{flag}` | `{env}` | {_cell(meaning(action))} |")
     return "\n".join(rows)
 
 
@@ -148,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     if cli.parse_args(argv).check:
         names = stale()
         if names:
-            print(f"out of date: {', '.join(names)}; run: python scripts/sync_docs.py", file=sys.stderr)
+            print(f"out of date: {', '.join(names)}; run: .venv/bin/python scripts/sync_docs.py", file=sys.stderr)
             return 1
         return 0
     for path, render in ((MANIFEST, render_manifest), (README, render_readme)):

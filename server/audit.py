@@ -47,7 +47,7 @@ from mcp.server.mcpserver.tools import Tool
 from pydantic import ValidationError
 
 from server import scrub as scrubber
-from server.config import Secret, Settings
+from server.config import Secret, Settings, default_audit_log_path
 
 log = logging.getLogger("claude_api_mcp")
 
@@ -293,14 +293,29 @@ def _log_invalid(tool: str, arguments: dict[str, Any], context: Context[Any, Any
         log.error("could not append to the audit log %s: %s", sink.path, exc)
 
 
+def _directory_problem(path: Path) -> str | None:
+    """Why ``path``'s directory cannot hold it, or None. Only our own default directory is created: a path
+    someone chose names a directory they own, and a typo there must not grow a tree where nobody looks."""
+    parent = path.parent
+    existing = next(p for p in (parent, *parent.parents) if p.exists() or p == p.parent)
+    if not existing.is_dir():
+        return f"{existing} is a file, not a directory;"
+    if parent.is_dir() or path == default_audit_log_path():
+        return None
+    return f"the directory {parent} does not exist; create it (mkdir -p {parent}), or"
+
+
 def _open(path: Path) -> int:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if problem := _directory_problem(path):
+            raise AuditLogError(problem)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)  # ours, by _directory_problem
         return os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
     except OSError as exc:
+        reason = str(exc) if isinstance(exc, AuditLogError) else f"{exc.strerror or exc};"
         raise AuditLogError(
-            f"cannot write the audit log {path}: {exc.strerror or exc}. "
-            "Choose a writable file with --audit-log (CLAUDE_API_MCP_AUDIT_LOG)."
+            f"cannot write the audit log {path}: {reason} choose a writable file with --audit-log "
+            "(CLAUDE_API_MCP_AUDIT_LOG)."
         ) from None
 
 

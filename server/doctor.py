@@ -3,7 +3,9 @@
 Which keys are set and of which kind (the public prefix only, never the key), whether each one reaches
 the API (through the same client and retry code the server uses, so the sandbox works too), which tools
 would be listed and why the others are not, and whether the HTTP bind is safe. Printed to stdout (doctor
-is not the stdio transport); the exit code is 0 when nothing is wrong and 1 when something is.
+is not the stdio transport). The exit code is the server's for what would stop it from starting (2: a
+flag or environment value it would refuse; 3: it could not listen), else 1 when something is wrong, 0 when
+nothing is.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import anyio
 
 from server import __version__, audit, scrub
 from server.app import effective_settings
+from server.cli import EXIT_CANNOT_LISTEN, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE
 from server.config import API_KEY_PREFIX, KeyKind, Profile, Settings, Transport, key_problem
 from server.errors import ApiError, describe
 from server.http import AnthropicAPI, make_client
@@ -27,6 +30,7 @@ from server.platforms import build as build_platform
 from server.platforms import summary as platform_summary
 from server.profiles import Selection, SelectionError, missing_keys_message, select, toolsets_of
 from server.sandbox import Sandbox
+from server.serve import listen_problem
 from tools import ALL_TOOLS
 
 OK, INFO, WARN, FAIL = "ok", "info", "warn", "FAIL"
@@ -37,9 +41,13 @@ KIND_NAMES = {KeyKind.ADMIN: "an Admin API key", KeyKind.API: "a standard API ke
 class Section:
     title: str
     lines: list[tuple[str, str]] = field(default_factory=list)
+    exit_codes: list[int] = field(default_factory=list)
 
-    def add(self, level: str, text: str) -> None:
+    def add(self, level: str, text: str, *, exit_code: int = EXIT_PROBLEM) -> None:
+        """A line; a FAIL line also gives the exit code: the server's own when it would refuse to start."""
         self.lines.append((level, text))
+        if level == FAIL:
+            self.exit_codes.append(exit_code)
 
 
 @dataclass
@@ -49,6 +57,12 @@ class Report:
     def section(self, title: str) -> Section:
         self.sections.append(Section(title))
         return self.sections[-1]
+
+    @property
+    def exit_code(self) -> int:
+        codes = {code for s in self.sections for code in s.exit_codes}
+        # The server checks flags before it binds, so a refused flag is what a start would report first.
+        return next((code for code in (EXIT_USAGE, EXIT_CANNOT_LISTEN, EXIT_PROBLEM) if code in codes), EXIT_OK)
 
     @property
     def problems(self) -> list[str]:
@@ -101,7 +115,7 @@ def check_keys(report: Report, settings: Settings) -> list[KeyKind]:
             section.add(OK, f"{kind.env_var}: set, {KIND_NAMES[kind]} (starts {secret.hint})")
             usable.append(kind)
     if (message := missing_keys_message(settings)) is not None:
-        section.add(FAIL, message)
+        section.add(FAIL, message, exit_code=EXIT_USAGE)
     return usable
 
 
@@ -183,7 +197,7 @@ def check_tools(report: Report, settings: Settings) -> Selection | None:
     try:
         selection = select(ALL_TOOLS, settings)
     except SelectionError as exc:
-        section.add(FAIL, str(exc))
+        section.add(FAIL, str(exc), exit_code=EXIT_USAGE)
         return None
     listed, profile = len(selection.tools), settings.profile.value
     if listed:
@@ -198,9 +212,10 @@ def check_tools(report: Report, settings: Settings) -> Selection | None:
             section.add(INFO, f"{toolset}: {', '.join(names)}")
     for toolset, why in selection.omitted_toolsets.items():
         section.add(INFO, f"{toolset}: not listed, {why}")
-    writes = sum(not t.read_only for t in ALL_TOOLS)
-    if settings.profile is Profile.READ_ONLY and writes:
-        section.add(INFO, f"the read-only profile hides the {writes} tools that write (--profile admin lists them)")
+    if settings.profile is Profile.READ_ONLY:  # only what --profile admin would add, not what a key would
+        admin = select(ALL_TOOLS, dataclasses.replace(settings, profile=Profile.ADMIN))
+        if hidden := len(admin.tools) - listed:
+            section.add(INFO, f"the read-only profile hides {hidden} tools that write (--profile admin lists them)")
     return selection
 
 
@@ -213,7 +228,9 @@ def check_transport(report: Report, settings: Settings) -> None:
     url = f"http://{host}:{settings.port}/mcp"
     token = settings.http_token is not None
     if (problem := bind_problem(settings)) is not None:
-        section.add(FAIL, problem)
+        section.add(FAIL, problem, exit_code=EXIT_USAGE)
+    elif (problem := listen_problem(settings)) is not None:
+        section.add(FAIL, problem, exit_code=EXIT_CANNOT_LISTEN)
     elif is_loopback(settings.host):
         guard = "a bearer token is required" if token else "no token (any local process can connect)"
         section.add(OK, f"HTTP at {url}: loopback only, {guard}")
@@ -242,7 +259,7 @@ def check_writes(report: Report, settings: Settings, selection: Selection | None
     try:  # the server refuses to start without its audit log, so doctor checks it the same way
         audit.check_writable(path)
     except audit.AuditLogError as exc:
-        section.add(FAIL, str(exc))
+        section.add(FAIL, str(exc), exit_code=EXIT_USAGE)
     else:
         section.add(OK, f"audit log: {path}")
 
@@ -262,4 +279,4 @@ def run_doctor(settings: Settings, *, sandbox: Sandbox | None = None, out: TextI
     scrub.register_settings(settings)  # an upstream may echo a key back into an error doctor prints
     report = anyio.run(lambda: diagnose(settings, sandbox=sandbox))
     (out or sys.stdout).write(scrub.text(report.render()))
-    return 1 if report.problems else 0
+    return report.exit_code

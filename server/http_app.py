@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import hmac
 import ipaddress
+import socket
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -99,6 +100,20 @@ class BearerAuth:
         return scheme.lower() == b"bearer" and hmac.compare_digest(token.strip(), self._expected)
 
 
+class NoReplay:
+    """Drops ``Last-Event-ID`` from GET /mcp: no event store keeps past events, so a client asking to resume
+    gets what resuming without history is, a fresh stream (the spec lets a server not replay). The SDK
+    without a store sends no response at all, which the client sees as HTTP 500."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET":
+            scope = {**scope, "headers": [(k, v) for k, v in scope["headers"] if k != b"last-event-id"]}
+        await self.app(scope, receive, send)
+
+
 def http_app(server: MCPServer[Any], settings: Settings) -> ASGIApp:
     mcp_app = server.streamable_http_app(
         streamable_http_path="/mcp",
@@ -115,15 +130,19 @@ def http_app(server: MCPServer[Any], settings: Settings) -> ASGIApp:
         async with server.session_manager.run():
             yield
 
-    app = Starlette(routes=[Route("/health", health, methods=["GET"]), Mount("/", app=mcp_app)], lifespan=lifespan)
+    app = Starlette(
+        routes=[Route("/health", health, methods=["GET"]), Mount("/", app=NoReplay(mcp_app))], lifespan=lifespan
+    )
     return BearerAuth(app, settings.http_token) if settings.http_token is not None else app
 
 
-def run_http(server: MCPServer[Any], settings: Settings) -> int:
+def run_http(server: MCPServer[Any], settings: Settings, sock: socket.socket | None = None) -> int:
+    """Serve until stopped, on ``sock`` when the caller bound it already (serve() does, to report a taken
+    port before it says it is listening), else on settings.host:settings.port."""
     problem = bind_problem(settings)
     if problem:  # serve() checks first; this guards any other caller
         raise RuntimeError(problem)
-    uvicorn.run(
+    config = uvicorn.Config(
         http_app(server, settings),
         host=settings.host,
         port=settings.port,
@@ -134,4 +153,7 @@ def run_http(server: MCPServer[Any], settings: Settings) -> int:
         # moment the server drops it (a reset on a request that may have been processed).
         timeout_keep_alive=KEEP_ALIVE_S,
     )
-    return 0
+    http = uvicorn.Server(config)
+    with contextlib.suppress(KeyboardInterrupt):  # as uvicorn.run: Ctrl+C is a normal stop
+        http.run(sockets=[sock] if sock is not None else None)
+    return 0 if http.started else 1  # not started: the lifespan failed, and uvicorn logged why

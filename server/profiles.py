@@ -7,6 +7,7 @@ is never registered: a call to it is an unknown tool, with no call-time guard ne
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -41,25 +42,32 @@ def select(all_tools: Sequence[ToolDef], settings: Settings) -> Selection:
             f"choose from {', '.join(toolsets_of(all_tools))} or all"
         )
     if unknown_tools:
-        raise SelectionError(f"unknown tool(s): {', '.join(sorted(unknown_tools))}")
+        near = {m for n in unknown_tools for m in difflib.get_close_matches(n, names, n=1)}
+        hint = f" (did you mean {', '.join(sorted(near))}?)" if near else ""
+        raise SelectionError(
+            f"unknown tool(s): {', '.join(sorted(unknown_tools))}{hint}; "
+            f"choose from {', '.join(t.name for t in all_tools)}"
+        )
 
     wanted_sets = None if settings.toolsets is None or "all" in settings.toolsets else settings.toolsets
     reasons: dict[str, str] = {}
     chosen: list[ToolDef] = []
     for t in all_tools:
         reason = None
+        served = _platform_reason(t, settings)  # "": the platform's credentials stand in for the API key
+        keyless = settings.key(t.key) is None and not settings.sandbox and not (t.any_key and settings.admin_key)
         if wanted_sets is not None and t.toolset not in wanted_sets:
             reason = "not in --toolsets"
+        elif served:
+            reason = served
+        elif served is None and keyless:  # before the profile: no profile lists it
+            reason = f"{t.key.env_var} is not set"
         elif settings.profile is Profile.READ_ONLY and not t.read_only:
             reason = "writes (use --profile admin)"
         elif settings.tools is not None and t.name not in settings.tools:
             reason = "not in --tools"
         elif t.name in settings.exclude_tools:
             reason = "in --exclude-tools"
-        elif (served := _platform_reason(t, settings)) is not None:
-            reason = served or None
-        elif settings.key(t.key) is None and not settings.sandbox and not (t.any_key and settings.admin_key):
-            reason = f"{t.key.env_var} is not set"
         if reason is None:
             chosen.append(t)
         else:

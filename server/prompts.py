@@ -9,13 +9,14 @@ list of actions for an admin instead.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Annotated, Any
 
 from mcp import MCPError
 from mcp.server import MCPServer
+from mcp.server.context import CallNext, HandlerResult, ServerRequestContext
 from mcp.server.mcpserver.prompts.base import Prompt
 from mcp.types import INVALID_PARAMS
 from pydantic import Field
@@ -187,11 +188,41 @@ PROMPTS = [
 ]
 
 
+def check_prompt_request(prompts: Mapping[str, Prompt], params: Mapping[str, Any]) -> None:
+    """Refuse a prompts/get the SDK would answer with an unspecified error code (0, or -32603 with the text
+    withheld on 2026-07-28): an unknown prompt, a missing required argument, an argument it does not take.
+    The spec's answer is -32602 with the reason."""
+    name, arguments = params.get("name"), params.get("arguments") or {}
+    if not isinstance(name, str) or not isinstance(arguments, Mapping):
+        return  # malformed params: the SDK's own validation answers -32602
+    prompt = prompts.get(name)
+    if prompt is None:
+        known = ", ".join(prompts) or "none on this server"
+        raise _invalid(f"Unknown prompt: {name[:100]!r}. The prompts are: {known}.")
+    accepted = {a.name: a for a in prompt.arguments or []}
+    if unknown := sorted(set(arguments) - set(accepted)):
+        takes = ", ".join(accepted) or "no arguments"
+        raise _invalid(f"Prompt {name} has no argument {', '.join(unknown)[:200]}; it takes: {takes}.")
+    if missing := [a for a in accepted.values() if a.required and a.name not in arguments]:
+        needed = "; ".join(f"{a.name} ({a.description.rstrip('.')})" if a.description else a.name for a in missing)
+        raise _invalid(f"Prompt {name} needs the argument {needed}.")
+
+
 def register_prompts(server: MCPServer[Any], selection: Selection) -> None:
     """Register the prompts and resources whose tools are all in ``selection``."""
     names = frozenset(t.name for t in selection.tools)
+    prompts: dict[str, Prompt] = {}
     for spec in PROMPTS:
         if spec.needs <= names:
             fn = spec.make(names)
-            server.add_prompt(Prompt.from_function(fn, title=spec.title, description=spec.description))
+            prompt = Prompt.from_function(fn, title=spec.title, description=spec.description)
+            server.add_prompt(prompt)
+            prompts[prompt.name] = prompt
+
+    async def refuse_bad_prompt_requests(ctx: ServerRequestContext[Any, Any], call_next: CallNext) -> HandlerResult:
+        if ctx.method == "prompts/get":
+            check_prompt_request(prompts, ctx.params or {})
+        return await call_next(ctx)
+
+    server.middleware.append(refuse_bad_prompt_requests)
     register_resources(server, selection)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import errno
 import logging
+import socket
 import sys
 
 from server import audit
 from server.app import build_server, selection_of
+from server.cli import EXIT_CANNOT_LISTEN
 from server.config import Settings, Transport
 from server.http_app import bind_problem
 from server.profiles import SelectionError, missing_keys_message
@@ -21,6 +24,50 @@ def startup_problem(settings: Settings) -> str | None:
     if problem is None and settings.transport is Transport.HTTP:
         problem = bind_problem(settings)
     return problem
+
+
+class CannotListen(OSError):
+    """The HTTP address cannot be bound; the message says why and what to change."""
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A socket bound and listening on ``host:port``, before anything says the server is listening."""
+    address = host.strip("[]")
+    sock = socket.socket(socket.AF_INET6 if ":" in address else socket.AF_INET, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: a restart is not blocked
+        sock.bind((address, port))
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        raise CannotListen(_why_not(host, port, exc)) from None
+    sock.set_inheritable(True)
+    return sock
+
+
+def _why_not(host: str, port: int, exc: OSError) -> str:
+    where = f"{host}:{port}"
+    if exc.errno == errno.EADDRINUSE:
+        return (
+            f"cannot listen on {where}: the port is already in use (another claude-api-mcp?). "
+            "Stop that process or choose another --port (CLAUDE_API_MCP_PORT)"
+        )
+    if exc.errno == errno.EACCES:
+        return f"cannot listen on {where}: permission denied (ports below 1024 need privileges); choose another --port"
+    if exc.errno == errno.EADDRNOTAVAIL:
+        return f"cannot listen on {where}: {host} is not an address of this machine; check --host"
+    return f"cannot listen on {where}: {exc.strerror or exc}; check --host and --port"
+
+
+def listen_problem(settings: Settings) -> str | None:
+    """Why the server could not listen with these settings right now (doctor asks; the port is freed again)."""
+    if settings.transport is not Transport.HTTP:
+        return None
+    try:
+        listen(settings.host, settings.port).close()
+    except CannotListen as exc:
+        return str(exc)
+    return None
 
 
 def serve(settings: Settings) -> int:
@@ -57,9 +104,14 @@ def serve(settings: Settings) -> int:
 
         if settings.http_token is not None and len(settings.http_token.reveal()) < MIN_TOKEN_LENGTH:
             log.warning("the HTTP token is shorter than %d characters: use a long random value", MIN_TOKEN_LENGTH)
+        try:
+            sock = listen(settings.host, settings.port)
+        except CannotListen as exc:
+            print(f"claude-api-mcp: {exc}", file=sys.stderr)
+            return EXIT_CANNOT_LISTEN
         host = f"[{settings.host}]" if ":" in settings.host else settings.host
         log.info("listening on http://%s:%d/mcp (streamable HTTP)", host, settings.port)
-        return run_http(server, settings)
+        return run_http(server, settings, sock=sock)
     server.run("stdio")
     return 0
 

@@ -184,3 +184,23 @@ async def test_the_person_is_asked_over_http_on_both_eras_and_a_decline_sends_no
     assert result.is_error and "declined" in result.content[0].text  # type: ignore[union-attr]
     assert len(asked) == 1 and "'Prod'" in asked[0]
     assert [r for r in sandbox.requests if r.method != "GET"] == []
+
+
+async def test_a_get_asking_to_resume_gets_a_fresh_stream_not_a_500() -> None:
+    """No event store keeps past events: Last-Event-ID (which this server never hands out) cannot be
+    honoured, and the SDK alone answers nothing at all (HTTP 500). A fresh stream is what resuming is."""
+    auth = {**MCP_HEADERS, "authorization": f"Bearer {TOKEN}"}
+    with running(settings()) as url:
+        async with httpx.AsyncClient(timeout=10) as http:
+            init = await http.post(f"{url}/mcp", json=INITIALIZE, headers=auth)
+            session = {"mcp-session-id": init.headers["mcp-session-id"], "mcp-protocol-version": "2025-11-25"}
+            initialized = {"jsonrpc": "2.0", "method": "notifications/initialized"}
+            assert (await http.post(f"{url}/mcp", json=initialized, headers={**auth, **session})).status_code == 202
+            resume = {**auth, **session, "accept": "text/event-stream", "last-event-id": "0123-forged"}
+            async with http.stream("GET", f"{url}/mcp", headers=resume) as stream:
+                status, kind = stream.status_code, stream.headers["content-type"]
+            unknown_session = {**resume, "mcp-session-id": "not-a-session"}
+            async with http.stream("GET", f"{url}/mcp", headers=unknown_session) as stale:
+                stale_status = stale.status_code
+    assert (status, kind.split(";")[0]) == (200, "text/event-stream")
+    assert stale_status == 404

@@ -52,7 +52,7 @@ def test_each_platform_reads_the_official_sdks_variables() -> None:
     assert vertex.project == "proj-1"
     assert foundry is not None and foundry.endpoint() == "https://x.example/anthropic" and foundry.resource is None
     assert settings([], {}).platform is None  # anthropic, the default
-    with pytest.raises(ConfigError, match="bedrock, vertex or foundry"):
+    with pytest.raises(ConfigError, match="anthropic, bedrock, vertex, foundry"):
         settings([], {"CLAUDE_API_MCP_PLATFORM": "azure"})
 
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from mcp import Client, MCPError
+from mcp.types import INVALID_PARAMS
 
 from server.config import Profile, Secret
 from server.resources import SUMMARY_URI
@@ -141,3 +142,33 @@ async def test_a_rejected_key_reads_as_an_actionable_resource_error(connect: Con
         with pytest.raises(MCPError, match="Authentication failed") as caught:
             await client.read_resource(SUMMARY_URI)
     assert key not in str(caught.value)
+
+
+@pytest.mark.parametrize("mode", ["legacy", "auto", "2026-07-28"])
+@pytest.mark.parametrize(
+    ("name", "args", "message"),
+    [
+        ("nope", {}, "Unknown prompt: 'nope'. The prompts are: monthly_cost_review, api_key_audit, offboard_user."),
+        ("offboard_user", {}, "Prompt offboard_user needs the argument email (Email address of the person leaving)."),
+        (
+            "offboard_user",
+            {"email": "a@b.example", "cc": "x"},
+            "Prompt offboard_user has no argument cc; it takes: email.",
+        ),
+        ("api_key_audit", {"month": "2026-10"}, "Prompt api_key_audit has no argument month; it takes: no arguments."),
+        ("monthly_cost_review", {"month": "2026-13"}, "month must be YYYY-MM, e.g. 2026-10; got '2026-13'"),
+    ],
+)
+async def test_a_bad_prompt_request_is_invalid_params_with_the_reason_on_every_protocol_version(
+    connect: Connect, mode: str, name: str, args: dict[str, str], message: str
+) -> None:
+    async with connect(client_kwargs={"mode": mode}) as client:
+        with pytest.raises(MCPError) as caught:
+            await client.get_prompt(name, args)
+    assert (caught.value.error.code, caught.value.error.message) == (INVALID_PARAMS, message)
+
+
+async def test_a_prompt_outside_the_selection_is_unknown(connect: Connect) -> None:
+    async with connect(toolsets=frozenset({"models"})) as client:
+        with pytest.raises(MCPError, match=r"Unknown prompt: 'api_key_audit'\. The prompts are: none on this server"):
+            await client.get_prompt("api_key_audit", {})
