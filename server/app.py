@@ -21,15 +21,16 @@ from mcp.server.mcpserver.tools import Tool
 from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel
 
-from server import __version__, audit
+from server import __version__, audit, metrics
 from server.audit import Attempt, AuditLog, NotConfirmed, Refused
-from server.config import Secret, Settings
+from server.config import Secret, Settings, Transport
 from server.confirm import ANSWER_PARAM, PLAN_PARAM, gate_parameters, verdict
 from server.errors import ApiError, tool_error
 from server.http import AnthropicAPI, make_client
 from server.profiles import Selection, select
 from server.prompts import register_prompts
 from server.sandbox import SANDBOX_ADMIN_KEY, SANDBOX_API_KEY, Sandbox
+from server.scaleout import state_security
 from tools import ALL_TOOLS
 from tools._base import ToolDef, state
 from tools._schema import tool_schema
@@ -86,6 +87,7 @@ def build_server(
         )
         try:
             async with make_client(settings, transport) as client:
+                metrics.observe(client)  # upstream status codes, retries, request ids per tool call
                 api = AnthropicAPI(client, settings) if sleep is None else AnthropicAPI(client, settings, sleep=sleep)
                 yield AppState(settings=settings, api=api, sandbox=sandbox, audit=log_file)
         finally:
@@ -100,6 +102,8 @@ def build_server(
         instructions=INSTRUCTIONS,
         lifespan=lifespan,
         warn_on_duplicate_tools=True,
+        request_state_security=state_security(settings),  # --state-key: any worker resumes a confirmation
+        middleware=[metrics.ToolMetrics()] if settings.transport is Transport.HTTP else [],
     )
     register_prompts(server, selection)  # prompts and resources whose tools are listed
     server.selection = selection  # type: ignore[attr-defined]  # read by the CLI's startup report and doctor

@@ -30,6 +30,7 @@ from typing import Any
 import pydantic_core
 from mcp.server.mcpserver.exceptions import ToolError
 
+from server import identity
 from server.config import Secret, Settings
 
 KEY_PATTERN = re.compile(r"sk-ant-[A-Za-z0-9_\-]+")
@@ -96,6 +97,7 @@ class Attempt:
         }
         if self.error is not None:
             line["error"] = scrub_text(self.error, scrub)
+        line.update(identity.audit_fields())  # who: subject, email, client (HTTP); nothing on stdio
         return line
 
 

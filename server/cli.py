@@ -7,6 +7,7 @@ nothing but protocol messages.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import os
 import sys
@@ -99,7 +100,66 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument("--workspaces", help="restrict writes to these workspace ids [_WORKSPACES]")
     p.add_argument("--audit-log", help="JSON-lines log of every write attempt [_AUDIT_LOG]")
     p.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="stderr log level [_LOG_LEVEL]")
+    add_team_flags(p)
     return p
+
+
+def add_team_flags(p: argparse.ArgumentParser) -> None:
+    """HTTP deployments for a team: token from a file, shared state keys, workers, OAuth sign-in."""
+    p.add_argument(
+        "--http-token-file", help="file holding the HTTP bearer token (not visible in ps) [_HTTP_TOKEN_FILE]"
+    )
+    p.add_argument("--state-key", help="secret(s), comma-separated, sealing confirmations across workers [_STATE_KEY]")
+    p.add_argument("--workers", type=int, help="HTTP worker processes, default 1 [_WORKERS]")
+    p.add_argument("--oauth-issuer", help="accept bearer JWTs from this OAuth issuer [_OAUTH_ISSUER]")
+    p.add_argument("--oauth-jwks-url", help="the issuer's JWKS, default from its metadata [_OAUTH_JWKS_URL]")
+    p.add_argument("--oauth-audience", help="the aud tokens must carry, default the server's URL [_OAUTH_AUDIENCE]")
+    p.add_argument(
+        "--max-connections", type=int, help="concurrent HTTP connections per worker, default 256 [_MAX_CONNECTIONS]"
+    )
+
+
+def team_settings(args: argparse.Namespace, env: Mapping[str, str]) -> dict[str, object]:
+    """The Settings fields of ``add_team_flags``, validated."""
+
+    def pick(flag: str, name: str) -> str | None:
+        value = getattr(args, flag, None)
+        return str(value) if value is not None else (env.get(ENV_PREFIX + name) or None)
+
+    fields: dict[str, object] = {}
+    if token_file := pick("http_token_file", "HTTP_TOKEN_FILE"):
+        if pick("http_token", "HTTP_TOKEN"):
+            raise ConfigError("give the HTTP token once: --http-token-file or CLAUDE_API_MCP_HTTP_TOKEN, not both")
+        try:
+            token = Path(token_file).expanduser().read_text().strip()
+        except OSError as exc:
+            raise ConfigError(f"cannot read the HTTP token file {token_file}: {exc.strerror or exc}") from None
+        if not token:
+            raise ConfigError(f"the HTTP token file {token_file} is empty")
+        fields["http_token"] = Secret(token)
+    if keys := pick("state_key", "STATE_KEY"):
+        ring = [k.strip() for k in keys.split(",") if k.strip()]
+        if any(len(k.encode()) < 32 for k in ring):
+            raise ConfigError(
+                "each --state-key must be at least 32 characters of secret randomness: "
+                'python -c "import secrets; print(secrets.token_hex(32))"'
+            )
+        fields["state_keys"] = tuple(Secret(k) for k in ring)
+    for flag, name, low in (("workers", "WORKERS", 1), ("max_connections", "MAX_CONNECTIONS", 1)):
+        if (text := pick(flag, name)) is not None:
+            if not text.isdigit() or int(text) < low:
+                raise ConfigError(f"--{flag.replace('_', '-')} must be a whole number of at least {low}, got {text!r}")
+            fields[flag] = int(text)
+    for flag, name in (
+        ("oauth_issuer", "OAUTH_ISSUER"),
+        ("oauth_jwks_url", "OAUTH_JWKS_URL"),
+        ("oauth_audience", "OAUTH_AUDIENCE"),
+    ):
+        if (url := pick(flag, name)) is not None:
+            if not url.startswith(("https://", "http://")):
+                raise ConfigError(f"--{flag.replace('_', '-')} must be an http(s) URL, got {url!r}")
+            fields[flag] = url.rstrip("/") if flag == "oauth_issuer" else url
+    return fields
 
 
 def settings_from(args: argparse.Namespace, env: Mapping[str, str]) -> Settings:
@@ -130,7 +190,7 @@ def settings_from(args: argparse.Namespace, env: Mapping[str, str]) -> Settings:
     base_url = (pick("base_url", "ANTHROPIC_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
     if not base_url.startswith(("http://", "https://")):
         raise ConfigError(f"base URL must start with http:// or https://, got {base_url!r}")
-    return Settings(
+    settings = Settings(
         admin_key=secret("ANTHROPIC_ADMIN_KEY"),
         api_key=secret("ANTHROPIC_API_KEY"),
         base_url=base_url,
@@ -151,6 +211,7 @@ def settings_from(args: argparse.Namespace, env: Mapping[str, str]) -> Settings:
         workspaces=_csv(pick("workspaces", ENV_PREFIX + "WORKSPACES")),
         audit_log=Path(audit).expanduser() if audit else None,
     )
+    return dataclasses.replace(settings, **team_settings(args, env))  # type: ignore[arg-type]
 
 
 def configure_logging(level: str) -> None:

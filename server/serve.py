@@ -8,11 +8,10 @@ import sys
 from server import audit
 from server.app import build_server, selection_of
 from server.config import Settings, Transport
-from server.http_app import bind_problem
+from server.http_app import MIN_TOKEN_LENGTH, bind_problem
 from server.profiles import SelectionError, missing_keys_message
 
 log = logging.getLogger("claude_api_mcp")
-MIN_TOKEN_LENGTH = 16
 
 
 def startup_problem(settings: Settings) -> str | None:
@@ -56,6 +55,11 @@ def serve(settings: Settings) -> int:
 
         if settings.http_token is not None and len(settings.http_token.reveal()) < MIN_TOKEN_LENGTH:
             log.warning("the HTTP token is shorter than %d characters: use a long random value", MIN_TOKEN_LENGTH)
+        if settings.oauth_issuer is not None:
+            log.info("sign-in: bearer JWTs from %s (scopes pick each caller's profile)", settings.oauth_issuer)
+        if settings.workers > 1:
+            keys = "shared --state-key" if settings.state_keys else "NO --state-key: confirmations stay on one worker"
+            log.info("%d workers (%s)", settings.workers, keys)
         host = f"[{settings.host}]" if ":" in settings.host else settings.host
         log.info("listening on http://%s:%d/mcp (streamable HTTP)", host, settings.port)
         return run_http(server, settings)
