@@ -247,32 +247,36 @@ def app_factory() -> ASGIApp:
     return http_app(servers_by_profile(settings), settings)
 
 
+def uvicorn_config(app: ASGIApp | str, settings: Settings, **extra: Any) -> uvicorn.Config:
+    """uvicorn with this listener's limits: connection cap, header deadline, keep-alive, no server header."""
+    config = uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level="warning",
+        lifespan="on",
+        server_header=False,
+        # Longer than clients' own idle expiry (httpx: 5 s), so a client never reuses a connection at the
+        # moment the server drops it (a reset on a request that may have been processed).
+        timeout_keep_alive=KEEP_ALIVE_S,
+        limit_concurrency=settings.max_connections,  # beyond it: 503, not another open file descriptor
+        http=HeaderTimeoutProtocol,
+        timeout_graceful_shutdown=10,
+        **extra,
+    )
+    config.header_timeout = settings.header_timeout  # type: ignore[attr-defined]  # read by the protocol
+    return config
+
+
 def run_http(server: MCPServer[Any], settings: Settings) -> int:
     problem = bind_problem(settings)
     if problem:  # serve() checks first; this guards any other caller
         raise RuntimeError(problem)
-    options: dict[str, Any] = {
-        "host": settings.host,
-        "port": settings.port,
-        "log_level": "warning",
-        "lifespan": "on",
-        "server_header": False,
-        # Longer than clients' own idle expiry (httpx: 5 s), so a client never reuses a connection at the
-        # moment the server drops it (a reset on a request that may have been processed).
-        "timeout_keep_alive": KEEP_ALIVE_S,
-        "limit_concurrency": settings.max_connections,
-        "http": HeaderTimeoutProtocol,
-        "timeout_graceful_shutdown": 10,
-    }
     if settings.workers > 1:
         prepare_workers(settings)
-        config = uvicorn.Config("server.http_app:app_factory", factory=True, workers=settings.workers, **options)
-    else:
-        servers = servers_by_profile(settings) if settings.oauth_issuer is not None else server
-        config = uvicorn.Config(http_app(servers, settings), **options)
-    config.header_timeout = settings.header_timeout  # type: ignore[attr-defined]  # read by the protocol
-    if settings.workers > 1:
+        config = uvicorn_config("server.http_app:app_factory", settings, factory=True, workers=settings.workers)
         Multiprocess(config, sockets=[config.bind_socket()]).run()
     else:
-        uvicorn.Server(config).run()
+        servers = servers_by_profile(settings) if settings.oauth_issuer is not None else server
+        uvicorn.Server(uvicorn_config(http_app(servers, settings), settings)).run()
     return 0
