@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import ipaddress
+import logging
 import time
 from collections.abc import AsyncIterator, Mapping
 from typing import Any
@@ -184,6 +185,7 @@ def http_app(
         for profile, server in servers.items()
     }
     ready = Readiness(settings)
+    metrics.json_logs()
     oauth_client = http_client or httpx.AsyncClient(timeout=10, follow_redirects=False)
     authenticate: Authenticate | None = None
     challenge = b"Bearer"
@@ -243,7 +245,10 @@ def http_app(
 
 def app_factory() -> ASGIApp:
     """uvicorn's worker entry point (``--workers N``): the app from the parent's Settings."""
-    settings = worker_settings()
+    settings, level = worker_settings()
+    from server.cli import configure_logging  # the CLI configured the parent; a spawned worker starts afresh
+
+    configure_logging(logging.getLevelName(level))
     return http_app(servers_by_profile(settings), settings)
 
 

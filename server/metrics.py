@@ -17,6 +17,7 @@ import contextvars
 import json
 import logging
 import os
+import sys
 import time
 from typing import Any
 
@@ -47,6 +48,24 @@ CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 _SENT: contextvars.ContextVar[list[tuple[str, str, int, str | None]] | None] = contextvars.ContextVar(
     "claude_api_mcp_sent", default=None
 )
+
+
+class JsonLines(logging.Formatter):
+    """One JSON object per line: time, level, and the event's own fields."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        fields = record.msg if isinstance(record.msg, dict) else {"message": record.getMessage()}
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z"
+        return json.dumps({"time": stamp, "level": record.levelname.lower(), **fields}, default=str)
+
+
+def json_logs() -> None:
+    """Tool-call events go to stderr as JSON lines, whatever format the other logs use."""
+    if not any(isinstance(h.formatter, JsonLines) for h in log.handlers):
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(JsonLines())
+        log.addHandler(handler)
+        log.propagate = False
 
 
 def render() -> bytes:
@@ -110,4 +129,4 @@ class ToolMetrics(ServerMiddleware[Any]):
                 **(caller.audit_fields() if caller else {}),
                 "upstream": [{"method": m, "path": p, "status": s, "request_id": r} for m, p, s, r in sent],
             }
-            log.info(json.dumps(record))
+            log.info(record)

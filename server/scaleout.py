@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import atexit
+import logging
 import os
 import pickle
 import shutil
@@ -39,18 +40,19 @@ def prepare_workers(settings: Settings) -> Path:
     target = runtime / "settings.pickle"
     fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as out:
-        pickle.dump(settings, out)
+        pickle.dump((settings, logging.getLogger().level), out)
     os.environ[RUNTIME_ENV] = str(runtime)
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(runtime / "metrics")  # read by workers at import
     return runtime
 
 
-def worker_settings() -> Settings:
+def worker_settings() -> tuple[Settings, int]:
+    """The parent's Settings and log level."""
     runtime = os.environ.get(RUNTIME_ENV)
     if not runtime:
         raise RuntimeError("this entry point is for workers started by `claude-api-mcp --workers N`")
     with open(Path(runtime) / "settings.pickle", "rb") as source:
-        settings = pickle.load(source)  # written by our parent process into a 0700 directory
-    if not isinstance(settings, Settings):
+        settings, level = pickle.load(source)  # written by our parent process into a 0700 directory
+    if not isinstance(settings, Settings) or not isinstance(level, int):
         raise RuntimeError("the worker settings file is not ours")
-    return settings
+    return settings, level
