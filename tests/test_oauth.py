@@ -240,3 +240,46 @@ async def test_metrics_count_the_calls_made_and_need_the_admin_scope(issuer: Iss
     assert value(after.text, "claude_api_mcp_upstream_responses_total", not_found) >= 1
     assert as_reader.status_code == 403 and anonymous.status_code == 401
     assert "sk-ant" not in after.text
+
+
+async def test_a_confirmation_can_be_answered_only_by_the_person_who_was_asked(issuer: Issuer, tmp_path: Path) -> None:
+    conf = oauth_settings(issuer, tmp_path)
+    sandbox = Sandbox()
+    bob = issuer.token("user-bob", "claude-api:admin", client="cli")
+    eve = issuer.token("user-eve", "claude-api:admin", client="cli")  # another admin, same client app
+    meta = {
+        "io.modelcontextprotocol/protocolVersion": "2026-07-28",
+        "io.modelcontextprotocol/clientInfo": {"name": "raw", "version": "0"},
+        "io.modelcontextprotocol/clientCapabilities": {"elicitation": {"form": {}}},
+    }
+    params: dict[str, Any] = {"name": "archive_workspace", "arguments": {"workspace_id": PROD}, "_meta": meta}
+
+    def headers(token: str) -> dict[str, str]:
+        return {
+            "accept": "application/json, text/event-stream",
+            "content-type": "application/json",
+            "authorization": f"Bearer {token}",
+            "mcp-protocol-version": "2026-07-28",
+            "mcp-method": "tools/call",
+            "mcp-name": "archive_workspace",
+        }
+
+    with serving(http_app(servers_by_profile(conf, sandbox=sandbox), conf), conf) as url:
+        async with httpx.AsyncClient() as http:
+            leg1 = await http.post(
+                f"{url}/mcp",
+                json={"jsonrpc": "2.0", "id": 1, "method": "tools/call", "params": params},
+                headers=headers(bob),
+            )
+            asked = leg1.json()["result"]
+            answer = {key: {"action": "accept", "content": {"confirm": True}} for key in asked["inputRequests"]}
+            retry = {**params, "inputResponses": answer, "requestState": asked["requestState"]}
+            body = {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": retry}
+            by_eve = await http.post(f"{url}/mcp", json=body, headers=headers(eve))
+            archived_after_eve = [r for r in sandbox.requests if r.method == "POST"]
+            by_bob = await http.post(f"{url}/mcp", json=body, headers=headers(bob))
+    assert asked["resultType"] == "input_required"
+    assert by_eve.json()["error"]["data"]["reason"] == "invalid_request_state"  # sealed to bob
+    assert archived_after_eve == []  # eve's answer to bob's question sent nothing
+    assert by_bob.json()["result"]["isError"] is False
+    assert [r.method for r in sandbox.requests if r.method == "POST"] == ["POST"]
