@@ -85,7 +85,9 @@ def parser() -> argparse.ArgumentParser:
         "--anthropic-version",
         help=f"anthropic-version header, default {DEFAULT_ANTHROPIC_VERSION} [_ANTHROPIC_VERSION]",
     )
-    p.add_argument("--http-token", help="bearer token required on the HTTP transport [_HTTP_TOKEN]")
+    p.add_argument(
+        "--http-token", help="bearer token required on HTTP; prefer the variable or --http-token-file [_HTTP_TOKEN]"
+    )
     p.add_argument("--allowed-hosts", help="Host headers accepted over HTTP, behind a proxy [_ALLOWED_HOSTS]")
     p.add_argument("--allowed-origins", help="Origin headers accepted over HTTP [_ALLOWED_ORIGINS]")
     p.add_argument(

@@ -67,8 +67,8 @@ def bind_problem(settings: Settings) -> str | None:
     if not is_loopback(settings.host) and settings.http_token is None and settings.oauth_issuer is None:
         return (
             f"refusing to serve HTTP on {settings.host}: that address is reachable from other machines, and "
-            "without a token anyone who can reach it could use the tools. Set --http-token "
-            "(CLAUDE_API_MCP_HTTP_TOKEN) to a long random value, or bind to 127.0.0.1"
+            "without a token anyone who can reach it could use the tools. Set CLAUDE_API_MCP_HTTP_TOKEN (or "
+            "--http-token-file) to a long random value, use OAuth sign-in (--oauth-issuer), or bind to 127.0.0.1"
         )
     if (
         not is_loopback(settings.host)

@@ -21,6 +21,8 @@ from tests.listener_support import serving, settings
 from tests.oauth_issuer import AUDIENCE, Issuer
 from tests.procs import http_server
 from tests.proxy_support import haproxy
+from tests.test_team_readme import AUDIENCE as README_AUDIENCE
+from tests.test_team_readme import worker_args, worker_lines
 
 pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 WORKSPACES = {
@@ -44,8 +46,12 @@ def team(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Team]:
     state_key = secrets.token_hex(32)
     with contextlib.ExitStack() as stack:
         issuer.url = stack.enter_context(serving(issuer.app(), settings()))
-        common = ["--sandbox", "--profile", "admin", "--oauth-issuer", issuer.url, "--oauth-audience", AUDIENCE]
-        workers = [stack.enter_context(http_server([*common, "--state-key", state_key], tmp)) for _ in range(2)]
+        workers = []
+        for line in worker_lines():  # the README's own command lines, with this test's IdP and ports
+            args = worker_args(line.replace("https://idp.example.com", issuer.url).replace(README_AUDIENCE, AUDIENCE))
+            del args[args.index("--port") : args.index("--port") + 2]  # http_server picks a free port
+            args += ["--sandbox", "--state-key", state_key]  # the README exports the key; no real keys here
+            workers.append(stack.enter_context(http_server(args, tmp)))
         proxy = stack.enter_context(haproxy([w.base.removeprefix("http://") for w in workers], tmp))
         yield Team(proxy=proxy, issuer=issuer)
 
