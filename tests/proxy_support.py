@@ -26,6 +26,7 @@ defaults
     timeout server 120s
     timeout http-request 10s
     timeout http-keep-alive 30s
+    option forwardfor
 
 frontend mcp
     bind {bind}

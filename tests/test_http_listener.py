@@ -220,6 +220,25 @@ async def test_repeated_wrong_guesses_are_slowed_per_client_and_the_right_token_
     assert elsewhere.status_code == 200
 
 
+async def test_behind_a_proxy_on_loopback_the_backoff_counts_each_forwarded_client() -> None:
+    app, conf = app_for()
+    with serving(app, conf) as url:  # type: ignore[arg-type]
+        async with httpx.AsyncClient() as http:
+            attacker = {
+                **MCP_HEADERS,
+                "x-forwarded-for": "203.0.113.7",
+                "authorization": "Bearer wrong-guess-000000000",
+            }
+            guesses = [
+                (await http.post(f"{url}/mcp", json=INITIALIZE, headers=attacker)).status_code for _ in range(20)
+            ]
+            colleague = await http.post(
+                f"{url}/mcp", json=INITIALIZE, headers={**AUTH, "x-forwarded-for": "198.51.100.2"}
+            )
+    assert guesses.count(401) == conf.auth_failures_allowed and guesses.count(429) == 20 - conf.auth_failures_allowed  # type: ignore[attr-defined]
+    assert colleague.status_code == 200
+
+
 def test_the_token_is_read_from_a_file_or_the_environment_never_both(tmp_path: Path) -> None:
     token_file = tmp_path / "token"
     token_file.write_text(TOKEN + "\n")
