@@ -57,7 +57,9 @@ class Backoff:
         if count >= self.allowed:
             self.until[client] = time.monotonic() + min(MAX_BACKOFF_S, 2.0 ** (count - self.allowed))
         if len(self.failures) > 100_000:  # a flood from many addresses must not grow this without end
-            self.failures.clear()
+            now = time.monotonic()
+            self.failures = {c: n for c, n in self.failures.items() if self.until.get(c, 0.0) > now}
+            self.until = {c: t for c, t in self.until.items() if t > now}
 
     def succeeded(self, client: str) -> None:
         self.failures.pop(client, None)

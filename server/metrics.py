@@ -89,9 +89,10 @@ def observe(client: httpx.AsyncClient) -> None:
         UPSTREAM.labels(request.method, str(response.status_code)).inc()
         sent = _SENT.get()
         if sent is not None:
-            if any(m == request.method and p == request.url.path for m, p, _, _ in sent):
+            target = request.url.raw_path.decode("ascii", "replace")  # with the query: pages are not retries
+            if any(m == request.method and p == target for m, p, _, _ in sent):
                 UPSTREAM_RETRIES.inc()  # the same request again within one tool call: a retry
-            sent.append((request.method, request.url.path, response.status_code, response.headers.get("request-id")))
+            sent.append((request.method, target, response.status_code, response.headers.get("request-id")))
 
     client.event_hooks["response"].append(on_response)
 

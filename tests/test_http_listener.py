@@ -130,6 +130,16 @@ async def test_idle_sessions_expire_and_free_their_slot_and_delete_frees_one_at_
     assert stale.status_code == 404
 
 
+async def test_ready_says_so_when_the_upstream_cannot_be_reached() -> None:
+    conf = settings(sandbox=False, base_url="http://127.0.0.1:9", admin_key=Secret("sk-ant-admin01-unreachable"))
+    with serving(http_app(build_server(conf), conf), conf) as url:
+        async with httpx.AsyncClient() as http:
+            ready = await http.get(f"{url}/ready")
+            health = await http.get(f"{url}/health")
+    assert ready.status_code == 503 and ready.json()["upstream"].startswith("unreachable")
+    assert health.status_code == 200
+
+
 # --- 20: headers before the body, bounded bodies in flight ---------------------------------------------
 
 
