@@ -19,6 +19,7 @@ from server.config import Profile
 from server.http_app import http_app, servers_by_profile
 from server.oauth import AuthFailure, JWKSCache, JWTVerifier
 from server.sandbox import Sandbox
+from server.sandbox.transport import Fault
 from tests.listener_support import serving, settings
 from tests.oauth_issuer import AUDIENCE, Issuer, new_key
 
@@ -202,7 +203,8 @@ async def test_each_person_sees_and_calls_only_their_scopes_tools_and_the_audit_
 async def test_metrics_count_the_calls_made_and_need_the_admin_scope(issuer: Issuer, tmp_path: Path) -> None:
     conf = oauth_settings(issuer, tmp_path)
     admin_token = issuer.token("user-bob", "claude-api:admin")
-    with serving(http_app(servers_by_profile(conf, sandbox=Sandbox()), conf), conf) as url:
+    sandbox = Sandbox()
+    with serving(http_app(servers_by_profile(conf, sandbox=sandbox), conf), conf) as url:
         async with httpx.AsyncClient() as http:
             before = await http.get(f"{url}/metrics", headers={"authorization": f"Bearer {admin_token}"})
         hc, admin = client_for(url, admin_token)
@@ -210,11 +212,20 @@ async def test_metrics_count_the_calls_made_and_need_the_admin_scope(issuer: Iss
             for _ in range(3):
                 await admin.call_tool("get_workspace", {"workspace_id": PROD})
             missing = await admin.call_tool("get_workspace", {"workspace_id": "wrkspc_nope"})
+            sandbox.inject(Fault("status", "GET /v1/organizations/me", status=429, headers={"retry-after-ms": "50"}))
+            retried = await admin.call_tool("get_organization", {})
+
+        async def decline(context: Any, params: Any) -> ElicitResult:
+            return ElicitResult(action="decline")
+
+        hc, careful = client_for(url, admin_token, elicitation_callback=decline)
+        async with hc, careful:
+            declined = await careful.call_tool("archive_workspace", {"workspace_id": PROD})
         async with httpx.AsyncClient() as http:
             after = await http.get(f"{url}/metrics", headers={"authorization": f"Bearer {admin_token}"})
             as_reader = await http.get(f"{url}/metrics", headers={"authorization": f"Bearer {issuer.token()}"})
             anonymous = await http.get(f"{url}/metrics")
-    assert missing.is_error
+    assert missing.is_error and not retried.is_error and declined.is_error
 
     def value(text: str, name: str, labels: str) -> float:
         found = re.search(rf"^{name}\{{{labels}\}} (\S+)$", text, re.M)
@@ -238,6 +249,21 @@ async def test_metrics_count_the_calls_made_and_need_the_admin_scope(issuer: Iss
     )
     not_found = 'method="GET",status="404"'
     assert value(after.text, "claude_api_mcp_upstream_responses_total", not_found) >= 1
+    retries = "claude_api_mcp_upstream_retries_total"
+    assert re.search(rf"^{retries} (\S+)$", after.text, re.M) is not None
+    assert (
+        float(re.findall(rf"^{retries} (\S+)$", after.text, re.M)[0])
+        - float((re.findall(rf"^{retries} (\S+)$", before.text, re.M) or ["0"])[0])
+        == 1
+    )
+    assert value(after.text, "claude_api_mcp_upstream_responses_total", 'method="GET",status="429"') >= 1
+    for outcome in ("asked", "declined"):
+        label = f'outcome="{outcome}"'
+        assert (
+            value(after.text, "claude_api_mcp_confirmations_total", label)
+            - value(before.text, "claude_api_mcp_confirmations_total", label)
+            == 1
+        )
     assert as_reader.status_code == 403 and anonymous.status_code == 401
     assert "sk-ant" not in after.text
 
