@@ -10,8 +10,9 @@ import typing
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
+import anyio
 import httpx
 import pydantic_core
 from mcp.server import MCPServer
@@ -21,19 +22,21 @@ from mcp.server.mcpserver.tools import Tool
 from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel
 
-from server import __version__, audit, metrics
+from server import __version__, audit, metrics, scrub
 from server.audit import Attempt, AuditLog, NotConfirmed, Refused
 from server.config import Secret, Settings, Transport
 from server.confirm import ANSWER_PARAM, PLAN_PARAM, gate_parameters, verdict
-from server.errors import ApiError, tool_error
-from server.http import AnthropicAPI, make_client
+from server.errors import ApiError, describe_unexpected, sent_note, tool_error, with_note
+from server.http import AnthropicAPI, make_client, tracking_sends
 from server.profiles import Selection, select
 from server.prompts import register_prompts
-from server.sandbox import SANDBOX_ADMIN_KEY, SANDBOX_API_KEY, Sandbox
 from server.scaleout import state_security
 from tools import ALL_TOOLS
 from tools._base import ToolDef, state
 from tools._schema import tool_schema
+
+if TYPE_CHECKING:  # the sandbox is imported only when it is used (start-up time: bench/startup_split.py)
+    from server.sandbox import Sandbox
 
 log = logging.getLogger("claude_api_mcp")
 
@@ -56,6 +59,8 @@ def effective_settings(settings: Settings) -> Settings:
     """In the sandbox, keys that were not given are stand-ins, so every tool works with no credential."""
     if not settings.sandbox:
         return settings
+    from server.sandbox import SANDBOX_ADMIN_KEY, SANDBOX_API_KEY
+
     return dataclasses.replace(
         settings,
         admin_key=settings.admin_key or Secret(SANDBOX_ADMIN_KEY),
@@ -73,8 +78,12 @@ def build_server(
     """The server for ``settings``. Tests pass their own ``sandbox`` (to inspect it), ``transport``, or a
     ``sleep`` that records retry waits instead of spending them."""
     settings = effective_settings(settings)
+    scrub.register_settings(settings)  # before anything is logged or answered: every text is scrubbed of them
+    scrub.install_logging()
     selection = select(ALL_TOOLS, settings)
     if settings.sandbox and transport is None:
+        from server.sandbox import Sandbox
+
         sandbox = sandbox or Sandbox()
         transport = sandbox.transport()
 
@@ -139,19 +148,40 @@ def make_tool(tool: ToolDef, settings: Settings) -> Tool:
     extra = gate_parameters(tool, arg_names) if tool.destructive else []
 
     async def run(kwargs: dict[str, Any]) -> Any:
-        try:
-            result = await fn(**kwargs)
-        except ApiError as err:
-            if (attempt := audit.current()) is not None:
-                attempt.failed_upstream(err.status, err.request_id)
-            raise tool_error(
-                err, key=tool.key, not_found_hint=tool.not_found_hint, base_url=settings.base_url
-            ) from None
-        except httpx.InvalidURL as exc:  # e.g. a huge filter value: refused before anything is sent
-            raise ToolError(f"The arguments do not fit in a request URL ({exc}); use shorter values.") from None
+        # Every failure leaves here as a ToolError the model can act on (a write's says whether anything was
+        # sent), every text scrubbed of secrets, and the whole call within settings.call_timeout.
+        with tracking_sends() as sends:
+            try:
+                with anyio.fail_after(settings.call_timeout):
+                    result = await fn(**kwargs)
+            except ApiError as err:
+                if (attempt := audit.current()) is not None:
+                    attempt.failed_upstream(err.status, err.request_id)
+                text = str(
+                    tool_error(err, key=tool.key, not_found_hint=tool.not_found_hint, base_url=settings.base_url)
+                )
+                if err.status is None and "processed" not in text:  # the message does not say yet whether it
+                    text = with_note(text, sent_note(tool.read_only, sends))  # was sent
+                raise ToolError(scrub.text(text)) from None
+            except ToolError as exc:
+                text = str(exc)
+                if " sent" not in text:
+                    text = with_note(text, sent_note(tool.read_only, sends))
+                exc.args = (scrub.text(text),)  # the same exception: its type tells the audit line the outcome
+                raise
+            except httpx.InvalidURL as exc:  # e.g. a huge filter value: refused before anything is sent
+                raise ToolError(f"The arguments do not fit in a request URL ({exc}); use shorter values.") from None
+            except TimeoutError:
+                text = f"{tool.name} did not finish within {settings.call_timeout:g} s (the API is too slow or not "
+                text += "answering) and was stopped."
+                raise ToolError(scrub.text(with_note(text, sent_note(tool.read_only, sends)))) from None
+            except Exception as exc:  # a shape nobody expected, a bad local path, a bug: never a bare crash
+                log.debug("%s failed unexpectedly", tool.name, exc_info=True)  # scrubbed by scrub.SecretFilter
+                text = with_note(describe_unexpected(exc), sent_note(tool.read_only, sends))
+                raise ToolError(scrub.text(text)) from None
         if isinstance(result, CallToolResult):  # a tool that builds its own result (a BaseModel too) passes through
-            return result
-        return to_result(result) if isinstance(result, BaseModel) else result
+            return _scrubbed(result)
+        return _scrubbed(to_result(result)) if isinstance(result, BaseModel) else scrub.value(result)
 
     @functools.wraps(fn)
     async def call(**kwargs: Any) -> Any:
@@ -201,6 +231,16 @@ def make_tool(tool: ToolDef, settings: Settings) -> Tool:
     if sdk_tool.fn_metadata.output_schema is not None:  # published only; results are validated by the model
         sdk_tool.fn_metadata.output_schema = tool_schema(sdk_tool.fn_metadata.output_schema, output=True)
     return sdk_tool
+
+
+def _scrubbed(result: CallToolResult) -> CallToolResult:
+    """The result with secrets scrubbed from its text and structured content (an upstream may echo a key)."""
+    content = [
+        block.model_copy(update={"text": scrub.text(block.text)}) if isinstance(block, TextContent) else block
+        for block in result.content
+    ]
+    structured = scrub.value(result.structured_content) if result.structured_content is not None else None
+    return result.model_copy(update={"content": content, "structured_content": structured})
 
 
 def _is_context(annotation: Any) -> bool:

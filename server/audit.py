@@ -19,7 +19,6 @@ import contextvars
 import enum
 import json
 import os
-import re
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -31,9 +30,10 @@ import pydantic_core
 from mcp.server.mcpserver.exceptions import ToolError
 
 from server import identity
+from server import scrub as scrubber
 from server.config import Secret, Settings
 
-KEY_PATTERN = re.compile(r"sk-ant-[A-Za-z0-9_\-]+")
+KEY_PATTERN = scrubber.KEY_PATTERN
 BULKY_FIELDS = frozenset({"content_base64", "data", "file", "files", "content", "body_base64"})
 MAX_STRING = 500  # longer strings are summarized: an audit line records what was done, not the payload
 
@@ -121,10 +121,7 @@ def end(token: contextvars.Token[Attempt | None]) -> None:
 
 
 def scrub_text(text: str, scrub: Iterable[str] = ()) -> str:
-    for secret in scrub:
-        if secret:
-            text = text.replace(secret, "[redacted]")
-    return KEY_PATTERN.sub("sk-ant-…[redacted]", text)
+    return scrubber.text(text, scrub)  # the one scrubber (server/scrub.py)
 
 
 def redact(value: Any, scrub: Iterable[str] = (), *, name: str = "") -> Any:
@@ -171,7 +168,8 @@ class AuditLog:
         self._fd: int | None = _open(path)
 
     def write(self, attempt: Attempt) -> None:
-        data = (json.dumps(attempt.record(self._scrub), ensure_ascii=False, default=str) + "\n").encode()
+        record = scrubber.value(attempt.record(self._scrub), self._scrub)  # every field: request_id too
+        data = (json.dumps(record, ensure_ascii=False, default=str) + "\n").encode()
         if self._fd is None:
             raise AuditLogError(f"the audit log {self.path} is closed")
         view = memoryview(data)

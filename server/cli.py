@@ -14,7 +14,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from server import __version__
+from server import __version__, scrub
 from server.config import (
     DEFAULT_ANTHROPIC_VERSION,
     DEFAULT_BASE_URL,
@@ -98,6 +98,9 @@ def parser() -> argparse.ArgumentParser:
         "--confirm",
         choices=[x.value for x in ConfirmPolicy],
         help="confirmation of destructive calls: auto (default), always, never [_CONFIRM]",
+    )
+    p.add_argument(
+        "--report-concurrency", type=int, help="requests one report keeps in flight, default 16 [_REPORT_CONCURRENCY]"
     )
     p.add_argument("--workspaces", help="restrict writes to these workspace ids [_WORKSPACES]")
     p.add_argument("--audit-log", help="JSON-lines log of every write attempt [_AUDIT_LOG]")
@@ -187,6 +190,9 @@ def settings_from(args: argparse.Namespace, env: Mapping[str, str]) -> Settings:
     if not port_text.isdigit() or not 0 < int(port_text) < 65536:
         raise ConfigError(f"port must be a number from 1 to 65535, got {port_text!r}")
     token = pick("http_token", ENV_PREFIX + "HTTP_TOKEN")
+    concurrency = pick("report_concurrency", ENV_PREFIX + "REPORT_CONCURRENCY") or str(Settings.report_concurrency)
+    if not concurrency.isdigit() or not 1 <= int(concurrency) <= 64:
+        raise ConfigError(f"report concurrency must be a number from 1 to 64, got {concurrency!r}")
     audit = pick("audit_log", ENV_PREFIX + "AUDIT_LOG")
     body_limit = pick("max_request_body", ENV_PREFIX + "MAX_REQUEST_BODY")
     base_url = (pick("base_url", "ANTHROPIC_BASE_URL") or DEFAULT_BASE_URL).rstrip("/")
@@ -212,6 +218,7 @@ def settings_from(args: argparse.Namespace, env: Mapping[str, str]) -> Settings:
         confirm=confirm,
         workspaces=_csv(pick("workspaces", ENV_PREFIX + "WORKSPACES")),
         audit_log=Path(audit).expanduser() if audit else None,
+        report_concurrency=int(concurrency),
     )
     return dataclasses.replace(settings, **team_settings(args, env))  # type: ignore[arg-type]
 
@@ -219,6 +226,7 @@ def settings_from(args: argparse.Namespace, env: Mapping[str, str]) -> Settings:
 def configure_logging(level: str) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(scrub.FILTER)  # secrets are registered once settings are read; the filter reads them then
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

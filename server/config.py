@@ -135,10 +135,17 @@ class Settings:
     session_idle_timeout: float = 300.0
     auth_failures_allowed: int = 5  # failed authentications per client before backoff starts
     # Upstream behaviour.
-    connect_timeout: float = 10.0
-    read_timeout: float = 600.0  # long generations stream for minutes
+    connect_timeout: float = 10.0  # also the wait for a free pooled connection
+    read_timeout: float = 60.0  # non-streaming calls: longest wait for the answer, and between its chunks
+    # Limits against a hostile or broken upstream (docs/safety.md, "Hostile upstream").
+    stream_idle_timeout: float = 120.0  # streams (SSE replies, JSONL results): longest silence between events
+    call_timeout: float = 900.0  # one tool call, whole: every attempt, retry wait, page and stream
+    max_response_bytes: int = 32 * 1024 * 1024  # one JSON answer, decoded
+    max_stream_bytes: int = 64 * 1024 * 1024  # one streamed Messages reply, decoded
+    max_line_bytes: int = 16 * 1024 * 1024  # one SSE line or one batch result line
     max_retries: int = 3
     max_retry_wait: float = 30.0  # a longer retry-after is reported to the model, not slept through
+    report_concurrency: int = 16  # requests one report call keeps in flight (its windows or days)
     # Output bounds: a capped list says so; nothing exceeds a client's tool-result limit.
     list_item_cap: int = 1000
     output_char_budget: int = 60_000  # ≈ 15,000 tokens at 4 chars per token

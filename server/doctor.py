@@ -16,7 +16,7 @@ from typing import Any, TextIO
 
 import anyio
 
-from server import __version__, audit
+from server import __version__, audit, scrub
 from server.app import effective_settings
 from server.config import API_KEY_PREFIX, KeyKind, Profile, Settings, Transport, key_problem
 from server.errors import ApiError, describe
@@ -224,6 +224,7 @@ async def diagnose(settings: Settings, *, sandbox: Sandbox | None = None) -> Rep
 
 
 def run_doctor(settings: Settings, *, sandbox: Sandbox | None = None, out: TextIO | None = None) -> int:
+    scrub.register_settings(settings)  # an upstream may echo a key back into an error doctor prints
     report = anyio.run(lambda: diagnose(settings, sandbox=sandbox))
-    (out or sys.stdout).write(report.render())
+    (out or sys.stdout).write(scrub.text(report.render()))
     return 1 if report.problems else 0

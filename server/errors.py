@@ -4,7 +4,8 @@ Exception tree::
 
     ApiError                 anything that went wrong talking to the API
     ├── (status set)         the API (or a proxy in front of it) answered with an error status
-    └── (status None)        no usable answer: connection refused/reset, timeout, truncated body
+    └── (status None)        no usable answer: connection refused/reset, timeout, truncated body, or an
+                             answer refused for its size, encoding or pace (``network`` names which)
 
 Tools never raise ``ApiError`` to the MCP layer: ``tool_error()`` converts it into a ``ToolError``,
 the only exception whose text reaches the model in mcp 2.x.
@@ -12,9 +13,11 @@ the only exception whose text reaches the model in mcp 2.x.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import ValidationError
 
 from server.config import KeyKind
 
@@ -46,14 +49,22 @@ _NETWORK_MESSAGES = {
     "check with a read tool before retrying a create",
     "truncated": "the API's answer was cut off or was not valid JSON",
     "stream_cut": "the response stream ended before it was complete; retry the call",
+    # Answers refused by the limits in docs/safety.md ("Hostile upstream"): a proxy or upstream misbehaving.
+    "too_large": "the API's answer was not read: {detail}. If it is genuine, ask for less (a smaller limit, a "
+    "shorter window, fewer result lines)",
+    "undecodable": "the API's answer could not be decoded: {detail}",
+    "stalled": "the API stopped sending: {detail}. The request may have been processed; check with a read tool "
+    "before retrying a create",
 }
+_ANSWER_KINDS = frozenset({"truncated", "stream_cut", "too_large", "undecodable", "stalled"})
 
 
 def describe(err: ApiError, *, key: KeyKind, not_found_hint: str | None = None, base_url: str = "") -> str:
     """One message per failure class: what happened, and what to do next."""
     if err.status is None:
         template = _NETWORK_MESSAGES.get(err.network or "", "network error: {detail}")
-        text = "Upstream unreachable: " + template.format(base=base_url or "the API", detail=err.message)
+        prefix = "Upstream answer unusable: " if err.network in _ANSWER_KINDS else "Upstream unreachable: "
+        text = prefix + template.format(base=base_url or "the API", detail=err.message)
     else:
         text = _describe_status(err, key=key, not_found_hint=not_found_hint)
     if err.request_id:
@@ -101,3 +112,53 @@ def _describe_status(err: ApiError, *, key: KeyKind, not_found_hint: str | None)
 
 def tool_error(err: ApiError, *, key: KeyKind, not_found_hint: str | None = None, base_url: str = "") -> ToolError:
     return ToolError(describe(err, key=key, not_found_hint=not_found_hint, base_url=base_url))
+
+
+_CHECK_UPSTREAM = "The API (or a proxy in front of it) sent something unexpected: retry, or check --base-url."
+
+
+def _clip(text: object, limit: int = 300) -> str:
+    value = " ".join(str(text).split())
+    return value if len(value) <= limit else value[:limit] + "…"
+
+
+def describe_unexpected(exc: Exception) -> str:
+    """A failure no layer anticipated, as one plain sentence (never a traceback)."""
+    if isinstance(exc, ValidationError):
+        first = exc.errors()[0] if exc.error_count() else {"loc": (), "msg": str(exc)}
+        where = ".".join(str(part) for part in first["loc"]) or "the top level"
+        return (
+            f"The API's answer did not have the expected shape (at {where}: {_clip(first['msg'])}). " + _CHECK_UPSTREAM
+        )
+    if isinstance(exc, UnicodeError):
+        return f"Text that should have been UTF-8 was not ({_clip(exc, 120)}). " + _CHECK_UPSTREAM
+    if isinstance(exc, AttributeError | TypeError | KeyError | IndexError | RecursionError):
+        return (
+            f"The API's answer did not have the expected shape ({type(exc).__name__}: {_clip(exc)}). " + _CHECK_UPSTREAM
+        )
+    if isinstance(exc, OSError):
+        name = f" {_clip(exc.filename, 200)}" if exc.filename else ""
+        return f"A local file could not be used{name}: {exc.strerror or _clip(exc)}. Check the path and try again."
+    if isinstance(exc, ValueError):
+        return f"A value could not be used: {_clip(exc)}. Check the arguments (no null bytes, shorter values)."
+    return f"The call failed unexpectedly ({type(exc).__name__}: {_clip(exc)})."
+
+
+def with_note(text: str, note: str) -> str:
+    """``text`` and then ``note`` as its own sentence."""
+    if not note:
+        return text
+    text = text.rstrip()
+    return text + ("" if text.endswith((".", ")")) else ".") + note
+
+
+def sent_note(read_only: bool, sends: Sequence[str]) -> str:
+    """For a write that failed without an answer to report: whether anything that changes state was sent."""
+    if read_only:
+        return ""
+    if not sends:
+        return " Nothing was sent to the API."
+    return (
+        f" A request that may change something was sent ({sends[-1]}); it may have been processed: check with a "
+        "read tool before retrying."
+    )

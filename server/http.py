@@ -8,8 +8,19 @@ Retry policy (why each rule exists):
   (rejected before processing) and failures to connect. Never after a read timeout or a reset, when the
   API may already have created the object.
 * ``retry-after`` / ``retry-after-ms`` are honored; a wait longer than ``max_retry_wait`` is not slept
-  through but reported, so the model can decide. ``x-should-retry`` overrides the status rule, and a
-  spend-limit 429 (which keeps failing until a person acts) is never retried.
+  through but reported, so the model can decide. A spend-limit 429 (which keeps failing until a person
+  acts) is never retried.
+* ``x-should-retry: false`` stops any retry. ``x-should-retry: true`` is a hint from a server (or a proxy)
+  that cannot know whether a create was processed, so it only makes *idempotent* calls retry on statuses
+  they would not otherwise retry; a create still goes out again only on 429, 529 or a failed connection.
+
+Timeouts (``Settings``): connect (and waiting for a pooled connection) ``connect_timeout``; a non-streaming
+call waits at most ``read_timeout`` for its answer and between its chunks; a streamed body at most
+``stream_idle_timeout`` between chunks. The whole tool call, retries included, is bounded by
+``call_timeout`` in ``server/app.py``. Bodies are read with bounded memory by ``server/bodies.py``.
+
+Each request that may change something (any method but GET/HEAD/OPTIONS) is noted in the list set by
+``tracking_sends()``, so a failed write can say whether anything left the machine.
 """
 
 from __future__ import annotations
@@ -20,16 +31,19 @@ import json
 import logging
 import random
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import anyio
 import httpx
 
 from server import __version__
+from server.bodies import ACCEPT_ENCODING, body_chunks, read_capped
 from server.config import KeyKind, Settings
 from server.errors import SPEND_LIMIT_CODES, ApiError
+from server.throttle import Throttle
 
 log = logging.getLogger("claude_api_mcp.http")
 
@@ -37,7 +51,21 @@ USER_AGENT = f"claude-api-mcp/{__version__} python-httpx/{httpx.__version__}"
 _RETRYABLE_IDEMPOTENT = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
 _RETRYABLE_ANY = frozenset({429, 529})  # rejected before processing: safe even for creates
 _IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "DELETE", "OPTIONS"})
+_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _BACKOFF_BASE, _BACKOFF_MAX = 0.5, 8.0
+_ERROR_BODY_CAP = 1 << 20  # an error envelope is a few hundred bytes; more is a proxy page, read no further
+_SENDS: ContextVar[list[str] | None] = ContextVar("claude_api_mcp_sends", default=None)
+
+
+@contextmanager
+def tracking_sends() -> Iterator[list[str]]:
+    """Collect ``"METHOD /path"`` for every request that may change something sent inside this block."""
+    sends: list[str] = []
+    token = _SENDS.set(sends)
+    try:
+        yield sends
+    finally:
+        _SENDS.reset(token)
 
 
 def encode_query(params: Mapping[str, Any] | None) -> list[tuple[str, str]]:
@@ -66,11 +94,19 @@ def make_client(settings: Settings, transport: httpx.AsyncBaseTransport | None =
     return httpx.AsyncClient(
         base_url=settings.base_url,
         transport=transport,
-        timeout=httpx.Timeout(settings.read_timeout, connect=settings.connect_timeout),
+        timeout=_timeout(settings, settings.read_timeout),
         limits=httpx.Limits(max_connections=100, max_keepalive_connections=20, keepalive_expiry=30),
-        headers={"user-agent": USER_AGENT, "anthropic-version": settings.anthropic_version},
+        headers={
+            "user-agent": USER_AGENT,
+            "anthropic-version": settings.anthropic_version,
+            "accept-encoding": ACCEPT_ENCODING,  # only what server/bodies.py decodes with bounded memory
+        },
         follow_redirects=False,
     )
+
+
+def _timeout(settings: Settings, read: float) -> httpx.Timeout:
+    return httpx.Timeout(connect=settings.connect_timeout, read=read, write=read, pool=settings.connect_timeout)
 
 
 def parse_retry_after(headers: httpx.Headers) -> float | None:
@@ -83,37 +119,50 @@ def parse_retry_after(headers: httpx.Headers) -> float | None:
     if value is None:
         return None
     try:
-        return max(0.0, float(value))
+        seconds = float(value)
     except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value) if value else None
+        try:
+            parsed = email.utils.parsedate_to_datetime(value) if value else None
+        except (ValueError, TypeError, IndexError):  # not a date either: no advice, back off as usual
+            return None
         return max(0.0, parsed.timestamp() - time.time()) if parsed else None
+    return max(0.0, seconds) if seconds == seconds else None  # NaN is no advice
 
 
-def error_from_response(response: httpx.Response, body: bytes) -> ApiError:
+def error_from_response(response: httpx.Response, body: bytes | bytearray) -> ApiError:
     """The API's error envelope, or a clear description of a body that is not one (an HTML 502 from a proxy)."""
-    request_id = response.headers.get("request-id")
+    request_id = _short(response.headers.get("request-id"), 200)
     retry_after = parse_retry_after(response.headers)
     try:
         payload = json.loads(body)
         error = payload["error"]
         details = error.get("details") or {}
         return ApiError(
-            message=str(error.get("message") or response.reason_phrase),
+            message=_short(error.get("message")) or response.reason_phrase,
             status=response.status_code,
-            type=error.get("type"),
-            error_code=details.get("error_code") if isinstance(details, dict) else None,
-            request_id=payload.get("request_id") or request_id,
+            type=_short(error.get("type"), 100),
+            error_code=_short(details.get("error_code"), 100) if isinstance(details, dict) else None,
+            request_id=_short(payload.get("request_id"), 200) or request_id,
             retry_after=retry_after,
         )
-    except (ValueError, KeyError, TypeError, AttributeError):
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError) as exc:
         kind = response.headers.get("content-type", "no content type").split(";")[0]
+        what = "a non-JSON body" if isinstance(exc, ValueError | RecursionError) else "JSON that is not an API error"
         return ApiError(
-            message=f"HTTP {response.status_code} with a non-JSON body ({kind}), likely from a proxy or load balancer",
+            message=f"HTTP {response.status_code} with {what} ({kind}), likely from a proxy or load balancer",
             status=response.status_code,
             type="non_json_response",
             request_id=request_id,
             retry_after=retry_after,
         )
+
+
+def _short(value: Any, limit: int = 1000) -> str | None:
+    """A field of an error envelope as bounded text (a hostile one may hold anything, of any size)."""
+    if value is None or value == "":
+        return None
+    text = value if isinstance(value, str) else json.dumps(value)[:limit]
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 class AnthropicAPI:
@@ -129,6 +178,7 @@ class AnthropicAPI:
         self.client = client
         self.settings = settings
         self._sleep = sleep
+        self.throttle = Throttle(max_wait=settings.max_retry_wait, sleep=sleep)
 
     def _headers(self, key: KeyKind, extra: Mapping[str, str] | None) -> dict[str, str]:
         secret = self.settings.key(key)
@@ -155,7 +205,8 @@ class AnthropicAPI:
         """Send one call (with retries) and return the parsed JSON body.
 
         ``on_response`` sees the successful response's status and headers before its body is read (the audit
-        log records what was sent even when the body is then lost)."""
+        log records what was sent even when the body is then lost). The body is read up to
+        ``max_response_bytes``, within ``read_timeout``."""
         async with self.stream(
             method,
             path,
@@ -166,11 +217,12 @@ class AnthropicAPI:
             data=data,
             headers=headers,
             idempotent=idempotent,
+            read_timeout=self.settings.read_timeout,
         ) as response:
             if on_response is not None:
                 on_response(response)
             try:
-                body = await response.aread()
+                body = await read_capped(response, self.settings.max_response_bytes)
             except httpx.HTTPError as exc:
                 raise _network_error(exc, response.headers.get("request-id")) from exc
         request_id = response.headers.get("request-id")
@@ -194,11 +246,13 @@ class AnthropicAPI:
         data: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
+        read_timeout: float | None = None,
     ) -> AsyncIterator[httpx.Response]:
         """Yield a successful response whose body is not yet read (SSE, JSONL, downloads).
 
         Retries cover everything up to the response headers; a body that breaks later is the caller's to
-        report (it cannot be resumed safely in general).
+        report (it cannot be resumed safely in general). Read it with ``server.bodies`` (bounded memory);
+        it may fall silent for at most ``read_timeout`` (default ``stream_idle_timeout``) at a time.
         """
         method = method.upper()
         idempotent = method in _IDEMPOTENT_METHODS if idempotent is None else idempotent
@@ -211,19 +265,31 @@ class AnthropicAPI:
             files=files,
             data=data,
             headers=self._headers(key, headers),
+            timeout=_timeout(self.settings, read_timeout or self.settings.stream_idle_timeout),
         )
+        sends = _SENDS.get() if method not in _READ_METHODS else None
         attempt = 0
         while True:
             started = time.perf_counter()
             err: ApiError
             retryable: bool
+            ticket = await self.throttle.acquire(waited=attempt > 0)
+            if sends is not None:
+                sends.append(f"{method} {request.url.path}")
             try:
                 response = await self.client.send(request, stream=True)
             except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
+                self.throttle.release(ticket, None)
                 err, retryable = _network_error(exc, None), True  # never reached the API
-            except httpx.HTTPError as exc:
+                if sends:
+                    sends.pop()
+            except BaseException as exc:
+                self.throttle.release(ticket, None)
+                if not isinstance(exc, httpx.HTTPError):
+                    raise
                 err, retryable = _network_error(exc, None), idempotent
             else:
+                self.throttle.release(ticket, response)
                 log.debug(
                     "%s %s -> %s in %.0f ms (request id %s)",
                     method,
@@ -238,10 +304,12 @@ class AnthropicAPI:
                     finally:
                         await response.aclose()
                     return
+                body = bytearray()
                 try:
-                    body = await response.aread()
-                except httpx.HTTPError:
-                    body = b""
+                    async for piece in body_chunks(response, _ERROR_BODY_CAP, what="error body"):
+                        body += piece
+                except (httpx.HTTPError, ApiError):
+                    pass  # a broken or oversized error body: the status alone still makes an error
                 finally:
                     await response.aclose()
                 err = error_from_response(response, body)
@@ -249,6 +317,8 @@ class AnthropicAPI:
             wait = self._backoff(attempt, err.retry_after)
             if not retryable or attempt >= self.settings.max_retries or wait > self.settings.max_retry_wait:
                 raise err
+            if err.status == 429:
+                self.throttle.pause(wait)  # the other requests in flight hold off with this one
             log.info(
                 "retrying %s %s after %s (wait %.2f s, attempt %d)", method, request.url.path, err, wait, attempt + 1
             )
@@ -269,7 +339,7 @@ def _status_retryable(response: httpx.Response, err: ApiError, idempotent: bool)
     should = response.headers.get("x-should-retry")
     if should == "false":
         return False
-    if should == "true":
+    if should == "true" and idempotent:  # never for a create: the header cannot prove it was not processed
         return True
     status = response.status_code
     if status in _RETRYABLE_ANY:

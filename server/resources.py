@@ -18,6 +18,7 @@ from mcp.server.context import ServerRequestContext
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ResourceError, ToolError
 
+from server import scrub
 from server.config import KeyKind
 from server.errors import ApiError, describe
 from server.profiles import Selection
@@ -84,10 +85,10 @@ def register_resources(server: MCPServer[Any], selection: Selection) -> None:
         try:
             summary = await organization_summary(server, tools)
         except ApiError as err:
-            raise ResourceError(describe(err, key=KeyKind.ADMIN)) from None
+            raise ResourceError(scrub.text(describe(err, key=KeyKind.ADMIN))) from None
         except ToolError as err:
-            raise ResourceError(str(err)) from None
-        return json.dumps(summary, indent=2)
+            raise ResourceError(scrub.text(str(err))) from None
+        return scrub.text(json.dumps(summary, indent=2))  # upstream text: an echoed key is scrubbed like anywhere
 
     server.resource(
         SUMMARY_URI,

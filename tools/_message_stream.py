@@ -4,6 +4,11 @@ Event order (the API's streaming contract): ``message_start``; per content block
 ``content_block_delta``\\*, ``content_block_stop``; ``message_delta`` (stop reason, cumulative usage);
 ``message_stop``. ``ping`` may appear anywhere and new event types may be added: both are ignored. An
 ``error`` event can arrive after HTTP 200 and is raised as ``StreamFailed``.
+
+A stream that outruns its ``max_tokens`` (an upstream that never stops) raises ``OutranMaxTokens``. Every
+delta that carries output is at least one token, so more than ``runaway_limit(max_tokens)`` of them, or a
+usage count past that, cannot be an honest reply; the margin leaves room for deltas and counts that do not
+map one to one onto tokens.
 """
 
 from __future__ import annotations
@@ -28,13 +33,27 @@ class MalformedStream(Exception):
     """The events did not follow the streaming contract (or a tool input was not valid JSON)."""
 
 
+class OutranMaxTokens(Exception):
+    """More output arrived than ``max_tokens`` allows: the stream was cut off here."""
+
+
+MAX_INDEX_GAP = 64  # blocks arrive in order; a start far past the last one is a hostile stream, not a reply
+
+
+def runaway_limit(max_tokens: int) -> int:
+    return 2 * max_tokens + 64
+
+
 class MessageAssembler:
-    def __init__(self) -> None:
+    def __init__(self, max_tokens: int | None = None) -> None:
+        self.max_tokens = max_tokens
+        self.output_deltas = 0  # deltas that carried output
         self.message: dict[str, Any] | None = None
         self.done = False
         self.text_chars = 0  # text and thinking received so far, for progress
         self.tail = ""  # the latest text, for progress messages
         self._json: dict[int, list[str]] = {}
+        self._texts: dict[tuple[int, str], list[str]] = {}
 
     def apply(self, event: str, data: str) -> bool:
         """Apply one event; True when it carried new text (a moment to report progress)."""
@@ -57,6 +76,8 @@ class MessageAssembler:
         if kind == "content_block_start":
             index = payload["index"]
             blocks = message["content"]
+            if not isinstance(index, int) or not 0 <= index <= len(blocks) + MAX_INDEX_GAP:
+                raise MalformedStream(f"content_block_start has an impossible index {str(index)[:40]}")
             while len(blocks) <= index:
                 blocks.append(None)
             blocks[index] = dict(payload["content_block"])
@@ -70,16 +91,29 @@ class MessageAssembler:
             usage = dict(message.get("usage") or {})
             usage.update({k: v for k, v in (payload.get("usage") or {}).items() if v is not None})
             message["usage"] = usage  # message_delta usage is cumulative: overwrite, never add
+            self._check_budget(usage.get("output_tokens"))
         return False
+
+    def _check_budget(self, reported: Any = None) -> None:
+        if self.max_tokens is None:
+            return
+        limit = runaway_limit(self.max_tokens)
+        if self.output_deltas > limit:
+            raise OutranMaxTokens(f"more than {limit} output deltas arrived for max_tokens={self.max_tokens}")
+        if isinstance(reported, int) and reported > limit:
+            raise OutranMaxTokens(f"usage reported {reported} output tokens for max_tokens={self.max_tokens}")
 
     def _delta(self, block: dict[str, Any], index: int, delta: dict[str, Any]) -> bool:
         kind = delta.get("type")
-        if kind == "text_delta":
-            block["text"] = block.get("text", "") + delta.get("text", "")
-            return self._grew(delta.get("text", ""))
-        if kind == "thinking_delta":
-            block["thinking"] = block.get("thinking", "") + delta.get("thinking", "")
-            return self._grew(delta.get("thinking", ""))
+        if any(delta.get(k) for k in ("text", "thinking", "partial_json")):
+            self.output_deltas += 1
+            self._check_budget()
+        if kind in ("text_delta", "thinking_delta"):
+            field = "text" if kind == "text_delta" else "thinking"
+            text = delta.get(field, "")
+            # Kept as parts, joined when the block ends: appending to a growing string is quadratic.
+            self._texts.setdefault((index, field), [block.get(field, "")]).append(text)
+            return self._grew(text)
         if kind == "input_json_delta":
             self._json.setdefault(index, []).append(delta.get("partial_json", ""))
         elif kind == "signature_delta":
@@ -95,6 +129,9 @@ class MessageAssembler:
         return bool(text)
 
     def _finish_block(self, index: int) -> None:
+        for field in ("text", "thinking"):
+            if (texts := self._texts.pop((index, field), None)) is not None:
+                self._block(index)[field] = "".join(texts)
         parts = self._json.pop(index, None)
         if parts is None:
             return
@@ -118,7 +155,7 @@ class MessageAssembler:
 
     def result(self) -> dict[str, Any]:
         message = self._started()
-        for index in list(self._json):
+        for index in {*self._json, *(i for i, _ in self._texts)}:
             self._finish_block(index)
         message["content"] = [b for b in message["content"] if b is not None]
         return message

@@ -1,20 +1,25 @@
 """Fetching whole report windows: split into requests of at most one request's bucket limit, follow every page.
 
-Progress goes to the client as MCP progress notifications (buckets or days done of the total), so a long
-window shows movement instead of a silent wait.
+Independent requests (a long window's chunks, the Claude Code report's days) go out concurrently, a
+bounded number at a time (``Settings.report_concurrency``), and are put back in order; the one client's
+throttle (``server/throttle.py``) makes them all slow down together when the API rate-limits. Progress
+goes to the client as MCP progress notifications (buckets or days done of the total), so a long window
+shows movement instead of a silent wait.
 """
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from mcp.server.mcpserver.exceptions import ToolError
 
 from server.config import KeyKind
-from tools._base import Ctx, api
+from tools._base import Ctx, api, settings
 from tools._dates import Window, stamp
+from tools._gather import gather_bounded
 
 KEY = KeyKind.ADMIN
 CLAUDE_CODE_PAGE = 1000  # the API's maximum records per page
@@ -28,6 +33,13 @@ def _page(body: Any, what: str) -> tuple[list[Any], str | None]:
     return body["data"], token if more and isinstance(token, str) and token else None
 
 
+def _stalled(what: str, requests: int) -> str:
+    return (
+        f"The {what} kept saying more pages exist, but request {requests} brought nothing new; stopped to avoid a "
+        "loop. The upstream (or a proxy) is misbehaving: retry later."
+    )
+
+
 async def fetch_buckets(
     ctx: Ctx,
     path: str,
@@ -39,13 +51,19 @@ async def fetch_buckets(
     headers: Mapping[str, str] | None = None,
     what: str = "report",
 ) -> tuple[list[dict[str, Any]], int]:
-    """Every bucket of ``win`` (oldest first) and the number of requests it took."""
+    """Every bucket of ``win`` (oldest first) and the number of requests it took.
+
+    The window's chunks are independent requests, fetched concurrently (at most ``report_concurrency`` at
+    a time); the pages of one chunk follow each other, since each needs the previous page's token."""
     client = api(ctx, KEY)
-    buckets: list[dict[str, Any]] = []
     requests = 0
-    for start, end in win.chunks(max_buckets):
+    done = 0
+
+    async def chunk(start: datetime, end: datetime) -> list[dict[str, Any]]:
+        nonlocal requests, done
         size = (end - start) // win.width
         token: str | None = None
+        got: list[dict[str, Any]] = []
         for _ in range(size + 1):  # each page holds at least one bucket; more pages than that is a loop
             query = {
                 "starting_at": stamp(start),
@@ -57,34 +75,49 @@ async def fetch_buckets(
             }
             body = await client.request("GET", path, key=KEY, params=query, headers=headers)
             requests += 1
-            data, token = _page(body, what)
-            buckets.extend(b for b in data if isinstance(b, dict))
-            await ctx.report_progress(len(buckets), win.buckets, f"{len(buckets)} of {win.buckets} buckets")
+            previous, (data, token) = token, _page(body, what)
+            if token is not None and (not data or token == previous):
+                raise ToolError(_stalled(what, requests))
+            page = [b for b in data if isinstance(b, dict)]
+            got.extend(page)
+            done += len(page)
+            await ctx.report_progress(done, win.buckets, f"{done} of {win.buckets} buckets")
             if token is None:
-                break
-        else:
-            raise ToolError(f"The {what} kept returning pages past its window; stopped to avoid a loop.")
-    return buckets, requests
+                return got
+        raise ToolError(f"The {what} kept returning pages past its window; stopped to avoid a loop.")
+
+    jobs = [functools.partial(chunk, start, end) for start, end in win.chunks(max_buckets)]
+    parts = await gather_bounded(jobs, settings(ctx).report_concurrency)
+    return [bucket for part in parts for bucket in part], requests
 
 
 async def fetch_claude_code(ctx: Ctx, first: date, days: int) -> tuple[list[dict[str, Any]], int]:
-    """Every record of ``days`` UTC days from ``first``: one day per request, every page of each day."""
+    """Every record of ``days`` UTC days from ``first``: one request chain per day, days fetched concurrently."""
     client = api(ctx, KEY)
-    records: list[dict[str, Any]] = []
     requests = 0
-    for n in range(days):
-        day = (first + timedelta(days=n)).isoformat()
+    days_done = 0
+    records_done = 0
+
+    async def day(n: int) -> list[dict[str, Any]]:
+        nonlocal requests, days_done, records_done
         token: str | None = None
+        got: list[dict[str, Any]] = []
         for _ in range(10_000):
-            query = {"starting_at": day, "limit": CLAUDE_CODE_PAGE, "page": token}
+            query = {"starting_at": (first + timedelta(days=n)).isoformat(), "limit": CLAUDE_CODE_PAGE, "page": token}
             body = await client.request("GET", "/v1/organizations/usage_report/claude_code", key=KEY, params=query)
             requests += 1
-            data, token = _page(body, "Claude Code report")
-            records.extend(r for r in data if isinstance(r, dict))
+            previous, (data, token) = token, _page(body, "Claude Code report")
+            if token is not None and (not data or token == previous):
+                raise ToolError(_stalled("Claude Code report", requests))
+            page = [r for r in data if isinstance(r, dict)]
+            got.extend(page)
+            records_done += len(page)
             if token is None:
-                break
-            await ctx.report_progress(n, days, f"day {n + 1} of {days}: {len(records)} records so far")
-        else:
-            raise ToolError("The Claude Code report kept returning pages; stopped to avoid a loop.")
-        await ctx.report_progress(n + 1, days, f"{n + 1} of {days} days, {len(records)} records")
-    return records, requests
+                days_done += 1
+                await ctx.report_progress(days_done, days, f"{days_done} of {days} days, {records_done} records")
+                return got
+            await ctx.report_progress(days_done, days, f"{days_done} of {days} days, {records_done} records so far")
+        raise ToolError("The Claude Code report kept returning pages; stopped to avoid a loop.")
+
+    parts = await gather_bounded([functools.partial(day, n) for n in range(days)], settings(ctx).report_concurrency)
+    return [record for part in parts for record in part], requests

@@ -12,6 +12,7 @@ import httpx
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
+from server.bodies import body_chunks, lines
 from server.config import KeyKind
 from server.errors import ApiError
 from tools._args import AfterId, AllPages, BeforeId, DryRun, Limit, id_arg
@@ -91,11 +92,12 @@ class BatchResults(BaseModel):
     note: str | None = Field(None, description="Why fewer than the matching lines were returned, if so.")
 
 
-async def _lines(response: httpx.Response, request_id: str | None) -> AsyncIterator[str]:
+async def _lines(response: httpx.Response, request_id: str | None, max_line: int) -> AsyncIterator[str]:
+    """Non-blank lines, each at most ``max_line`` bytes; the file's total is unbounded (memory stays flat)."""
     try:
-        async for line in response.aiter_lines():
-            if line.strip():
-                yield line
+        async for raw in lines(body_chunks(response, 2**63, what="results file"), max_line, request_id=request_id):
+            if raw.strip():
+                yield raw.decode("utf-8", errors="replace")
     except httpx.HTTPError as exc:
         raise ApiError(message=type(exc).__name__, network="stream_cut", request_id=request_id) from exc
 
@@ -173,7 +175,8 @@ async def get_batch_results(
         )
     types = {t.value for t in result_types} if result_types else None
     ids = set(custom_ids) if custom_ids else None
-    budget = settings(ctx).output_char_budget
+    conf = settings(ctx)
+    budget = conf.output_char_budget
     counts: dict[str, int] = {}
     kept: list[dict[str, Any]] = []
     total = matched = used = 0
@@ -181,12 +184,15 @@ async def get_batch_results(
     # The file may be hundreds of MB: read it a line at a time and keep only what is returned.
     async with client.stream("GET", f"{_path(message_batch_id)}/results", key=KEY) as response:
         request_id = response.headers.get("request-id")
-        async for line in _lines(response, request_id):
+        async for line in _lines(response, request_id, conf.max_line_bytes):
             try:
                 entry = json.loads(line)
             except ValueError:
                 raise ToolError(f"Result line {total + 1} is not valid JSON (request id: {request_id}).") from None
-            kind = str((entry.get("result") or {}).get("type"))
+            if not isinstance(entry, dict):
+                raise ToolError(f"Result line {total + 1} is not a JSON object (request id: {request_id}).")
+            result = entry.get("result")
+            kind = str(result.get("type") if isinstance(result, dict) else None)
             total += 1
             counts[kind] = counts.get(kind, 0) + 1
             if (types is None or kind in types) and (ids is None or entry.get("custom_id") in ids):

@@ -14,6 +14,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import BlobResourceContents, CallToolResult, EmbeddedResource, TextContent
 from pydantic import BaseModel, Field
 
+from server.bodies import body_chunks
 from server.config import KeyKind
 from server.errors import ApiError
 from tools._args import AllPages, DryRun, Limit, PageToken, id_arg
@@ -157,7 +158,7 @@ async def _fetch(client: Any, file_id: str, meta: FileMeta) -> bytes:
     received = 0
     async with client.stream("GET", f"{_path(file_id)}/content", key=KEY) as response:
         try:
-            async for chunk in response.aiter_bytes():
+            async for chunk in body_chunks(response, 2**63, what="file"):  # inflated in bounded steps
                 received += len(chunk)
                 if received > MAX_DOWNLOAD:
                     raise ToolError(_too_big(meta, received))

@@ -11,12 +11,14 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, TextContent
 from pydantic import ValidationError
 
+from server import scrub
+from server.bodies import body_chunks
 from server.config import KeyKind
 from server.errors import ApiError, describe
 from server.sse import aiter_sse
 from tools._args import DryRun
-from tools._base import Ctx, ToolDef, api, tool
-from tools._message_stream import MalformedStream, MessageAssembler, StreamFailed
+from tools._base import Ctx, ToolDef, api, settings, tool
+from tools._message_stream import MalformedStream, MessageAssembler, OutranMaxTokens, StreamFailed
 from tools._message_types import (
     MaxTokens,
     Message,
@@ -123,12 +125,15 @@ async def count_tokens(
 
 async def stream_message(ctx: Ctx, body: dict[str, Any]) -> dict[str, Any]:
     """POST with stream=true, report progress as text arrives, and return the assembled Message."""
-    assembler = MessageAssembler()
+    conf = settings(ctx)
+    max_tokens = body.get("max_tokens")
+    assembler = MessageAssembler(max_tokens if isinstance(max_tokens, int) else None)
     last_report = 0.0
     async with api(ctx, KEY).stream("POST", "/v1/messages", key=KEY, json_body=body) as response:
         request_id = response.headers.get("request-id")
+        chunks = body_chunks(response, conf.max_stream_bytes, what="event stream")
         try:
-            async for event in aiter_sse(response.aiter_bytes()):
+            async for event in aiter_sse(chunks, max_line=conf.max_line_bytes, idle_timeout=conf.stream_idle_timeout):
                 grew = assembler.apply(event.event, event.data)
                 now = time.monotonic()
                 if grew and now - last_report >= PROGRESS_EVERY_S:
@@ -142,6 +147,16 @@ async def stream_message(ctx: Ctx, body: dict[str, Any]) -> dict[str, Any]:
             raise _mid_stream_error(failed, assembler, request_id) from None
         except MalformedStream as exc:
             raise ToolError(f"The API's event stream was malformed: {exc}. (request id: {request_id})") from None
+        except OutranMaxTokens as exc:
+            raise ToolError(
+                f"The reply outran its max_tokens and was cut off after {assembler.text_chars} characters: {exc}. "
+                f"The upstream (or a proxy) is misbehaving; the partial reply is not returned. (request id: "
+                f"{request_id})"
+            ) from None
+        except ApiError as err:
+            if err.request_id is None:
+                err.request_id = request_id
+            raise
     if not assembler.done:
         raise ToolError(
             f"The response stream ended before message_stop after {assembler.text_chars} characters: the reply "
@@ -153,7 +168,7 @@ async def stream_message(ctx: Ctx, body: dict[str, Any]) -> dict[str, Any]:
 
 
 def _progress(assembler: MessageAssembler) -> str:
-    tail = " ".join(assembler.tail.split())[-80:]
+    tail = scrub.text(" ".join(assembler.tail.split()))[-80:]  # progress is text the client shows
     return f"{assembler.text_chars} characters: …{tail}"
 
 

@@ -1,0 +1,68 @@
+"""Where start-up time goes: the MCP SDK's import versus what this project adds on top of it.
+
+    .venv/bin/python bench/startup_split.py [--runs 7]
+
+Each run is a fresh interpreter that times, in order: importing the SDK and the libraries it brings (mcp's
+server, pydantic, httpx, anyio); importing this project's modules (configuration, HTTP client, the tool
+registry); building the server (every listed tool's input and output schema, for both keys and the admin
+profile); and constructing the sandbox. On stdio the HTTP stack is not imported by us; the line says
+whether the SDK itself imported it. Prints medians in milliseconds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+PROBE = r"""
+import json, sys, time
+t0 = time.perf_counter()
+import anyio, httpx, pydantic, mcp.server, mcp.server.mcpserver, mcp.types
+t1 = time.perf_counter()
+import server.cli, server.serve, server.app
+t2 = time.perf_counter()
+from server.app import build_server
+from server.config import Profile, Secret, Settings
+build_server(Settings(admin_key=Secret("sk-ant-admin01-x"), api_key=Secret("sk-ant-api03-x"), profile=Profile.ADMIN))
+t3 = time.perf_counter()
+from server.sandbox import Sandbox
+Sandbox()
+t4 = time.perf_counter()
+print(json.dumps({"sdk_import": t1 - t0, "ours_import": t2 - t1, "build_server": t3 - t2, "sandbox": t4 - t3,
+                  "uvicorn_imported_by_sdk": "uvicorn" in sys.modules}))
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python bench/startup_split.py", description=__doc__.split("\n\n")[0])
+    p.add_argument("--runs", type=int, default=7)
+    args = p.parse_args(argv)
+    runs = []
+    for _ in range(args.runs):
+        done = subprocess.run([sys.executable, "-c", PROBE], cwd=REPO, capture_output=True, text=True, check=True)
+        runs.append(json.loads(done.stdout))
+    keys = ("sdk_import", "ours_import", "build_server", "sandbox")
+    med = {k: statistics.median(r[k] for r in runs) * 1000 for k in keys}
+    ours = med["ours_import"] + med["build_server"]
+    lines = [
+        "| Start-up part | ms (median) |",
+        "| --- | ---: |",
+        f"| MCP SDK and its libraries (import) | {med['sdk_import']:.0f} |",
+        f"| ours: modules and tool registry (import) | {med['ours_import']:.0f} |",
+        f"| ours: build the server (47+ tools' schemas, admin, both keys) | {med['build_server']:.0f} |",
+        f"| ours: the sandbox (only with --sandbox) | {med['sandbox']:.0f} |",
+        f"| ours in all, without the sandbox | {ours:.0f} ({ours / med['sdk_import']:.0%} of the SDK's) |",
+        f"\nuvicorn imported by the SDK itself on import: {runs[0]['uvicorn_imported_by_sdk']}",
+    ]
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
