@@ -22,7 +22,7 @@ from mcp.server.mcpserver.tools import Tool
 from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel
 
-from server import __version__, audit, metrics, scrub
+from server import __version__, audit, scrub
 from server.audit import Attempt, AuditLog, NotConfirmed, Refused
 from server.config import Secret, Settings, Transport
 from server.confirm import ANSWER_PARAM, PLAN_PARAM, gate_parameters, verdict
@@ -96,7 +96,10 @@ def build_server(
         )
         try:
             async with make_client(settings, transport) as client:
-                metrics.observe(client)  # upstream status codes, retries, request ids per tool call
+                if settings.transport is Transport.HTTP:  # Prometheus only where /metrics is served
+                    from server import metrics
+
+                    metrics.observe(client)  # upstream status codes, retries, request ids per tool call
                 api = AnthropicAPI(client, settings) if sleep is None else AnthropicAPI(client, settings, sleep=sleep)
                 yield AppState(settings=settings, api=api, sandbox=sandbox, audit=log_file)
         finally:
@@ -112,11 +115,20 @@ def build_server(
         lifespan=lifespan,
         warn_on_duplicate_tools=True,
         request_state_security=state_security(settings),  # --state-key: any worker resumes a confirmation
-        middleware=[metrics.ToolMetrics()] if settings.transport is Transport.HTTP else [],
+        middleware=http_middleware(settings),
     )
     register_prompts(server, selection)  # prompts and resources whose tools are listed
     server.selection = selection  # type: ignore[attr-defined]  # read by the CLI's startup report and doctor
     return server
+
+
+def http_middleware(settings: Settings) -> list[Any]:
+    """Per-tool metrics and JSON call logs on HTTP; nothing (and no Prometheus import) on stdio."""
+    if settings.transport is not Transport.HTTP:
+        return []
+    from server import metrics
+
+    return [metrics.ToolMetrics()]
 
 
 def selection_of(server: MCPServer[Any]) -> Selection:

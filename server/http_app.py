@@ -20,11 +20,10 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import ipaddress
 import logging
 import time
 from collections.abc import AsyncIterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import httpx
 import uvicorn
@@ -37,51 +36,22 @@ from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
 from uvicorn.supervisors import Multiprocess
 
+if TYPE_CHECKING:
+    from server.sandbox import Sandbox
+
 from server import identity, metrics, oauth
 from server.app import build_server
+from server.bind import MIN_TOKEN_LENGTH, bind_problem, is_loopback
 from server.config import Profile, Settings
 from server.guard import Authenticate, Guard, Sessions, respond, static_token
 from server.listener import HeaderTimeoutProtocol
-from server.sandbox import Sandbox
 from server.scaleout import prepare_workers, worker_settings
 
 LOOPBACK_HOSTS = ("127.0.0.1:*", "localhost:*", "[::1]:*")
 LOOPBACK_ORIGINS = ("http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*")
 KEEP_ALIVE_S = 30
-MIN_TOKEN_LENGTH = 20  # off loopback; with the per-client backoff, guessing such a token is hopeless
 READY_CACHE_S = 10.0
 SESSIONS_NOT_READY = 0.9  # a worker whose session table is this full says so before it refuses sessions
-
-
-def is_loopback(host: str) -> bool:
-    if host.strip("[]").lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False  # a name other than localhost may resolve to anything
-
-
-def bind_problem(settings: Settings) -> str | None:
-    """Why the HTTP transport must not start with these settings, or None."""
-    if not is_loopback(settings.host) and settings.http_token is None and settings.oauth_issuer is None:
-        return (
-            f"refusing to serve HTTP on {settings.host}: that address is reachable from other machines, and "
-            "without a token anyone who can reach it could use the tools. Set CLAUDE_API_MCP_HTTP_TOKEN (or "
-            "--http-token-file) to a long random value, use OAuth sign-in (--oauth-issuer), or bind to 127.0.0.1"
-        )
-    if (
-        not is_loopback(settings.host)
-        and settings.http_token is not None
-        and settings.oauth_issuer is None
-        and len(settings.http_token.reveal()) < MIN_TOKEN_LENGTH
-    ):
-        return (
-            f"refusing to serve HTTP on {settings.host} with a token of {len(settings.http_token.reveal())} "
-            f"characters: off loopback the token must be at least {MIN_TOKEN_LENGTH} random characters "
-            '(python -c "import secrets; print(secrets.token_urlsafe(32))")'
-        )
-    return None
 
 
 class Readiness:
@@ -140,7 +110,10 @@ def servers_by_profile(settings: Settings, *, sandbox: Sandbox | None = None) ->
     profiles = [settings.profile]
     if settings.oauth_issuer is not None and settings.profile is not Profile.READ_ONLY:
         profiles.append(Profile.READ_ONLY)
-    sandbox = sandbox or (Sandbox() if settings.sandbox else None)
+    if sandbox is None and settings.sandbox:
+        from server.sandbox import Sandbox  # imported only when used (start-up time)
+
+        sandbox = Sandbox()
     transport = sandbox.transport() if sandbox is not None else None
     return {
         p.value: build_server(dataclasses.replace(settings, profile=p), sandbox=sandbox, transport=transport)
@@ -285,3 +258,17 @@ def run_http(server: MCPServer[Any], settings: Settings) -> int:
         servers = servers_by_profile(settings) if settings.oauth_issuer is not None else server
         uvicorn.Server(uvicorn_config(http_app(servers, settings), settings)).run()
     return 0
+
+
+__all__ = [
+    "MIN_TOKEN_LENGTH",
+    "Readiness",
+    "app_factory",
+    "bind_problem",
+    "http_app",
+    "is_loopback",
+    "run_http",
+    "servers_by_profile",
+    "transport_security",
+    "uvicorn_config",
+]

@@ -7,8 +7,8 @@ import sys
 
 from server import audit
 from server.app import build_server, selection_of
+from server.bind import MIN_TOKEN_LENGTH, bind_problem
 from server.config import Settings, Transport
-from server.http_app import MIN_TOKEN_LENGTH, bind_problem
 from server.profiles import SelectionError, missing_keys_message
 
 log = logging.getLogger("claude_api_mcp")
