@@ -139,7 +139,13 @@ async def test_without_a_token_the_answer_points_to_the_metadata_which_names_the
                 json={},
                 headers={"content-type": "application/json", "authorization": f"Bearer {issuer.token(expires_in=-99)}"},
             )
+            no_scope = await http.post(
+                f"{url}/mcp",
+                json={},
+                headers={"content-type": "application/json", "authorization": f"Bearer {issuer.token(scope='openid')}"},
+            )
             metadata = await http.get(f"{url}/.well-known/oauth-protected-resource/mcp")
+    assert no_scope.status_code == 403 and 'error="insufficient_scope"' in no_scope.headers["www-authenticate"]
     hint = denied.headers["www-authenticate"]
     assert denied.status_code == 401
     assert hint == 'Bearer resource_metadata="https://mcp.example.test/.well-known/oauth-protected-resource/mcp"'
