@@ -73,10 +73,11 @@ class Sessions:
     per_client: int
     idle_timeout: float
     owners: dict[str, tuple[str, float]] = field(default_factory=dict)  # session id → (client, last use)
+    in_flight: dict[str, int] = field(default_factory=dict)  # a session with a request open is not idle
 
     def prune(self) -> None:
         cutoff = time.monotonic() - self.idle_timeout
-        for sid in [s for s, (_, seen) in self.owners.items() if seen < cutoff]:
+        for sid in [s for s, (_, seen) in self.owners.items() if seen < cutoff and not self.in_flight.get(s)]:
             del self.owners[sid]
 
     def count(self, client: str | None = None) -> int:
@@ -157,6 +158,9 @@ class Guard:
             return
         if not await self._admit_session(scope, client if caller.subject is None else caller.subject, send):
             return
+        sid = scope.get("state", {}).get("session_id")
+        if sid is not None:
+            self.sessions.in_flight[sid] = self.sessions.in_flight.get(sid, 0) + 1
         token = identity.bind(caller)
         user = AuthenticatedUser(
             AccessToken(
@@ -174,6 +178,10 @@ class Guard:
         finally:
             auth_context_var.reset(auth_token)
             identity.unbind(token)
+            if sid is not None:  # idle from now on, as the SDK counts it
+                if (left := self.sessions.in_flight.pop(sid, 1) - 1) > 0:
+                    self.sessions.in_flight[sid] = left
+                self.sessions.touch(sid)
 
     async def _caller(self, scope: Scope, client: str, send: Send) -> Caller | None:
         values = [v for k, v in scope["headers"] if k == b"authorization"]
@@ -210,6 +218,7 @@ class Guard:
             if scope["method"] == "DELETE":
                 self.sessions.owners.pop(sid, None)
             self.sessions.touch(sid)
+            scope.setdefault("state", {})["session_id"] = sid
             return True
         if scope["method"] != "POST" or any(k == b"mcp-protocol-version" and v >= b"2026" for k, v in scope["headers"]):
             return True
