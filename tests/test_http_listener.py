@@ -200,6 +200,16 @@ def test_a_short_token_off_loopback_refuses_to_start_and_names_the_minimum(capsy
     assert bind_problem(settings(host="127.0.0.1", http_token=Secret("x"))) is None  # loopback: a warning only
 
 
+def test_doctor_fails_a_short_token_off_loopback() -> None:
+    import io
+
+    from server.doctor import run_doctor
+
+    out = io.StringIO()
+    code = run_doctor(settings(host="0.0.0.0", http_token=Secret("x")), sandbox=Sandbox(), out=out)
+    assert code == 1 and f"at least {MIN_TOKEN_LENGTH}" in out.getvalue()
+
+
 @pytest.mark.slow
 async def test_repeated_wrong_guesses_are_slowed_per_client_and_the_right_token_waits_too() -> None:
     app, conf = app_for()
