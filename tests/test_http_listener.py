@@ -168,7 +168,7 @@ def test_a_huge_body_is_refused_from_its_headers_without_being_read(headers: str
 
 def test_bodies_held_at_once_are_bounded_and_slow_bodies_time_out() -> None:
     mb = 1024 * 1024
-    app, conf = app_for(max_body_in_flight=3 * mb, max_request_body_size=2 * mb, body_timeout=1.5)
+    app, conf = app_for(max_body_in_flight=3 * mb, max_request_body_size=2 * mb, body_timeout=3.0)
     with serving(app, conf) as url:  # type: ignore[arg-type]
         socks = []
         answers = []
@@ -183,7 +183,7 @@ def test_bodies_held_at_once_are_bounded_and_slow_bodies_time_out() -> None:
             socks.append(s)
             time.sleep(0.1)
         for s in socks:
-            data, _ = read_until_closed(s, timeout=3)
+            data, _ = read_until_closed(s, timeout=6)
             answers.append(data.split(b" ")[1] if data else b"")
             s.close()
     assert sorted(answers) == [b"408", b"408", b"503", b"503", b"503"]
