@@ -105,7 +105,8 @@ class BodyBudget:
 
 
 async def respond(send: Send, status: int, body: bytes = b"", headers: list[tuple[bytes, bytes]] | None = None) -> None:
-    head = [(b"content-length", str(len(body)).encode()), *(headers or [])]
+    """A refusal: the connection closes after it, since whatever body the request announced is never read."""
+    head = [(b"content-length", str(len(body)).encode()), (b"connection", b"close"), *(headers or [])]
     if body:
         head.append((b"content-type", b"text/plain; charset=utf-8"))
     await send({"type": "http.response.start", "status": status, "headers": head})
@@ -262,7 +263,7 @@ class Guard:
                         if not message.get("more_body", False):
                             break
                 if timer.cancel_called:
-                    await respond(send, 408, b"The request body was not sent in time.", [(b"connection", b"close")])
+                    await respond(send, 408, b"The request body was not sent in time.")
                     return
             await self.app(scope, _replay(b"".join(chunks), receive), self._watch(scope, send))
         finally:
