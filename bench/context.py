@@ -173,3 +173,40 @@ async def answer(session: Session | None, tool: tuple[str, dict[str, Any]], curs
             break
         args["page"] = body["next_page"]
     return Answer(total, calls)
+
+
+# --- the generic api tools (issue 11): model-visible cost, in process, no peer needed ---------------------
+
+API_TOOLS = ("search_api", "describe_api", "read_api", "write_api")
+API_TOOLS_BUDGET, ADMIN_BUDGET, READ_ONLY_BUDGET = 1200, 9000, 5000  # tokens (name + description + inputSchema)
+
+
+async def api_tools_cost() -> dict[str, float]:
+    """Tokens of the four generic tools and of the whole admin and read-only lists, as a client sends them."""
+    from server.app import build_server
+    from server.config import Profile, Settings
+
+    figures: dict[str, float] = {}
+    for profile in (Profile.ADMIN, Profile.READ_ONLY):
+        async with Client(build_server(Settings(sandbox=True, profile=profile))) as client:
+            listed = await tool_list(client)
+        figures[f"{profile.value} total"] = tokens(listed.total_visible)
+        figures[f"{profile.value} tools"] = len(listed.visible)
+        if profile is Profile.ADMIN:
+            figures["api tools"] = tokens(sum(listed.visible[name] for name in API_TOOLS))
+    return figures
+
+
+def main() -> None:
+    import anyio
+
+    figures = anyio.run(api_tools_cost)
+    budgets = {"api tools": API_TOOLS_BUDGET, "admin total": ADMIN_BUDGET, "read-only total": READ_ONLY_BUDGET}
+    for name, value in figures.items():
+        limit = budgets.get(name)
+        verdict = "" if limit is None else f"  (target <= {limit}: {'met' if value <= limit else 'MISSED'})"
+        print(f"{name:>16}: {value:,.0f}{verdict}")  # a command-line report, not server code
+
+
+if __name__ == "__main__":
+    main()

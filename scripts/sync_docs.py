@@ -51,7 +51,7 @@ def tool_table() -> str:
     ]
     for t in ALL_TOOLS:
         hints = "R" if t.read_only else "W" + (" D" if t.destructive else "") + (" I" if t.idempotent else "")
-        key = "admin" if t.key is KeyKind.ADMIN else "API"
+        key = "either" if t.any_key else "admin" if t.key is KeyKind.ADMIN else "API"
         rows.append(f"| `{t.name}` | {t.toolset} | {key} | {hints} | {_cell(t.description)} |")
     return "\n".join(rows)
 

@@ -16,18 +16,19 @@ import anyio
 import httpx
 import pydantic_core
 from mcp.server import MCPServer
-from mcp.server.mcpserver import Context
+from mcp.server.mcpserver import Context, Resolve
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools import Tool
 from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel
 
 from server import __version__, audit, scrub
-from server.audit import Attempt, AuditLog, NotConfirmed, Refused
+from server.audit import Attempt, AuditedTool, AuditLog, NotConfirmed, Refused
 from server.config import Secret, Settings, Transport
-from server.confirm import ANSWER_PARAM, PLAN_PARAM, gate_parameters, verdict
+from server.confirm import ANSWER_PARAM, PLAN_PARAM, gate_parameters, needs_confirmation, verdict
 from server.errors import ApiError, describe_unexpected, sent_note, tool_error, with_note
 from server.http import AnthropicAPI, make_client, tracking_sends
+from server.platforms import build as build_platform
 from server.profiles import Selection, select
 from server.prompts import register_prompts
 from server.scaleout import state_security
@@ -56,9 +57,16 @@ class AppState:
 
 
 def effective_settings(settings: Settings) -> Settings:
-    """In the sandbox, keys that were not given are stand-ins, so every tool works with no credential."""
+    """In the sandbox, keys that were not given are stand-ins, so every tool works with no credential.
+
+    With --platform, the platform gets stand-in cloud credentials instead, and the Admin API (Anthropic's
+    own) is listed only when an Admin key is given, as outside the sandbox."""
     if not settings.sandbox:
         return settings
+    if settings.platform is not None:
+        from server.sandbox.platform_auth import stand_in
+
+        return dataclasses.replace(settings, platform=stand_in(settings.platform))
     from server.sandbox import SANDBOX_ADMIN_KEY, SANDBOX_API_KEY
 
     return dataclasses.replace(
@@ -81,6 +89,7 @@ def build_server(
     scrub.register_settings(settings)  # before anything is logged or answered: every text is scrubbed of them
     scrub.install_logging()
     selection = select(ALL_TOOLS, settings)
+    platform = build_platform(settings.platform)  # raises MissingExtra, naming the extra to install
     if settings.sandbox and transport is None:
         from server.sandbox import Sandbox
 
@@ -101,6 +110,7 @@ def build_server(
 
                     metrics.observe(client)  # upstream status codes, retries, request ids per tool call
                 api = AnthropicAPI(client, settings) if sleep is None else AnthropicAPI(client, settings, sleep=sleep)
+                api.platform = platform  # --platform: standard-key calls go to Bedrock/Vertex/Foundry
                 yield AppState(settings=settings, api=api, sandbox=sandbox, audit=log_file)
         finally:
             if log_file is not None:
@@ -156,8 +166,11 @@ def make_tool(tool: ToolDef, settings: Settings) -> Tool:
     signature = inspect.signature(fn, eval_str=True)
     output_model = signature.return_annotation
     ctx_name = next((n for n, p in signature.parameters.items() if _is_context(p.annotation)), None)
-    arg_names = [n for n in signature.parameters if n != ctx_name]
-    extra = gate_parameters(tool, arg_names) if tool.destructive else []
+    # Resolver-filled parameters (the client's roots) are the SDK's to fill, not tool arguments.
+    injected = {n for n, p in signature.parameters.items() if _is_resolved(p.annotation)}
+    arg_names = [n for n in signature.parameters if n != ctx_name and n not in injected]
+    injected_params = {n: signature.parameters[n].annotation for n in injected}
+    extra = gate_parameters(tool, arg_names, injected_params) if needs_confirmation(tool, settings) else []
 
     async def run(kwargs: dict[str, Any]) -> Any:
         # Every failure leaves here as a ToolError the model can act on (a write's says whether anything was
@@ -203,8 +216,11 @@ def make_tool(tool: ToolDef, settings: Settings) -> Tool:
         app = state(kwargs[ctx_name]) if ctx_name else None
         attempt = Attempt(
             tool=tool.name,
-            arguments={k: v for k, v in kwargs.items() if k != ctx_name},
+            arguments={k: v for k, v in kwargs.items() if k != ctx_name and k not in injected},
+            resolved={k: kwargs[k] for k in injected if k in kwargs},
+            confirmable=bool(extra),
             dry_run=bool(kwargs.get("dry_run")),
+            log=app.audit if app is not None else None,
         )
         token = audit.begin(attempt)
         try:
@@ -236,7 +252,7 @@ def make_tool(tool: ToolDef, settings: Settings) -> Tool:
     call.__signature__ = signature.replace(parameters=params, return_annotation=returns)  # type: ignore[attr-defined]
     call.__annotations__ = {**{p.name: p.annotation for p in params}, "return": returns}
     del call.__wrapped__  # make the SDK read the signature above, not fn's
-    sdk_tool = Tool.from_function(
+    sdk_tool = (Tool if tool.read_only else AuditedTool).from_function(
         call, name=tool.name, title=tool.title, description=tool.description, annotations=tool.annotations
     )
     sdk_tool.parameters = tool_schema(sdk_tool.parameters, output=False)
@@ -258,6 +274,12 @@ def _scrubbed(result: CallToolResult) -> CallToolResult:
 def _is_context(annotation: Any) -> bool:
     origin = typing.get_origin(annotation) or annotation
     return isinstance(origin, type) and issubclass(origin, Context)
+
+
+def _is_resolved(annotation: Any) -> bool:
+    return typing.get_origin(annotation) is Annotated and any(
+        isinstance(m, Resolve) for m in typing.get_args(annotation)[1:]
+    )
 
 
 def _outcome(exc: BaseException, attempt: Attempt) -> tuple[str, str | None]:

@@ -24,6 +24,7 @@ from server.config import (
     Settings,
     Transport,
 )
+from server.platforms.config import PlatformConfig, PlatformName, from_env
 
 log = logging.getLogger("claude_api_mcp")
 ENV_PREFIX = "CLAUDE_API_MCP_"
@@ -52,6 +53,13 @@ def _size(value: str) -> int:
 
 def _truthy(value: str | None) -> bool:
     return (value or "").strip().lower() in ("1", "true", "yes", "on")
+
+
+def _platform(name: str | None, env: Mapping[str, str]) -> PlatformConfig | None:
+    try:
+        return from_env(PlatformName((name or "anthropic").strip().lower()), env)
+    except ValueError:
+        raise ConfigError(f"platform must be anthropic, bedrock, vertex or foundry, got {name!r}") from None
 
 
 def parser() -> argparse.ArgumentParser:
@@ -97,13 +105,28 @@ def parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--confirm",
         choices=[x.value for x in ConfirmPolicy],
-        help="confirmation of destructive calls: auto (default), always, never [_CONFIRM]",
+        help="confirmation of destructive calls: auto (default), always, never; writes: every write [_CONFIRM]",
     )
     p.add_argument(
         "--report-concurrency", type=int, help="requests one report keeps in flight, default 16 [_REPORT_CONCURRENCY]"
     )
     p.add_argument("--workspaces", help="restrict writes to these workspace ids [_WORKSPACES]")
+    p.add_argument(
+        "--allow-files",
+        help="comma-separated directories whose files upload tools may read, besides the client's roots [_ALLOW_FILES]",
+    )
+    p.add_argument(
+        "--max-report-requests",
+        type=int,
+        help="upstream requests one report call may make, default 500 [_MAX_REPORT_REQUESTS]",
+    )
     p.add_argument("--audit-log", help="JSON-lines log of every write attempt [_AUDIT_LOG]")
+    p.add_argument(
+        "--platform",
+        choices=[x.value for x in PlatformName],
+        help="where the core API's calls go: anthropic (default), bedrock, vertex or foundry, configured by the "
+        "official SDKs' variables (AWS_REGION, CLOUD_ML_REGION, ANTHROPIC_FOUNDRY_RESOURCE...) [_PLATFORM]",
+    )
     p.add_argument("--log-level", choices=["DEBUG", "INFO", "WARNING", "ERROR"], help="stderr log level [_LOG_LEVEL]")
     add_team_flags(p)
     return p
@@ -211,6 +234,7 @@ def settings_from(args: argparse.Namespace, env: Mapping[str, str]) -> Settings:
         host=pick("host", ENV_PREFIX + "HOST") or "127.0.0.1",
         port=int(port_text),
         sandbox=bool(args.sandbox) or _truthy(env.get(ENV_PREFIX + "SANDBOX")),
+        platform=_platform(pick("platform", ENV_PREFIX + "PLATFORM"), env),
         http_token=Secret(token) if token else None,
         allowed_hosts=tuple(sorted(_csv(pick("allowed_hosts", ENV_PREFIX + "ALLOWED_HOSTS")) or ())),
         allowed_origins=tuple(sorted(_csv(pick("allowed_origins", ENV_PREFIX + "ALLOWED_ORIGINS")) or ())),
@@ -219,8 +243,33 @@ def settings_from(args: argparse.Namespace, env: Mapping[str, str]) -> Settings:
         workspaces=_csv(pick("workspaces", ENV_PREFIX + "WORKSPACES")),
         audit_log=Path(audit).expanduser() if audit else None,
         report_concurrency=int(concurrency),
+        allow_files=_allowed_dirs(pick("allow_files", ENV_PREFIX + "ALLOW_FILES")),
+        max_report_requests=_positive(
+            pick("max_report_requests", ENV_PREFIX + "MAX_REPORT_REQUESTS"),
+            Settings.max_report_requests,
+            "--max-report-requests",
+        ),
     )
     return dataclasses.replace(settings, **team_settings(args, env))  # type: ignore[arg-type]
+
+
+def _allowed_dirs(value: str | None) -> tuple[Path, ...]:
+    """--allow-files: existing directories, as real paths (a typo must not silently allow nothing)."""
+    out: list[Path] = []
+    for part in sorted(_csv(value) or ()):
+        folder = Path(part).expanduser()
+        if not folder.is_absolute() or not folder.is_dir():
+            raise ConfigError(f"--allow-files: {part!r} is not an absolute path to an existing directory")
+        out.append(folder.resolve())
+    return tuple(out)
+
+
+def _positive(value: str | None, default: int, flag: str) -> int:
+    if value is None:
+        return default
+    if not value.strip().isdigit() or int(value) <= 0:
+        raise ConfigError(f"{flag} must be a positive whole number, got {value!r}")
+    return int(value)
 
 
 def configure_logging(level: str) -> None:
@@ -246,6 +295,8 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
         from server.doctor import run_doctor
 
         return run_doctor(settings)
+    from server.audit import install_sigterm_hook
     from server.serve import serve
 
+    install_sigterm_hook()  # before any transport takes SIGTERM over: in-flight writes get an outcome line
     return serve(settings)

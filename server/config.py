@@ -6,6 +6,10 @@ import enum
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from server.platforms.config import PlatformConfig
 
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 DEFAULT_ANTHROPIC_VERSION = "2023-06-01"
@@ -42,6 +46,7 @@ class ConfirmPolicy(str, enum.Enum):
     AUTO = "auto"
     ALWAYS = "always"
     NEVER = "never"
+    WRITES = "writes"  # every write tool, not only destructive ones
 
 
 class Secret:
@@ -112,6 +117,7 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8765
     sandbox: bool = False
+    platform: PlatformConfig | None = None  # --platform: the core API on Bedrock/Vertex/Foundry; None: Anthropic's
     http_token: Secret | None = None
     allowed_hosts: tuple[str, ...] = ()
     allowed_origins: tuple[str, ...] = ()
@@ -149,6 +155,9 @@ class Settings:
     # Output bounds: a capped list says so; nothing exceeds a client's tool-result limit.
     list_item_cap: int = 1000
     output_char_budget: int = 60_000  # ≈ 15,000 tokens at 4 chars per token
+    # Local files and report reach (docs/safety.md).
+    allow_files: tuple[Path, ...] = ()  # directories upload tools may read, besides the client's roots
+    max_report_requests: int = 500  # upstream requests one report call may make
 
     def key(self, kind: KeyKind) -> Secret | None:
         return self.admin_key if kind is KeyKind.ADMIN else self.api_key

@@ -1,11 +1,13 @@
-"""Confirmation of destructive calls by the person, through MCP elicitation, never by a model argument.
+"""Confirmation of writes by the person, through MCP elicitation, never by a model argument.
 
-``register()`` gives every destructive tool two extra parameters filled by resolvers (``Resolve``), which
+Which tools ask (``needs_confirmation``): destructive ones, and under ``--confirm writes`` every write
+(invites, new members, batches, messages and uploads spend money or grant access without destroying
+anything). ``gate_parameters`` gives each of them two extra parameters filled by resolvers (``Resolve``), which
 the SDK keeps out of the input schema, so no model can set them:
 
 * ``plan`` decides, before the tool body runs, whether to ask: not on a dry run, not with
   ``--confirm never``; when the client cannot elicit, ``auto`` relies on the client's own approval prompt
-  (driven by ``destructiveHint``) and ``always`` refuses. Otherwise it fetches the target's name and the
+  (driven by ``destructiveHint``) and ``always`` / ``writes`` refuse. Otherwise it fetches the target's name and the
   consequence from the API (``tools/_consequences.py``) and checks workspace pinning first, so nobody is
   asked about a call that would be refused anyway.
 * ``ask`` turns that plan into an ``Elicit`` question. The SDK sends it as ``elicitation/create`` on
@@ -36,10 +38,11 @@ from pydantic import BaseModel, Field
 
 from server import pinning
 from server.audit import NotConfirmed, Refused
-from server.config import ConfirmPolicy
+from server.config import ConfirmPolicy, Settings
 from server.errors import ApiError, tool_error
 from tools._base import ToolDef, settings, state
-from tools._consequences import describe
+from tools._consequences import MAX_TEXT, describe
+from tools._wording import one_line
 
 PLAN_PARAM = "confirmation_plan__"
 ANSWER_PARAM = "confirmation__"
@@ -62,6 +65,11 @@ class Plan:
     error: ToolError | None = None  # the target could not be described (e.g. it does not exist)
 
 
+def needs_confirmation(tool: ToolDef, settings: Settings) -> bool:
+    """Destructive tools always go through the confirmation step; every write does under --confirm writes."""
+    return tool.destructive or (not tool.read_only and settings.confirm is ConfirmPolicy.WRITES)
+
+
 def can_elicit(ctx: Context[Any, Any]) -> bool:
     """Whether the client declared form elicitation (a bare ``elicitation: {}`` counts, as in the SDK)."""
     caps = ctx.client_capabilities
@@ -76,20 +84,24 @@ async def make_plan(tool: ToolDef, ctx: Context[Any, Any], args: Mapping[str, An
     if conf.confirm is ConfirmPolicy.NEVER:
         return Plan(skipped="--confirm never")
     if not can_elicit(ctx):
-        if conf.confirm is ConfirmPolicy.ALWAYS:
+        if conf.confirm in (ConfirmPolicy.ALWAYS, ConfirmPolicy.WRITES):
+            kind = "destructive" if tool.destructive else "a write"
             return Plan(
                 refusal=(
-                    f"Refused: {tool.name} is destructive and this server requires the person to confirm it "
-                    "(--confirm always), but this client cannot ask them (it does not support MCP elicitation). "
-                    "Nothing was sent. Use a client that supports elicitation, or ask the operator."
+                    f"Refused: {tool.name} is {kind} and this server requires the person to confirm it "
+                    f"(--confirm {conf.confirm.value}), but this client cannot ask them (it does not support MCP "
+                    "elicitation). Nothing was sent. Use a client that supports elicitation, or ask the operator."
                 )
             )
         return Plan(skipped="the client cannot ask the person; its own approval prompt applies")
     try:
         described = await describe(ctx, tool.name, args)
-        if described is None:  # a destructive tool without a describer still gets a question
-            shown = ", ".join(f"{k}={v!r}" for k, v in args.items() if k != "dry_run" and v is not None)
-            return Plan(prompt=f"{tool.title} ({shown}): this is a destructive action.")
+        if described is None:  # a tool without a describer still gets a question, bounded and single-line
+            shown = ", ".join(
+                f"{k}={one_line(repr(v), 80)}" for k, v in args.items() if k not in _UNSHOWN and v is not None
+            )
+            what = "a destructive action" if tool.destructive else "a write"
+            return Plan(prompt=one_line(f"{tool.title} ({shown}): this is {what}.", MAX_TEXT))
         why = await pinning.refusal(state(ctx).api, conf, described.method, described.path)
     except ApiError as err:
         return Plan(error=tool_error(err, key=tool.key, not_found_hint=tool.not_found_hint, base_url=conf.base_url))
@@ -100,18 +112,29 @@ async def make_plan(tool: ToolDef, ctx: Context[Any, Any], args: Mapping[str, An
     return Plan(prompt=described.text)
 
 
-def gate_parameters(tool: ToolDef, arg_names: list[str]) -> list[inspect.Parameter]:
-    """The two resolver-filled parameters to add to ``tool``'s signature."""
+_UNSHOWN = frozenset({"dry_run", "roots"})
+
+
+def gate_parameters(
+    tool: ToolDef, arg_names: list[str], injected: Mapping[str, Any] | None = None
+) -> list[inspect.Parameter]:
+    """The two resolver-filled parameters to add to ``tool``'s signature.
+
+    ``injected`` are the tool's own resolver-filled parameters (name → annotation), e.g. the client's roots:
+    the plan depends on them too, so an upload's question is built under the same confinement as the upload.
+    """
 
     async def plan(ctx: Context, **args: Any) -> Plan:
         return await make_plan(tool, ctx, args)
 
     # The SDK passes tool arguments to a resolver by parameter name: declare exactly this tool's.
+    resolved = dict(injected or {})
     plan.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
         [inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=Context)]
         + [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY) for name in arg_names]
+        + [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=a) for name, a in resolved.items()]
     )
-    plan.__annotations__ = {"ctx": Context, "return": Plan}
+    plan.__annotations__ = {"ctx": Context, **resolved, "return": Plan}
     planned = Annotated[Plan, Resolve(plan)]
 
     async def ask(decided: Plan) -> Any:

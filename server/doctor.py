@@ -22,6 +22,9 @@ from server.config import API_KEY_PREFIX, KeyKind, Profile, Settings, Transport,
 from server.errors import ApiError, describe
 from server.http import AnthropicAPI, make_client
 from server.http_app import bind_problem, is_loopback
+from server.platforms import MissingExtra
+from server.platforms import build as build_platform
+from server.platforms import summary as platform_summary
 from server.profiles import Selection, SelectionError, missing_keys_message, select, toolsets_of
 from server.sandbox import Sandbox
 from tools import ALL_TOOLS
@@ -79,10 +82,13 @@ def check_keys(report: Report, settings: Settings) -> list[KeyKind]:
     section = report.section("Keys")
     usable: list[KeyKind] = []
     for kind in KeyKind:
+        if kind is KeyKind.API and settings.platform is not None:  # see the Platform section
+            section.add(INFO, f"{kind.env_var}: not used: the core API goes to {settings.platform.label}")
+            continue
         secret = settings.key(kind)
         sets = ", ".join(toolsets_of([t for t in ALL_TOOLS if t.key is kind]))
         if secret is None:
-            if settings.sandbox:
+            if settings.sandbox and settings.platform is None:
                 section.add(INFO, f"{kind.env_var}: not set; the sandbox stands in for it")
                 usable.append(kind)
             else:
@@ -142,6 +148,34 @@ async def check_reachability(report: Report, settings: Settings, kinds: list[Key
                 section.add(FAIL, f"{kind.env_var} ({what}): {describe(err, key=kind, base_url=settings.base_url)}")
             else:
                 section.add(OK, f"{kind.env_var} ({what}): reaches the API: {found}")
+
+
+def check_platform(report: Report, settings: Settings) -> None:
+    """--platform: where the core API goes, the region/project/endpoint, and where the credentials come from."""
+    if settings.platform is None:
+        return
+    config = effective_settings(settings).platform or settings.platform
+    section = report.section(f"Platform: {config.label}")
+    if settings.sandbox:
+        section.add(INFO, f"the sandbox answers at {config.label}'s URL shapes, with stand-in credentials")
+    for name, value in (("region", config.region), ("project", config.project), ("resource", config.resource)):
+        if value:
+            section.add(INFO, f"{name}: {value}")
+    if (problem := config.problem()) is not None:
+        section.add(FAIL, problem)
+        return
+    section.add(INFO, f"endpoint: {config.endpoint()}")
+    try:
+        platform = build_platform(config)
+    except MissingExtra as exc:
+        section.add(FAIL, str(exc))
+        return
+    assert platform is not None
+    found = platform.credentials_found()
+    section.add(FAIL if found.startswith("none") else OK, f"credentials: {found}")
+    core = [t.name for t in ALL_TOOLS if t.key is KeyKind.API]
+    for line in platform_summary(config, core):
+        section.add(INFO, line)
 
 
 def check_tools(report: Report, settings: Settings) -> Selection | None:
@@ -217,6 +251,7 @@ async def diagnose(settings: Settings, *, sandbox: Sandbox | None = None) -> Rep
     report = Report()
     kinds = check_keys(report, settings)
     await check_reachability(report, effective_settings(settings), kinds, sandbox)
+    check_platform(report, settings)
     selection = check_tools(report, settings)
     check_transport(report, settings)
     check_writes(report, settings, selection)

@@ -31,6 +31,7 @@ class ApiError(Exception):
     request_id: str | None = None
     retry_after: float | None = None  # seconds, from retry-after / retry-after-ms
     network: str | None = None  # e.g. "connect", "read_timeout", "reset", "truncated"
+    credential: str | None = None  # --platform: what to check when the platform refuses its credentials
 
     def __str__(self) -> str:
         status = f"HTTP {self.status} " if self.status else ""
@@ -61,7 +62,9 @@ _ANSWER_KINDS = frozenset({"truncated", "stream_cut", "too_large", "undecodable"
 
 def describe(err: ApiError, *, key: KeyKind, not_found_hint: str | None = None, base_url: str = "") -> str:
     """One message per failure class: what happened, and what to do next."""
-    if err.status is None:
+    if err.status is None and err.network == "config":  # a platform's credentials could not be loaded
+        text = f"Not sent: {err.message}" + (f". Check {err.credential}." if err.credential else "")
+    elif err.status is None:
         template = _NETWORK_MESSAGES.get(err.network or "", "network error: {detail}")
         prefix = "Upstream answer unusable: " if err.network in _ANSWER_KINDS else "Upstream unreachable: "
         text = prefix + template.format(base=base_url or "the API", detail=err.message)
@@ -77,6 +80,9 @@ def _describe_status(err: ApiError, *, key: KeyKind, not_found_hint: str | None)
     code = f" [{err.error_code}]" if err.error_code else ""
     if status == 400:
         return f"Invalid request{code}: {msg}"
+    if status in (401, 403) and err.credential:  # a cloud platform's credentials, not an Anthropic key
+        what = "Authentication failed" if status == 401 else "Permission denied"
+        return f"{what}{code}: {msg}. Check {err.credential}."
     if status == 401:
         return (
             f"Authentication failed{code}: the API rejected {key.env_var} (malformed, revoked or expired). "
@@ -90,6 +96,8 @@ def _describe_status(err: ApiError, *, key: KeyKind, not_found_hint: str | None)
             f"(set {key.env_var})."
         )
     if status == 404:
+        if err.credential:  # a platform's 404: the tool's hint names first-party tools; the platform's own is in msg
+            not_found_hint = None
         return f"Not found{code}: {msg}." + (f" {not_found_hint}" if not_found_hint else "")
     if status == 409:
         return f"Conflict{code}: {msg}. Something changed concurrently; read the current state and try again."

@@ -43,6 +43,7 @@ from server import __version__
 from server.bodies import ACCEPT_ENCODING, body_chunks, read_capped
 from server.config import KeyKind, Settings
 from server.errors import SPEND_LIMIT_CODES, ApiError
+from server.platforms.base import Platform
 from server.throttle import Throttle
 
 log = logging.getLogger("claude_api_mcp.http")
@@ -174,13 +175,20 @@ class AnthropicAPI:
         settings: Settings,
         *,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
+        platform: Platform | None = None,
     ) -> None:
         self.client = client
         self.settings = settings
         self._sleep = sleep
         self.throttle = Throttle(max_wait=settings.max_retry_wait, sleep=sleep)
+        self.platform = platform  # --platform: standard-key calls go to Bedrock/Vertex/Foundry (server/platforms)
+
+    def _via_platform(self, key: KeyKind) -> Platform | None:
+        return self.platform if key is KeyKind.API else None  # the Admin API is Anthropic's only
 
     def _headers(self, key: KeyKind, extra: Mapping[str, str] | None) -> dict[str, str]:
+        if self._via_platform(key):  # the platform authenticates the call once it is rewritten
+            return dict(extra or {})
         secret = self.settings.key(key)
         if secret is None:  # tools needing a missing key are never listed; this guards direct use
             raise ApiError(message=f"{key.env_var} is not set", network="config")
@@ -269,6 +277,8 @@ class AnthropicAPI:
         )
         sends = _SENDS.get() if method not in _READ_METHODS else None
         attempt = 0
+        if platform := self._via_platform(key):  # Bedrock/Vertex/Foundry: rewritten, signed, once for every attempt
+            request = await platform.prepare(request, path)
         while True:
             started = time.perf_counter()
             err: ApiError
@@ -299,6 +309,8 @@ class AnthropicAPI:
                     response.headers.get("request-id"),
                 )
                 if response.is_success:
+                    if platform:  # reads like Anthropic's from here: its request id, and SSE (Bedrock)
+                        platform.adapt(response)
                     try:
                         yield response
                     finally:
@@ -312,7 +324,7 @@ class AnthropicAPI:
                     pass  # a broken or oversized error body: the status alone still makes an error
                 finally:
                     await response.aclose()
-                err = error_from_response(response, body)
+                err = platform.error(response, bytes(body)) if platform else error_from_response(response, body)
                 retryable = _status_retryable(response, err, idempotent)
             wait = self._backoff(attempt, err.retry_after)
             if not retryable or attempt >= self.settings.max_retries or wait > self.settings.max_retry_wait:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from server.config import KeyKind, Profile, Settings
+from server.platforms.config import NOT_SERVED_WHY, SERVED
 from tools._base import ToolDef
 
 
@@ -55,7 +56,9 @@ def select(all_tools: Sequence[ToolDef], settings: Settings) -> Selection:
             reason = "not in --tools"
         elif t.name in settings.exclude_tools:
             reason = "in --exclude-tools"
-        elif settings.key(t.key) is None and not settings.sandbox:
+        elif (served := _platform_reason(t, settings)) is not None:
+            reason = served or None
+        elif settings.key(t.key) is None and not settings.sandbox and not (t.any_key and settings.admin_key):
             reason = f"{t.key.env_var} is not set"
         if reason is None:
             chosen.append(t)
@@ -67,9 +70,22 @@ def select(all_tools: Sequence[ToolDef], settings: Settings) -> Selection:
     return Selection(tools=chosen, omitted_toolsets=omitted)
 
 
+def _platform_reason(t: ToolDef, settings: Settings) -> str | None:
+    """With --platform: "" for a core tool the platform serves (its credentials stand in for the API key), why
+    not for one it does not; the Admin API stays Anthropic's and needs its key even in the sandbox."""
+    platform = settings.platform
+    if platform is None:
+        return None
+    if t.key is KeyKind.API:
+        return "" if t.name in SERVED[platform.name] else f"not served: {NOT_SERVED_WHY[platform.name]}"
+    if settings.admin_key is None:
+        return f"{KeyKind.ADMIN.env_var} is not set (the Admin API is Anthropic's own, also with --platform)"
+    return None
+
+
 def missing_keys_message(settings: Settings) -> str | None:
     """Startup refuses to run with no credential at all, unless the sandbox was asked for."""
-    if settings.sandbox or settings.admin_key or settings.api_key:
+    if settings.sandbox or settings.admin_key or settings.api_key or settings.platform is not None:
         return None
     return (
         "no credentials: set ANTHROPIC_ADMIN_KEY (an Admin API key, sk-ant-admin…, for the Admin API and reports) "

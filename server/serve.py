@@ -16,7 +16,7 @@ log = logging.getLogger("claude_api_mcp")
 
 def startup_problem(settings: Settings) -> str | None:
     """Why this configuration must not start, or None."""
-    problem = missing_keys_message(settings)
+    problem = missing_keys_message(settings) or platform_problem(settings)
     if problem is None and settings.transport is Transport.HTTP:
         problem = bind_problem(settings)
     return problem
@@ -45,6 +45,7 @@ def serve(settings: Settings) -> int:
     log.info("profile %s: %d tools on %s", settings.profile.value, len(selection.tools), upstream)
     for toolset, why in selection.omitted_toolsets.items():
         log.info("toolset %s left out: %s", toolset, why)
+    log_platform(settings)
     if not selection.tools:
         log.warning("no tools are listed: check --toolsets/--tools and the keys")
     if settings.workspaces:
@@ -65,3 +66,24 @@ def serve(settings: Settings) -> int:
         return run_http(server, settings)
     server.run("stdio")
     return 0
+
+
+def platform_problem(settings: Settings) -> str | None:
+    """--platform: a region, project, endpoint or library the platform needs (with the sandbox's stand-ins)."""
+    from server.app import effective_settings
+
+    platform = effective_settings(settings).platform
+    return platform.problem() if platform is not None else None
+
+
+def log_platform(settings: Settings) -> None:
+    """--platform: where the core API goes, and which core tools are not listed and why."""
+    from server.app import effective_settings
+    from server.config import KeyKind
+    from server.platforms import summary
+    from tools import ALL_TOOLS
+
+    platform = effective_settings(settings).platform
+    if platform is not None:
+        for line in summary(platform, [t.name for t in ALL_TOOLS if t.key is KeyKind.API]):
+            log.info("%s", line)

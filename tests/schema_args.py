@@ -33,6 +33,7 @@ def overrides(tmp: Path) -> dict[str, dict[str, Any]]:
         "create_batch": {"requests": [{"custom_id": "one", "params": dict(SMALL_MESSAGE)}]},
         "upload_file": {"content_base64": base64.b64encode(b"hello").decode(), "filename": "hello.txt"},
         "create_skill": {"path": str(skill)},
+        "write_api": {"operation": "organization.workspaces.create", "arguments": {"name": "Dry run"}},
     }
 
 

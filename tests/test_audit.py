@@ -36,8 +36,10 @@ async def test_a_successful_write_is_one_complete_line_written_before_the_next_c
         await call_ok(client, "create_workspace", {"name": "Audited"})
         first = lines(log)  # read while the server is still running: nothing is buffered
         await call_ok(client, "get_workspace", {"workspace_id": _prod(sandbox)})  # reads are not audited
-    assert lines(log) == first and len(first) == 1
-    line = first[0]
+    assert lines(log) == first and len(first) == 2
+    ahead, line = first  # the write-ahead line, on disk before the request left, then the outcome
+    assert ahead["outcome"] == "sending" and ahead["call"] == line["call"] and ahead["http_status"] is None
+    assert (ahead["method"], ahead["path"], ahead["arguments"]) == (line["method"], line["path"], line["arguments"])
     assert set(line) >= {"time", "tool", "arguments", "outcome", "http_status", "request_id", "duration_ms"}
     assert line["tool"] == "create_workspace" and line["outcome"] == "succeeded" and line["dry_run"] is False
     assert line["arguments"] == {
@@ -69,7 +71,8 @@ async def test_dry_runs_declines_refusals_and_failures_are_all_recorded(
         await call_error(client, "update_workspace", {"workspace_id": prod})  # nothing to change: refused by the body
     async with connect(audit_log=log, workspaces=frozenset({"wrkspc_01elsewhere"})) as client:
         await call_error(client, "create_workspace", {"name": "Pinned out"})
-    got = [(x["tool"], x["outcome"]) for x in lines(log)]
+    got = [(x["tool"], x["outcome"]) for x in lines(log) if x["outcome"] != "sending"]
+    assert [x["tool"] for x in lines(log) if x["outcome"] == "sending"] == ["create_invite"]  # the one sent
     assert got == [
         ("archive_workspace", "dry_run"),
         ("archive_workspace", "declined"),
@@ -77,7 +80,7 @@ async def test_dry_runs_declines_refusals_and_failures_are_all_recorded(
         ("update_workspace", "error"),
         ("create_workspace", "refused"),
     ]
-    dry, declined, failed, _, refused = lines(log)
+    dry, declined, failed, _, refused = [x for x in lines(log) if x["outcome"] != "sending"]
     assert dry["dry_run"] is True and dry["confirmation"] == "not asked: dry run" and dry["http_status"] is None
     assert declined["http_status"] is None and "archive" not in str(declined["path"])
     assert (

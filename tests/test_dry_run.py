@@ -31,7 +31,7 @@ async def _never_asked(context: Any, params: Any) -> ElicitResult:
 async def test_a_dry_run_of_every_write_tool_sends_nothing_but_reads(
     tool: Any, connect: Connect, sandbox: Sandbox, tmp_path: Path
 ) -> None:
-    async with connect(client_kwargs={"elicitation_callback": _never_asked}) as client:
+    async with connect(client_kwargs={"elicitation_callback": _never_asked}, allow_files=(tmp_path,)) as client:
         listed = {t.name: t for t in (await client.list_tools()).tools}
         schema = listed[tool.name].input_schema
         assert "dry_run" in schema.get("properties", {}), f"{tool.name} takes no dry_run"

@@ -33,7 +33,7 @@ async def test_upload_from_a_path_sends_one_multipart_file_part(
 ) -> None:
     source = tmp_path / "report.csv"
     source.write_bytes(b"a,b\n1,2\n")
-    async with connect() as client:
+    async with connect(allow_files=(tmp_path,)) as client:
         uploaded = await call_ok(client, "upload_file", {"path": str(source)})
         fetched = await call_ok(client, "get_file", {"file_id": uploaded["id"]})
     assert uploaded["id"].startswith("file_") and uploaded["filename"] == "report.csv"
@@ -71,7 +71,7 @@ def test_filenames_follow_the_api_rules() -> None:
         ({"path": "/a", "content_base64": "eA=="}, "exactly one of path or content_base64"),
         ({"content_base64": "eA=="}, "filename is required"),
         ({"content_base64": "not base64!", "filename": "x.bin"}, "not valid base64"),
-        ({"path": "/definitely/not/here.pdf"}, "No file at '/definitely/not/here.pdf'"),
+        ({"path": "/definitely/not/here.pdf"}, "Reading local files is off"),
         ({"content_base64": "eA==", "filename": "///"}, "no usable characters"),
     ],
 )
@@ -90,7 +90,7 @@ async def test_a_directory_or_a_file_over_the_limit_is_refused_before_sending(
     big = tmp_path / "big.bin"
     big.write_bytes(b"0" * 2048)
     monkeypatch.setattr(tools.files, "MAX_UPLOAD", 1024)
-    async with connect() as client:
+    async with connect(allow_files=(tmp_path,)) as client:
         folder = await call_error(client, "upload_file", {"path": str(tmp_path)})
         too_big = await call_error(client, "upload_file", {"path": str(big)})
         too_big_b64 = await call_error(
@@ -106,7 +106,7 @@ async def test_upload_dry_run_describes_the_file_and_sends_nothing(
 ) -> None:
     source = tmp_path / "notes.md"
     source.write_text("# Notes\n")
-    async with connect() as client:
+    async with connect(allow_files=(tmp_path,)) as client:
         plan = await call_ok(client, "upload_file", {"path": str(source), "dry_run": True})
     assert plan["dry_run"]["body"] == {"file": {"filename": "notes.md", "size_bytes": 8, "mime_type": "text/markdown"}}
     assert not sandbox.requests

@@ -7,6 +7,7 @@ Code reports for up to 10,000 pages a day. ``x-should-retry: true`` makes reads 
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
@@ -66,10 +67,11 @@ async def test_a_page_token_walk_stops_at_a_page_that_brings_nothing_new(
 
 
 async def test_a_claude_code_report_that_repeats_its_page_stops_and_says_so(tmp_path: Path) -> None:
-    record = {"date": "2025-06-01T00:00:00Z", "actor": {"type": "user_actor", "email_address": "a@acme.example"}}
+    day = (datetime.now(timezone.utc) - timedelta(days=2)).date().isoformat()  # within the reports' reach
+    record = {"date": f"{day}T00:00:00Z", "actor": {"type": "user_actor", "email_address": "a@acme.example"}}
     upstream = always({"data": [record], "has_more": True, "next_page": "page_same"})
     async with connect(upstream, tmp_path) as client:
-        result = await client.call_tool("get_claude_code_usage", {"starting_at": "2025-06-01"})
+        result = await client.call_tool("get_claude_code_usage", {"starting_at": day})
     assert result.is_error and "brought nothing new; stopped to avoid a loop" in text_of(result), text_of(result)
     assert len(upstream.requests) == 2  # before: up to 10,000 for the day
 

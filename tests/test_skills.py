@@ -32,7 +32,7 @@ def skill_dir(tmp_path: Path) -> Path:
 async def test_create_skill_uploads_the_folder_under_one_top_level_directory(
     connect: Connect, sandbox: Sandbox, skill_dir: Path
 ) -> None:
-    async with connect() as client:
+    async with connect(allow_files=(skill_dir.parent,)) as client:
         created = await call_ok(client, "create_skill", {"path": str(skill_dir), "display_name": "Quarterly report"})
         versions = await call_ok(client, "list_skill_versions", {"skill_id": created["id"]})
         fetched = await call_ok(client, "get_skill", {"skill_id": created["id"]})
@@ -50,7 +50,7 @@ async def test_create_skill_uploads_the_folder_under_one_top_level_directory(
 
 
 async def test_without_display_name_the_name_comes_from_skill_md(connect: Connect, skill_dir: Path) -> None:
-    async with connect() as client:
+    async with connect(allow_files=(skill_dir.parent,)) as client:
         created = await call_ok(client, "create_skill", {"path": str(skill_dir)})
     assert created["display_name"] == "quarterly-report"
 
@@ -58,7 +58,7 @@ async def test_without_display_name_the_name_comes_from_skill_md(connect: Connec
 async def test_create_skill_dry_run_lists_the_files_and_sends_nothing(
     connect: Connect, sandbox: Sandbox, skill_dir: Path
 ) -> None:
-    async with connect() as client:
+    async with connect(allow_files=(skill_dir.parent,)) as client:
         plan = await call_ok(client, "create_skill", {"path": str(skill_dir), "dry_run": True})
     assert plan["dry_run"]["body"]["files[]"] == [
         f"quarterly-report/SKILL.md ({len(SKILL_MD)} bytes)",
@@ -72,7 +72,7 @@ async def test_a_missing_folder_a_missing_skill_md_or_too_many_bytes_is_refused_
 ) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
-    async with connect() as client:
+    async with connect(allow_files=(tmp_path,)) as client:
         missing = await call_error(client, "create_skill", {"path": str(tmp_path / "nope")})
         a_file = await call_error(client, "create_skill", {"path": str(skill_dir / "SKILL.md")})
         no_skill_md = await call_error(client, "create_skill", {"path": str(empty)})
@@ -86,7 +86,7 @@ async def test_a_missing_folder_a_missing_skill_md_or_too_many_bytes_is_refused_
 
 
 async def test_list_skills_filters_by_source_and_pages_with_tokens(connect: Connect, skill_dir: Path) -> None:
-    async with connect() as client:
+    async with connect(allow_files=(skill_dir.parent,)) as client:
         await call_ok(client, "create_skill", {"path": str(skill_dir)})
         custom = await call_ok(client, "list_skills", {"source": "custom"})
         anthropic = await call_ok(client, "list_skills", {"source": "anthropic", "limit": 3})
@@ -100,7 +100,7 @@ async def test_list_skills_filters_by_source_and_pages_with_tokens(connect: Conn
 async def test_delete_skill_removes_a_custom_skill_but_anthropic_skills_are_read_only(
     connect: Connect, skill_dir: Path
 ) -> None:
-    async with connect() as client:
+    async with connect(allow_files=(skill_dir.parent,)) as client:
         created = await call_ok(client, "create_skill", {"path": str(skill_dir)})
         gone = await call_ok(client, "delete_skill", {"skill_id": created["id"]})
         missing = await call_error(client, "get_skill", {"skill_id": created["id"]})

@@ -1,6 +1,7 @@
 """ALL_TOOLS: the single registry, in the order tools are listed. One module per toolset."""
 
 from tools import (
+    api,
     api_keys,
     batches,
     files,
@@ -33,4 +34,6 @@ ALL_TOOLS: list[ToolDef] = [
     *batches.TOOLS,
     *files.TOOLS,
     *skills.TOOLS,
+    # The whole API from the operation catalog (either key; each call uses its operation's)
+    *api.TOOLS,
 ]

@@ -43,6 +43,7 @@ class ToolDef:
     destructive: bool
     idempotent: bool
     not_found_hint: str | None = None
+    any_key: bool = False  # listed when either key is set (the api toolset: each call uses its operation's key)
 
     @property
     def description(self) -> str:
@@ -67,6 +68,7 @@ def tool(
     destructive: bool = False,
     idempotent: bool = False,
     not_found_hint: str | None = None,
+    any_key: bool = False,
 ) -> Callable[[ToolFn], ToolDef]:
     """Declare a tool. Read-only tools are idempotent and never destructive by definition."""
 
@@ -81,6 +83,7 @@ def tool(
             destructive=destructive and not read_only,
             idempotent=idempotent or read_only,
             not_found_hint=not_found_hint,
+            any_key=any_key,
         )
 
     return wrap
@@ -97,6 +100,8 @@ def settings(ctx: Ctx) -> Settings:
 def api(ctx: Ctx, key: KeyKind) -> AnthropicAPI:
     """The shared API client, after checking (before any call) that the key for ``key`` is usable."""
     app = state(ctx)
+    if key is KeyKind.API and app.api.platform is not None:  # --platform: its own credentials, checked at startup
+        return app.api
     secret = app.settings.key(key)
     if secret is None:
         raise ToolError(f"{key.env_var} is not set: this tool needs {key.label}.")

@@ -6,22 +6,25 @@ request the tool will send (the confirmation step checks workspace pinning on it
 
 Primary lookups (the target itself) fail the call, like the tool would; secondary ones (counts of
 affected keys, a member's name) are best effort and only make the sentence less specific.
+
+Every string from the API is made single-line before a describer sees it, and the finished sentence is
+cleaned again (``tools/_wording.py``): upstream text cannot add a line to the question.
+
+Writes that spend money or grant access (creates, uploads, messages) are described in ``tools/_costs.py``.
 """
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-import pydantic_core
 from mcp.server.mcpserver.exceptions import ToolError
-from pydantic import BaseModel
 
 from server.config import KeyKind
 from server.errors import ApiError
 from tools._base import Ctx, api
+from tools._wording import changes, count, defanged, human_size, one_line, person, plain, q
 
 Args = Mapping[str, Any]
 Get = Callable[..., Awaitable[Any]]  # get(path, params=None) -> parsed JSON
@@ -36,7 +39,12 @@ class Described:
 
 
 Describer = Callable[[Get, Args], Awaitable[Described]]
+LocalDescriber = Callable[[Ctx, Args], Awaitable[Described]]  # uploads: reads the local disk, not the API
 DESCRIBERS: dict[str, tuple[KeyKind, Describer]] = {}
+# Tools whose key depends on the call (write_api: the catalog operation's) describe with the context.
+CONTEXT_DESCRIBERS: dict[str, Callable[[Ctx, Args], Awaitable[Described]]] = {}
+LOCAL_DESCRIBERS: dict[str, LocalDescriber] = {}
+MAX_TEXT = 1500  # a question longer than this is not read; the tail is cut, never a line added
 
 
 def describes(tool_name: str, key: KeyKind) -> Callable[[Describer], Describer]:
@@ -47,8 +55,22 @@ def describes(tool_name: str, key: KeyKind) -> Callable[[Describer], Describer]:
     return register
 
 
+def describes_local(tool_name: str) -> Callable[[LocalDescriber], LocalDescriber]:
+    def register(fn: LocalDescriber) -> LocalDescriber:
+        LOCAL_DESCRIBERS[tool_name] = fn
+        return fn
+
+    return register
+
+
 async def describe(ctx: Ctx, tool_name: str, args: Args) -> Described | None:
     """The description of this call, or None for a tool without a describer."""
+    if (contextual := CONTEXT_DESCRIBERS.get(tool_name)) is not None:
+        described = await contextual(ctx, args)
+        return Described(one_line(described.text, MAX_TEXT), described.method, described.path)
+    if (local := LOCAL_DESCRIBERS.get(tool_name)) is not None:
+        described = await local(ctx, args)
+        return Described(one_line(described.text, MAX_TEXT), described.method, described.path)
     entry = DESCRIBERS.get(tool_name)
     if entry is None:
         return None
@@ -56,39 +78,13 @@ async def describe(ctx: Ctx, tool_name: str, args: Args) -> Described | None:
     client = api(ctx, key)
 
     async def get(path: str, params: Mapping[str, Any] | None = None) -> Any:
-        return await client.request("GET", path, key=key, params=params)
+        return defanged(await client.request("GET", path, key=key, params=params))
 
-    return await describer(get, {name: plain(value) for name, value in args.items()})
-
-
-# --- wording helpers --------------------------------------------------------------------------------------
+    described = await describer(get, {name: plain(value) for name, value in args.items()})
+    return Described(one_line(described.text, MAX_TEXT), described.method, described.path)
 
 
-def plain(value: Any) -> Any:
-    if isinstance(value, enum.Enum):
-        return value.value
-    if isinstance(value, BaseModel):  # unset fields of a nested update (data_residency) change nothing
-        return value.model_dump(mode="json", exclude_none=True)
-    return pydantic_core.to_jsonable_python(value, fallback=str)  # a null tag value removes that tag
-
-
-def q(value: Any, limit: int = 60) -> str:
-    """A quoted, single-line, bounded rendering of a name from the API (it is shown to a person)."""
-    text = " ".join(str(value if value is not None else "").split())
-    return "'" + (text if len(text) <= limit else text[: limit - 1] + "…") + "'"
-
-
-def person(user: Mapping[str, Any] | None, user_id: str) -> str:
-    if not user:
-        return user_id
-    email = f" <{user['email']}>" if user.get("email") else ""
-    return f"{q(user.get('name') or user.get('email') or user_id)[1:-1]}{email} ({user_id})"
-
-
-def _count(n: int | None, noun: str) -> str:
-    if n is None:
-        return f"its {noun}s"
-    return f"its {n} {noun}" + ("" if n == 1 else "s")
+# --- lookups ----------------------------------------------------------------------------------------------
 
 
 async def maybe(get: Get, path: str, params: Mapping[str, Any] | None = None) -> Any:
@@ -110,22 +106,6 @@ async def count_keys(get: Get, **filters: str) -> int | None:
         if not page.get("has_more") or not after:
             return total
     return None
-
-
-def changes(current: Mapping[str, Any], wanted: Mapping[str, Any], fields: tuple[str, ...]) -> list[str]:
-    out = []
-    for name in fields:
-        if wanted.get(name) is None:
-            continue
-        old, new = current.get(name), wanted[name]
-        if isinstance(new, dict) and isinstance(old, dict):
-            new = {k: v for k, v in {**old, **new}.items() if v is not None}
-        out.append(f"{name} {_short(old)} → {_short(new)}")
-    return out
-
-
-def _short(value: Any) -> str:
-    return q(value) if isinstance(value, str) else q(pydantic_core.to_json(value).decode(), 120)[1:-1]
 
 
 # --- users and invites ------------------------------------------------------------------------------------
@@ -193,7 +173,7 @@ async def _archive_workspace(get: Get, a: Args) -> Described:
     ws = await get(f"{ORG}/workspaces/{wid}")
     keys = await count_keys(get, workspace_id=wid)
     text = (
-        f"Archive workspace {q(ws.get('name'))} ({wid}): {_count(keys, 'active API key')} "
+        f"Archive workspace {q(ws.get('name'))} ({wid}): {count(keys, 'active API key')} "
         f"{'stops' if keys == 1 else 'stop'} working immediately; "
         "this cannot be undone."
     )
@@ -294,25 +274,12 @@ async def _delete_batch(get: Get, a: Args) -> Described:
     return Described(text, "DELETE", f"/v1/messages/batches/{bid}")
 
 
-def _size(n: Any) -> str:
-    if not isinstance(n, int):
-        return "size unknown"
-    if n < 1024:
-        return f"{n} bytes"
-    size = float(n)
-    for unit in ("KB", "MB", "GB"):
-        size /= 1024
-        if size < 1024 or unit == "GB":
-            break
-    return f"{size:.1f} {unit}"
-
-
 @describes("delete_file", KeyKind.API)
 async def _delete_file(get: Get, a: Args) -> Described:
     fid = a["file_id"]
     meta = await get(f"/v1/files/{fid}")
     text = (
-        f"Delete file {q(meta.get('filename'))} ({fid}, {_size(meta.get('size_bytes'))}): requests that reference "
+        f"Delete file {q(meta.get('filename'))} ({fid}, {human_size(meta.get('size_bytes'))}): requests that reference "
         "it will fail; this cannot be undone."
     )
     return Described(text, "DELETE", f"/v1/files/{fid}")
@@ -329,3 +296,7 @@ async def _delete_skill(get: Get, a: Args) -> Described:
         "load it will fail; this cannot be undone."
     )
     return Described(text, "DELETE", f"/v1/skills/{sid}")
+
+
+# Registered on import: the spending and access-granting writes (kept apart to keep this file small).
+from tools import _costs  # noqa: E402, F401

@@ -11,6 +11,10 @@ from mcp.server.mcpserver.exceptions import ToolError
 UTC = timezone.utc
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 WIDTHS = {"1d": timedelta(days=1), "1h": timedelta(hours=1), "1m": timedelta(minutes=1)}
+# How far back a report may start. The API reference does not state how long usage, cost and Claude Code
+# reports are kept; its analytics endpoints accept starts "within the last 365 days", so that is the bound
+# here too (docs/safety.md). Without one, starting_at 0001-01-01 meant ~24,000 sequential upstream calls.
+REPORT_LOOKBACK = timedelta(days=365)
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 # Python 3.10's fromisoformat takes neither "Z" nor fractions other than 3 or 6 digits: parse RFC 3339 here.
 _TIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?\s*([Zz]|[+-]\d{2}:?\d{2})?$")
@@ -81,6 +85,7 @@ def window(
     max_span: timedelta | None = None,
     default_span: timedelta | None = None,
     unit: str = "",
+    lookback: timedelta = REPORT_LOOKBACK,
 ) -> Window:
     """[starting_at, ending_at) snapped outward to whole buckets; ending_at defaults to now (or default_span)."""
     start = floor(parse_time(starting_at, "starting_at"), width)
@@ -100,6 +105,12 @@ def window(
         raise ToolError(
             f"The window is {_span(end - start)}; {unit} windows are limited to {_span(max_span)}. "
             "Narrow it or use a wider bucket_width."
+        )
+    earliest = floor(now - lookback, width)
+    if start < earliest:
+        raise ToolError(
+            f"starting_at {stamp(start)} is too far back: reports reach back {_span(lookback)}, to {stamp(earliest)} "
+            "UTC at the earliest. Choose a later starting_at. Nothing was sent."
         )
     return Window(start, end, width)
 

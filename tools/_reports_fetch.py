@@ -5,6 +5,11 @@ bounded number at a time (``Settings.report_concurrency``), and are put back in 
 throttle (``server/throttle.py``) makes them all slow down together when the API rate-limits. Progress
 goes to the client as MCP progress notifications (buckets or days done of the total), so a long window
 shows movement instead of a silent wait.
+
+One call makes at most ``Settings.max_report_requests`` upstream requests (``--max-report-requests``): a
+window that needs more is refused before the first one, and pages beyond the budget stop the call with a
+clear error (requests are counted as they are sent, so concurrency cannot overshoot it). Every request runs
+in a task of the call's own task group, so a cancelled or disconnected call cancels them all.
 """
 
 from __future__ import annotations
@@ -23,6 +28,25 @@ from tools._gather import gather_bounded
 
 KEY = KeyKind.ADMIN
 CLAUDE_CODE_PAGE = 1000  # the API's maximum records per page
+
+
+def _budget(ctx: Ctx, planned: int, what: str) -> int:
+    """The request budget of one call; refused up front when the plan alone exceeds it."""
+    cap = settings(ctx).max_report_requests
+    if planned > cap:
+        raise ToolError(
+            f"This {what} window needs {planned} requests; one call may make at most {cap} "
+            "(--max-report-requests). Narrow the window or use a wider bucket_width. Nothing was sent."
+        )
+    return cap
+
+
+def _spend(requests: int, cap: int, what: str) -> None:
+    if requests >= cap:
+        raise ToolError(
+            f"The {what} needed more than {cap} requests (--max-report-requests), counting its pages; "
+            "stopped there. Narrow the window or the grouping."
+        )
 
 
 def _page(body: Any, what: str) -> tuple[list[Any], str | None]:
@@ -58,6 +82,8 @@ async def fetch_buckets(
     client = api(ctx, KEY)
     requests = 0
     done = 0
+    chunks = win.chunks(max_buckets)
+    cap = _budget(ctx, len(chunks), what)
 
     async def chunk(start: datetime, end: datetime) -> list[dict[str, Any]]:
         nonlocal requests, done
@@ -73,8 +99,9 @@ async def fetch_buckets(
                 **params,
                 "page": token,
             }
-            body = await client.request("GET", path, key=KEY, params=query, headers=headers)
+            _spend(requests, cap, what)
             requests += 1
+            body = await client.request("GET", path, key=KEY, params=query, headers=headers)
             previous, (data, token) = token, _page(body, what)
             if token is not None and (not data or token == previous):
                 raise ToolError(_stalled(what, requests))
@@ -86,7 +113,7 @@ async def fetch_buckets(
                 return got
         raise ToolError(f"The {what} kept returning pages past its window; stopped to avoid a loop.")
 
-    jobs = [functools.partial(chunk, start, end) for start, end in win.chunks(max_buckets)]
+    jobs = [functools.partial(chunk, start, end) for start, end in chunks]
     parts = await gather_bounded(jobs, settings(ctx).report_concurrency)
     return [bucket for part in parts for bucket in part], requests
 
@@ -97,6 +124,7 @@ async def fetch_claude_code(ctx: Ctx, first: date, days: int) -> tuple[list[dict
     requests = 0
     days_done = 0
     records_done = 0
+    cap = _budget(ctx, days, "Claude Code report")
 
     async def day(n: int) -> list[dict[str, Any]]:
         nonlocal requests, days_done, records_done
@@ -104,8 +132,9 @@ async def fetch_claude_code(ctx: Ctx, first: date, days: int) -> tuple[list[dict
         got: list[dict[str, Any]] = []
         for _ in range(10_000):
             query = {"starting_at": (first + timedelta(days=n)).isoformat(), "limit": CLAUDE_CODE_PAGE, "page": token}
-            body = await client.request("GET", "/v1/organizations/usage_report/claude_code", key=KEY, params=query)
+            _spend(requests, cap, "Claude Code report")
             requests += 1
+            body = await client.request("GET", "/v1/organizations/usage_report/claude_code", key=KEY, params=query)
             previous, (data, token) = token, _page(body, "Claude Code report")
             if token is not None and (not data or token == previous):
                 raise ToolError(_stalled("Claude Code report", requests))

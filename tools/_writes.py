@@ -60,12 +60,14 @@ class WriteRequest:
     shown_body: Any = None  # what a dry run reports as the body when it is not JSON (e.g. file names and sizes)
     idempotent: bool = False
     current_path: str | None = None  # GET this for the target's current state (dry runs, confirmations)
+    params: dict[str, Any] | None = None  # query parameters (write_api: whatever the catalog places there)
+    headers: dict[str, str] | None = None  # e.g. the anthropic-beta header a catalog operation needs
 
 
 async def current_state(ctx: Ctx, req: WriteRequest) -> dict[str, Any] | None:
     if req.current_path is None:
         return None
-    state: dict[str, Any] = await api(ctx, req.key).request("GET", req.current_path, key=req.key)
+    state: dict[str, Any] = await api(ctx, req.key).request("GET", req.current_path, key=req.key, headers=req.headers)
     return state
 
 
@@ -79,7 +81,9 @@ async def write(ctx: Ctx, req: WriteRequest, result: type[M], *, dry_run: bool) 
     if dry_run:
         current = await current_state(ctx, req) or {}
         plan = DryRunPlan(method=req.method, path=req.path, body=req.body if req.shown_body is None else req.shown_body)
-        described = await describe(ctx, attempt.tool, attempt.arguments) if attempt is not None else None
+        asks = attempt is not None and attempt.confirmable
+        args = {**attempt.arguments, **attempt.resolved} if attempt is not None else {}
+        described = await describe(ctx, attempt.tool, args) if attempt is not None and asks else None
         extra = {"confirmation": described.text} if described is not None else {}
         return result.model_validate({**current, **extra, "dry_run": plan})
 
@@ -87,10 +91,14 @@ async def write(ctx: Ctx, req: WriteRequest, result: type[M], *, dry_run: bool) 
         if attempt is not None:
             attempt.sent(req.method, req.path, response.status_code, response.headers.get("request-id"))
 
+    if attempt is not None:
+        attempt.sending(req.method, req.path)  # write-ahead: on disk before the request leaves
     body = await client.request(
         req.method,
         req.path,
         key=req.key,
+        params=req.params,
+        headers=req.headers,
         json_body=req.body,
         files=req.files,
         data=req.data,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import base64
 import binascii
+import functools
 import json
-from pathlib import Path
 from typing import IO, Annotated, Any
 
 import anyio
@@ -20,8 +20,9 @@ from server.errors import ApiError
 from tools._args import AllPages, DryRun, Limit, PageToken, id_arg
 from tools._base import Ctx, ToolDef, api, settings, tool
 from tools._lists import list_token
+from tools._local_files import ClientRoots
 from tools._models import ApiObject, TokenPage
-from tools._uploads import guess_mime, local_file, sanitize_filename
+from tools._uploads import check_mime, guess_mime, local_file, sanitize_filename
 from tools._writes import DeletedResult, Writable, WriteRequest, write
 
 KEY = KeyKind.API
@@ -59,41 +60,43 @@ def _path(file_id: str) -> str:
     return f"/v1/files/{file_id}"
 
 
-def _open(path: Path) -> IO[bytes]:
-    return path.open("rb")
-
-
 @tool("files", KEY, title="Upload file")
 async def upload_file(
     ctx: Ctx,
-    path: Annotated[str | None, Field(description="Local file path (on this server's machine).")] = None,
+    path: Annotated[
+        str | None,
+        Field(description="Absolute path on this server's machine, inside the client's roots or allowed dirs."),
+    ] = None,
     content_base64: Annotated[str | None, Field(description="File content, base64; needs filename.")] = None,
     filename: Annotated[str | None, Field(description="Name to store; defaults to the path's name.")] = None,
     mime_type: Annotated[str | None, Field(description="Defaults to a guess from the name.")] = None,
     dry_run: DryRun = False,
+    roots: ClientRoots = None,
 ) -> FileResult:
     """Upload a file (max 500 MB) for use in messages by file_id. Give path, or content_base64 with filename."""
     if (path is None) == (content_base64 is None):
         raise ToolError("Give exactly one of path or content_base64.")
-    content: bytes | None = None
+    if mime_type is not None:
+        check_mime(mime_type)
     if path is not None:
-        local, size = local_file(path, limit=MAX_UPLOAD)
-        name = sanitize_filename(filename or local.name)
-    else:
-        if not filename:
-            raise ToolError("filename is required with content_base64.")
-        name = sanitize_filename(filename)
-        content, size = _decode(content_base64 or "")
+        handle, size, base = await anyio.to_thread.run_sync(
+            functools.partial(local_file, ctx, path, roots, limit=MAX_UPLOAD)
+        )
+        with handle:  # streamed by httpx in chunks, never read whole
+            name = sanitize_filename(filename or base)
+            req = _upload(name, handle, size, mime_type)
+            return await write(ctx, req, FileResult, dry_run=dry_run)
+    if not filename:
+        raise ToolError("filename is required with content_base64.")
+    name = sanitize_filename(filename)
+    content, size = _decode(content_base64 or "")
+    return await write(ctx, _upload(name, content, size, mime_type), FileResult, dry_run=dry_run)
+
+
+def _upload(name: str, part: IO[bytes] | bytes, size: int, mime_type: str | None) -> WriteRequest:
     mime = mime_type or guess_mime(name)
     shown = {"file": {"filename": name, "size_bytes": size, "mime_type": mime}}
-
-    def request(part: IO[bytes] | bytes) -> WriteRequest:
-        return WriteRequest("POST", "/v1/files", KEY, files={"file": (name, part, mime)}, shown_body=shown)
-
-    if content is not None or dry_run:
-        return await write(ctx, request(content or b""), FileResult, dry_run=dry_run)
-    with await anyio.to_thread.run_sync(_open, local) as handle:  # streamed by httpx, never read whole
-        return await write(ctx, request(handle), FileResult, dry_run=False)
+    return WriteRequest("POST", "/v1/files", KEY, files={"file": (name, part, mime)}, shown_body=shown)
 
 
 def _decode(data: str) -> tuple[bytes, int]:

@@ -11,10 +11,11 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, TextContent
 from pydantic import ValidationError
 
-from server import scrub
+from server import audit, scrub
 from server.bodies import body_chunks
 from server.config import KeyKind
 from server.errors import ApiError, describe
+from server.platforms.base import anthropic_model_problem
 from server.sse import aiter_sse
 from tools._args import DryRun
 from tools._base import Ctx, ToolDef, api, settings, tool
@@ -116,6 +117,7 @@ async def count_tokens(
     thinking: ThinkingArg = None,
 ) -> TokenCount:
     """Count the input tokens of a Messages request without running it."""
+    check_model(ctx, model)
     body = request_body(
         model=model, messages=messages, system=system, tools=tools, tool_choice=tool_choice, thinking=thinking
     )
@@ -125,13 +127,19 @@ async def count_tokens(
 
 async def stream_message(ctx: Ctx, body: dict[str, Any]) -> dict[str, Any]:
     """POST with stream=true, report progress as text arrives, and return the assembled Message."""
+    check_model(ctx, str(body.get("model")))
     conf = settings(ctx)
     max_tokens = body.get("max_tokens")
     assembler = MessageAssembler(max_tokens if isinstance(max_tokens, int) else None)
     last_report = 0.0
-    async with api(ctx, KEY).stream("POST", "/v1/messages", key=KEY, json_body=body) as response:
+    client = api(ctx, KEY)
+    if (attempt := audit.current()) is not None:
+        attempt.sending("POST", "/v1/messages")  # write-ahead: on disk before the request leaves
+    async with client.stream("POST", "/v1/messages", key=KEY, json_body=body) as response:
         request_id = response.headers.get("request-id")
         chunks = body_chunks(response, conf.max_stream_bytes, what="event stream")
+        if attempt is not None:
+            attempt.sent("POST", "/v1/messages", response.status_code, request_id)
         try:
             async for event in aiter_sse(chunks, max_line=conf.max_line_bytes, idle_timeout=conf.stream_idle_timeout):
                 grew = assembler.apply(event.event, event.data)
@@ -165,6 +173,17 @@ async def stream_message(ctx: Ctx, body: dict[str, Any]) -> dict[str, Any]:
     message = assembler.result()
     await ctx.report_progress(assembler.text_chars, assembler.text_chars, f"done: {message.get('stop_reason')}")
     return message
+
+
+def check_model(ctx: Ctx, model: str) -> None:
+    """A model id in another platform's form is refused before any call, saying which form is wanted."""
+    client = api(ctx, KEY)
+    if client.platform is not None:
+        problem = client.platform.model_problem(model)
+    else:
+        problem = anthropic_model_problem(model, client.settings)
+    if problem:
+        raise ToolError(problem)
 
 
 def _progress(assembler: MessageAssembler) -> str:

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from pydantic import Field
-
 from server.config import KeyKind
-from tools._args import AfterId, AllPages, BeforeId, Limit
+from tools._args import AfterId, AllPages, BeforeId, Limit, ModelId
 from tools._base import Ctx, ToolDef, api, tool
 from tools._lists import list_cursor
 from tools._models import ApiObject, CursorPage
@@ -43,9 +39,7 @@ async def list_models(
 @tool("models", KEY, title="Get model", read_only=True, not_found_hint=NOT_FOUND)
 async def get_model(
     ctx: Ctx,
-    model_id: Annotated[
-        str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:@-]+$", description="Model id or alias.")
-    ],
+    model_id: ModelId,
 ) -> Model:
     """Get one model by id or alias (an alias resolves to the current model id)."""
     return Model.model_validate(await api(ctx, KEY).request("GET", f"/v1/models/{model_id}", key=KEY))

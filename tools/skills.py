@@ -2,27 +2,25 @@
 
 from __future__ import annotations
 
-import os
+import functools
 from enum import Enum
-from pathlib import Path
 from typing import Annotated, Any
 
 import anyio
-from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field
 
 from server.config import KeyKind
 from tools._args import AllPages, DryRun, Limit, PageToken
 from tools._base import Ctx, ToolDef, api, tool
 from tools._lists import list_token
+from tools._local_files import ClientRoots
 from tools._models import ApiObject, TokenPage
-from tools._uploads import guess_mime, local_dir
+from tools._uploads import guess_mime, local_dir, read_skill_folder
 from tools._writes import DeletedResult, Writable, WriteRequest, write
 
 KEY = KeyKind.API
 NOT_FOUND = "Call list_skills to find valid skill ids."
 MAX_SKILL_BYTES = 8 * 1024 * 1024  # the API's limit on one upload
-SKIPPED = ("__pycache__", "node_modules")  # build leftovers, never part of a skill
 SkillId = Annotated[
     str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_-]+$", description="Skill id (skill_… or pdf…).")
 ]
@@ -94,13 +92,16 @@ async def list_skill_versions(
 @tool("skills", KEY, title="Create skill")
 async def create_skill(
     ctx: Ctx,
-    path: Annotated[str, Field(min_length=1, description="Local folder holding SKILL.md (on this server's machine).")],
+    path: Annotated[
+        str, Field(min_length=1, description="Absolute path of a local folder holding SKILL.md, inside allowed dirs.")
+    ],
     display_name: Annotated[str | None, Field(max_length=255, description="Defaults to SKILL.md's name.")] = None,
     dry_run: DryRun = False,
+    roots: ClientRoots = None,
 ) -> SkillResult:
     """Create a custom skill from a local folder with SKILL.md at its root (max 8 MB)."""
-    folder = local_dir(path)
-    parts = await anyio.to_thread.run_sync(_read_skill, folder)
+    folder = local_dir(ctx, path, roots)
+    parts = await anyio.to_thread.run_sync(functools.partial(read_skill_folder, folder, limit=MAX_SKILL_BYTES))
     files = [("files[]", (name, content, guess_mime(name))) for name, content in parts]
     shown = {
         "files[]": [f"{name} ({len(content)} bytes)" for name, content in parts],
@@ -109,29 +110,6 @@ async def create_skill(
     data = {"display_name": display_name} if display_name else None
     req = WriteRequest("POST", "/v1/skills", KEY, files=files, data=data, shown_body=shown)
     return await write(ctx, req, SkillResult, dry_run=dry_run)
-
-
-def _read_skill(folder: Path) -> list[tuple[str, bytes]]:
-    """Every file under ``folder`` as (``<folder name>/<relative path>``, bytes); hidden files are left out."""
-    if not (folder / "SKILL.md").is_file():
-        raise ToolError(f"{str(folder)!r} has no SKILL.md at its root; a skill folder needs one.")
-    found: list[Path] = []
-    total = 0
-    for root, dirs, names in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d not in SKIPPED)
-        for name in sorted(names):
-            file = Path(root) / name
-            if name.startswith(".") or not file.is_file():
-                continue
-            total += file.stat().st_size
-            if total > MAX_SKILL_BYTES:
-                raise ToolError(
-                    f"{folder.name} holds more than {MAX_SKILL_BYTES // 2**20} MB of files; the API's limit is "
-                    f"{MAX_SKILL_BYTES // 2**20} MB per skill upload."
-                )
-            found.append(file)
-    top = folder.name
-    return [(f"{top}/{file.relative_to(folder).as_posix()}", file.read_bytes()) for file in found]
 
 
 @tool("skills", KEY, title="Delete skill", destructive=True, idempotent=True, not_found_hint=NOT_FOUND)

@@ -9,6 +9,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from server.sandbox.generic import FALLBACK
 from server.sandbox.routes import ROUTES
 from server.sandbox.wire import SandboxError, error_body, error_response, new_request_id
 
@@ -123,9 +124,12 @@ async def _not_found(request: Request, exc: Exception) -> Response:
 
 def build_app(sandbox: Sandbox) -> Starlette:
     app = Starlette(
-        routes=ROUTES,
+        routes=[*ROUTES, FALLBACK],  # every catalog operation without a hand-written route: the generic simulator
         exception_handlers={SandboxError: _sandbox_error, 404: _not_found, 405: _not_found},
     )
     app.state.sandbox = sandbox
     app.add_middleware(ApiConventions, sandbox=sandbox)
+    from server.sandbox.platforms import PlatformGateway  # Bedrock/Vertex/Foundry URL shapes, outermost
+
+    app.add_middleware(PlatformGateway, sandbox=sandbox)
     return app

@@ -1,0 +1,217 @@
+"""api toolset: the whole Claude API through four generic tools driven by the operation catalog.
+
+``search_api`` finds an operation, ``describe_api`` shows its arguments, ``read_api`` runs the ones that
+change nothing and ``write_api`` the others. Safety comes from the catalog, never from the model: which
+operations write (so read_api refuses them and the read-only profile never lists write_api), which key
+and beta header they need, and where workspace ids sit (pinning). write_api goes through the typed tools'
+write path (``tools/_writes.py``) and their confirmation gate, for every call.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, cast
+
+from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from server import audit
+from server.catalog import Operation, load_catalog
+from server.config import KeyKind
+from server.errors import ApiError, tool_error
+from tools._api_args import Request, build, find_operation, validate
+from tools._api_safety import describe_write, pin_refusal, target_path
+from tools._api_search import search
+from tools._api_send import send
+from tools._args import AllPages, DryRun
+from tools._base import Ctx, ToolDef, settings, tool
+from tools._consequences import CONTEXT_DESCRIBERS
+from tools._writes import DryRunPlan, Writable, WriteRequest, write
+
+OperationId = Annotated[str, Field(max_length=120, description="Operation id from search_api.")]
+Arguments = Annotated[
+    dict[str, Any], Field(description="Path, query and body fields by API name (describe_api shows them).")
+]
+_FILE_SHAPE = {
+    "type": "object",
+    "properties": {"filename": {"type": "string"}, "content_base64": {"type": "string"}},
+    "required": ["filename", "content_base64"],
+}
+
+
+class Hit(BaseModel):
+    operation: str
+    method: str
+    path: str
+    summary: str
+    writes: bool
+    key: str
+    beta: str | None
+    typed_tool: str | None = Field(description="A typed tool doing the same job: prefer it.")
+
+
+class SearchResult(BaseModel):
+    results: list[Hit]
+
+
+class Description(BaseModel):
+    operation: str
+    method: str
+    path: str
+    summary: str
+    writes: bool
+    key: str
+    beta: str | None
+    typed_tool: str | None
+    pagination: str | None
+    arguments: dict[str, Any] = Field(description="JSON Schema of the arguments object.")
+    returns: dict[str, Any] = Field(description="kind (object, page, jsonl, binary, sse, empty) and fields.")
+
+
+class ApiResult(BaseModel):
+    """The API's object (or page) as it sent it; a partial result says so in ``note``."""
+
+    model_config = ConfigDict(extra="allow")  # no declared fields: an API object's own can never clash
+
+
+class ApiDryRun(DryRunPlan):
+    query: dict[str, Any] | None = None
+    headers: dict[str, str] | None = Field(None, description="Besides the key and version headers.")
+
+
+class _Sent(Writable):
+    model_config = ConfigDict(extra="allow")
+
+
+class ApiWriteResult(BaseModel):
+    """The API's answer; on a dry run, the target's current state (when the catalog knows how to read it)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    dry_run: ApiDryRun | None = Field(None, description="Present on dry runs only: what would be sent.")
+    confirmation: str | None = Field(None, description="Dry runs: what the person would be asked to confirm.")
+
+
+def _not_found_hint(op: Operation) -> str | None:
+    parent = op.path.rsplit("/{", 1)[0]
+    for other in load_catalog().operations:
+        if other.method == "GET" and other.path == parent and other.response_kind == "page":
+            return f"check the id; read_api {other.id} lists them"
+    return None
+
+
+def _upstream_error(ctx: Ctx, err: ApiError, op: Operation, req: Request) -> ToolError:
+    if (attempt := audit.current()) is not None:
+        attempt.failed_upstream(err.status, err.request_id)
+    return tool_error(err, key=req.key, not_found_hint=_not_found_hint(op), base_url=settings(ctx).base_url)
+
+
+@tool("api", KeyKind.API, title="Search the Claude API", read_only=True, any_key=True)
+async def search_api(
+    ctx: Ctx,
+    query: Annotated[str, Field(max_length=300, description="What to do, in plain words.")],
+    limit: Annotated[int, Field(ge=1, le=30, description="Results.")] = 8,
+) -> SearchResult:
+    """Find Claude API operations (~290: RBAC, service accounts, spend limits, analytics, webhooks, agents,
+    sessions, vaults...) for read_api/write_api. Prefer typed_tool when given."""
+    hits = [
+        Hit(
+            operation=op.id,
+            method=op.method,
+            path=op.path,
+            summary=op.summary,
+            writes=op.writes,
+            key=op.key,
+            beta=op.beta,
+            typed_tool=op.typed_tool,
+        )
+        for op in search(query, limit)
+    ]
+    return SearchResult(results=hits)
+
+
+@tool("api", KeyKind.API, title="Describe an API operation", read_only=True, any_key=True)
+async def describe_api(ctx: Ctx, operation: OperationId) -> Description:
+    """An operation's arguments (JSON Schema) and what it returns."""
+    op = find_operation(operation)
+    props = {k: _FILE_SHAPE if op.locations.get(k) == "file" else v for k, v in op.properties.items()}
+    for name, where in op.locations.items():
+        if where == "file" and op.properties[name].get("type") == "array":
+            props[name] = {"type": "array", "items": _FILE_SHAPE}
+    return Description(
+        operation=op.id,
+        method=op.method,
+        path=op.path,
+        summary=op.summary,
+        writes=op.writes,
+        key=op.key,
+        beta=op.beta,
+        typed_tool=op.typed_tool,
+        pagination=op.pagination,
+        arguments={**op.arguments, "properties": props},
+        returns={"kind": op.response_kind, "fields": op.response.get("fields") or {}},
+    )
+
+
+@tool("api", KeyKind.API, title="Call a read API operation", read_only=True, any_key=True)
+async def read_api(
+    ctx: Ctx, operation: OperationId, arguments: Arguments | None = None, all_pages: AllPages = False
+) -> ApiResult:
+    """Run a catalog operation that changes nothing; returns the API's object or page."""
+    op = find_operation(operation)
+    if op.writes:
+        raise ToolError(f"{op.id} changes things ({op.method} {op.path}); use write_api (admin profile).")
+    req = build(op, validate(op, arguments or {}))
+    try:
+        return ApiResult.model_validate(await send(ctx, op, req, all_pages=all_pages))
+    except ApiError as err:
+        raise _upstream_error(ctx, err, op, req) from None
+
+
+@tool("api", KeyKind.API, title="Call a write API operation", destructive=True, any_key=True)
+async def write_api(
+    ctx: Ctx, operation: OperationId, arguments: Arguments | None = None, dry_run: DryRun = False
+) -> ApiWriteResult:
+    """Run a catalog operation that changes something (the person confirms each call)."""
+    op = find_operation(operation)
+    if not op.writes:
+        raise ToolError(f"{op.id} changes nothing; use read_api.")
+    args = validate(op, arguments or {})
+    req = build(op, args)
+    if why := pin_refusal(settings(ctx), op, args):
+        raise audit.Refused(why)
+    target = target_path(op, req.path)
+    write_req = WriteRequest(
+        method=req.method,
+        path=req.path,
+        key=req.key,
+        body=req.json_body,
+        files=req.files,
+        data=req.data,
+        shown_body=req.shown_body if req.files is not None else None,
+        idempotent=req.method in ("DELETE", "PUT"),
+        current_path=target,
+        params=req.params or None,
+        headers=req.headers or None,
+    )
+    try:
+        sent = await write(ctx, write_req, _Sent, dry_run=dry_run)
+    except ApiError as err:
+        raise _upstream_error(ctx, err, op, req) from None
+    except ValidationError:  # an answer that is not an object (a hostile proxy, a broken upstream)
+        raise ToolError(f"{op.id} was sent, but the API's answer was not a JSON object.") from None
+    data = sent.model_dump(mode="json", exclude={"dry_run", "confirmation"})
+    if not dry_run:
+        # The API's object as sent, validated as a plain object so none of its fields can clash with ours.
+        return cast("ApiWriteResult", ApiResult.model_validate(data))
+    plan = ApiDryRun(
+        method=req.method,
+        path=req.path,
+        body=req.shown_body,
+        query=req.params or None,
+        headers=req.headers or None,
+    )
+    return ApiWriteResult.model_validate({**data, "dry_run": plan, "confirmation": sent.confirmation})
+
+
+CONTEXT_DESCRIBERS["write_api"] = describe_write
+TOOLS: list[ToolDef] = [search_api, describe_api, read_api, write_api]
