@@ -315,3 +315,11 @@ async def test_a_confirmation_can_be_answered_only_by_the_person_who_was_asked(i
     assert archived_after_eve == []  # eve's answer to bob's question sent nothing
     assert by_bob.json()["result"]["isError"] is False
     assert [r.method for r in sandbox.requests if r.method == "POST"] == ["POST"]
+
+
+async def test_an_explicit_jwks_url_is_used_without_discovery(issuer: Issuer) -> None:
+    async with httpx.AsyncClient() as client:
+        jwks = JWKSCache(client, "https://idp-without-metadata.example", f"{issuer.url}/jwks", min_refresh=0)
+        check = JWTVerifier(issuer.url, AUDIENCE, Profile.ADMIN, jwks)
+        caller = await check.verify(issuer.token())
+    assert caller.subject == "user-ada" and issuer.jwks_fetches == 1
