@@ -24,13 +24,14 @@ from pydantic import BaseModel
 
 from server import __version__, audit, scrub
 from server.audit import Attempt, AuditedTool, AuditLog, NotConfirmed, Refused
-from server.config import Secret, Settings
+from server.config import Secret, Settings, Transport
 from server.confirm import ANSWER_PARAM, PLAN_PARAM, gate_parameters, needs_confirmation, verdict
 from server.errors import ApiError, describe_unexpected, sent_note, tool_error, with_note
 from server.http import AnthropicAPI, make_client, tracking_sends
 from server.platforms import build as build_platform
 from server.profiles import Selection, select
 from server.prompts import register_prompts
+from server.scaleout import state_security
 from server.strict import ClaudeApiServer, StrictTool, strict_arguments
 from server.unlisted import not_enabled
 from tools import ALL_TOOLS
@@ -106,6 +107,10 @@ def build_server(
         )
         try:
             async with make_client(settings, transport) as client:
+                if settings.transport is Transport.HTTP:  # Prometheus only where /metrics is served
+                    from server import metrics
+
+                    metrics.observe(client)  # upstream status codes, retries, request ids per tool call
                 api = AnthropicAPI(client, settings) if sleep is None else AnthropicAPI(client, settings, sleep=sleep)
                 api.platform = platform  # --platform: standard-key calls go to Bedrock/Vertex/Foundry
                 yield AppState(settings=settings, api=api, sandbox=sandbox, audit=log_file)
@@ -122,10 +127,21 @@ def build_server(
         lifespan=lifespan,
         warn_on_duplicate_tools=True,
         unlisted={t.name: not_enabled(t, settings) for t in ALL_TOOLS if t not in selection.tools},
+        request_state_security=state_security(settings),  # --state-key: any worker resumes a confirmation
+        middleware=http_middleware(settings),
     )
     register_prompts(server, selection)  # prompts and resources whose tools are listed
     server.selection = selection  # type: ignore[attr-defined]  # read by the CLI's startup report and doctor
     return server
+
+
+def http_middleware(settings: Settings) -> list[Any]:
+    """Per-tool metrics and JSON call logs on HTTP; nothing (and no Prometheus import) on stdio."""
+    if settings.transport is not Transport.HTTP:
+        return []
+    from server import metrics
+
+    return [metrics.ToolMetrics()]
 
 
 def selection_of(server: MCPServer[Any]) -> Selection:

@@ -46,6 +46,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools import Tool
 from pydantic import ValidationError
 
+from server import identity
 from server import scrub as scrubber
 from server.config import Secret, Settings, default_audit_log_path
 
@@ -134,6 +135,7 @@ class Attempt:
         }
         if self.error is not None:
             line["error"] = scrub_text(self.error, scrub)
+        line.update(identity.audit_fields())  # who: subject, email, client (HTTP); nothing on stdio
         return line
 
 

@@ -9,6 +9,7 @@ stdio, stdout carries nothing but protocol messages.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import logging
 import os
 import sys
@@ -16,9 +17,12 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from server import __version__, scrub
+from server.cli_team import add_team_flags, team_settings
 from server.config import (
     DEFAULT_ANTHROPIC_VERSION,
     DEFAULT_BASE_URL,
+    ENV_PREFIX,
+    ConfigError,
     ConfirmPolicy,
     Profile,
     Secret,
@@ -28,16 +32,11 @@ from server.config import (
 from server.platforms.config import PlatformConfig, PlatformName, from_env
 
 log = logging.getLogger("claude_api_mcp")
-ENV_PREFIX = "CLAUDE_API_MCP_"
 # Every flag --some-name reads CLAUDE_API_MCP_SOME_NAME, except where the upstream has its own variable.
 ENV_NAMES = {"base_url": "ANTHROPIC_BASE_URL"}
 # Exit codes, shared by the server and doctor (documented in --help and the README).
 EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, EXIT_CANNOT_LISTEN = 0, 1, 2, 3
 LOG_LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR"]
-
-
-class ConfigError(ValueError):
-    """A flag or environment value that cannot be used; the message says what to set."""
 
 
 def _csv(value: str | None) -> frozenset[str] | None:
@@ -165,7 +164,7 @@ def parser(command: str = "serve") -> argparse.ArgumentParser:
     )
     p.add_argument("--base-url", help=f"upstream API, default {DEFAULT_BASE_URL}")
     p.add_argument("--anthropic-version", help=f"anthropic-version header, default {DEFAULT_ANTHROPIC_VERSION}")
-    p.add_argument("--http-token", help="bearer token required on the HTTP transport")
+    p.add_argument("--http-token", help="bearer token required on HTTP; prefer the variable or --http-token-file")
     p.add_argument("--allowed-hosts", help="Host headers accepted over HTTP, behind a proxy")
     p.add_argument("--allowed-origins", help="Origin headers accepted over HTTP")
     p.add_argument("--max-request-body", help="largest HTTP request body, bytes or with K/M suffix, default 32M")
@@ -195,6 +194,7 @@ def parser(command: str = "serve") -> argparse.ArgumentParser:
         "official SDKs' variables (AWS_REGION, CLOUD_ML_REGION, ANTHROPIC_FOUNDRY_RESOURCE...)",
     )
     p.add_argument("--log-level", type=str.upper, choices=LOG_LEVELS, help="stderr log level, default INFO")
+    add_team_flags(p)
     for action in option_actions(p):  # one place names the variables, so a new flag cannot forget its own
         action.help = f"{action.help} {env_help(action)}"
     return p
@@ -257,7 +257,7 @@ def settings_from(args: argparse.Namespace, env: Mapping[str, str]) -> Settings:
             f"{where('base_url', 'ANTHROPIC_BASE_URL')}: the base URL must start with http:// or https://, "
             f"got {base_url!r}"
         )
-    return Settings(
+    settings = Settings(
         admin_key=secret("ANTHROPIC_ADMIN_KEY"),
         api_key=secret("ANTHROPIC_API_KEY"),
         base_url=base_url,
@@ -290,6 +290,7 @@ def settings_from(args: argparse.Namespace, env: Mapping[str, str]) -> Settings:
             "--max-report-requests",
         ),
     )
+    return dataclasses.replace(settings, **team_settings(args, env))  # type: ignore[arg-type]
 
 
 def _allowed_dirs(value: str | None) -> tuple[Path, ...]:

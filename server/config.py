@@ -11,10 +11,15 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from server.platforms.config import PlatformConfig
 
+ENV_PREFIX = "CLAUDE_API_MCP_"  # every flag --some-name reads CLAUDE_API_MCP_SOME_NAME (server/cli.py)
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 DEFAULT_ANTHROPIC_VERSION = "2023-06-01"
 ADMIN_KEY_PREFIX = "sk-ant-admin"
 API_KEY_PREFIX = "sk-ant-"
+
+
+class ConfigError(ValueError):
+    """A flag or environment value that cannot be used; the message says what to set."""
 
 
 class Profile(str, enum.Enum):
@@ -125,6 +130,21 @@ class Settings:
     confirm: ConfirmPolicy = ConfirmPolicy.AUTO
     workspaces: frozenset[str] | None = None  # None: writes allowed in every workspace
     audit_log: Path | None = None  # None: default_audit_log_path()
+    # Team deployments (HTTP): shared request-state keys, worker processes, OAuth resource-server mode.
+    state_keys: tuple[Secret, ...] = ()  # first seals, all unseal; empty: a per-process key
+    workers: int = 1
+    oauth_issuer: str | None = None
+    oauth_jwks_url: str | None = None  # None: from the issuer's metadata
+    oauth_audience: str | None = None  # None: http://host:port/mcp
+    # HTTP listener limits (docs/safety.md, "HTTP listener").
+    max_connections: int = 256  # per worker; beyond it new requests get 503
+    header_timeout: float = 10.0  # seconds to send a request's headers
+    body_timeout: float = 30.0  # seconds to send a request's body
+    max_body_in_flight: int = 64 * 1024 * 1024  # request bodies held at once, per worker
+    max_sessions: int = 1000  # older-protocol sessions, per worker
+    max_sessions_per_client: int = 16
+    session_idle_timeout: float = 300.0
+    auth_failures_allowed: int = 5  # failed authentications per client before backoff starts
     # Upstream behaviour.
     connect_timeout: float = 10.0  # also the wait for a free pooled connection
     read_timeout: float = 60.0  # non-streaming calls: longest wait for the answer, and between its chunks

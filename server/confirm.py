@@ -156,12 +156,21 @@ def verdict(tool: ToolDef, decided: Plan, answer: Any) -> str:
         raise Refused(decided.refusal)
     if decided.skipped is not None:
         return f"not asked: {decided.skipped}"
+    _count("asked")
     if isinstance(answer, AcceptedElicitation) and isinstance(answer.data, Confirmation) and answer.data.confirm:
+        _count("confirmed")
         return "confirmed by the person"
     declined = isinstance(answer, DeclinedElicitation | AcceptedElicitation)  # accepted without the tick: a no
     action = "declined" if declined else "cancelled"
+    _count(action)
     raise NotConfirmed(
         action,
         f"Not done: the person {action} the confirmation. Nothing was sent. They were asked: {decided.prompt} "
         "Do not retry unless they ask you to.",
     )
+
+
+def _count(outcome: str) -> None:
+    from server import metrics  # Prometheus is loaded only once someone is asked (not at start-up)
+
+    metrics.confirmation(outcome)

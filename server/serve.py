@@ -9,13 +9,12 @@ import sys
 
 from server import audit
 from server.app import build_server, selection_of
+from server.bind import MIN_TOKEN_LENGTH, bind_problem
 from server.cli import EXIT_CANNOT_LISTEN
 from server.config import Settings, Transport
-from server.http_app import bind_problem
 from server.profiles import SelectionError, missing_keys_message
 
 log = logging.getLogger("claude_api_mcp")
-MIN_TOKEN_LENGTH = 16
 
 
 def startup_problem(settings: Settings) -> str | None:
@@ -98,12 +97,17 @@ def serve(settings: Settings) -> int:
         log.warning("no tools are listed: check --toolsets/--tools and the keys")
     if settings.workspaces:
         log.info("writes pinned to workspaces: %s", ", ".join(sorted(settings.workspaces)))
-    log.info("confirmation of destructive calls: %s", settings.confirm.value)
+    log.info("confirmation policy: %s", settings.confirm.value)
     if settings.transport is Transport.HTTP:
         from server.http_app import run_http
 
         if settings.http_token is not None and len(settings.http_token.reveal()) < MIN_TOKEN_LENGTH:
             log.warning("the HTTP token is shorter than %d characters: use a long random value", MIN_TOKEN_LENGTH)
+        if settings.oauth_issuer is not None:
+            log.info("sign-in: bearer JWTs from %s (scopes pick each caller's profile)", settings.oauth_issuer)
+        if settings.workers > 1:
+            keys = "shared --state-key" if settings.state_keys else "NO --state-key: confirmations stay on one worker"
+            log.info("%d workers (%s)", settings.workers, keys)
         try:
             sock = listen(settings.host, settings.port)
         except CannotListen as exc:

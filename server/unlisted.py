@@ -15,8 +15,12 @@ def reasons(tool: ToolDef, settings: Settings) -> list[str]:
     """Every reason ``tool`` is not listed under ``settings`` (empty when it is listed)."""
     out: list[str] = []
     if settings.profile is Profile.READ_ONLY and not tool.read_only:
-        out.append("it writes, so only the admin profile lists it (--profile admin)")
-    if settings.key(tool.key) is None and not settings.sandbox:
+        if settings.oauth_issuer is not None:  # a signed-in reader: their token's scopes chose this profile
+            out.append("it writes, and your sign-in grants the read-only tools (the claude-api:admin scope lists it)")
+        else:
+            out.append("it writes, so only the admin profile lists it (--profile admin)")
+    keyless = settings.key(tool.key) is None and not settings.sandbox and not (tool.any_key and settings.admin_key)
+    if keyless and settings.platform is None:  # with a platform, its credentials stand in for the API key
         out.append(f"it needs {tool.key.label}: set {tool.key.env_var}")
     if settings.toolsets is not None and "all" not in settings.toolsets and tool.toolset not in settings.toolsets:
         out.append(f"its toolset {tool.toolset} is not in --toolsets")

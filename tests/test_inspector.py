@@ -89,7 +89,7 @@ def test_inspector_lists_and_calls_tools_over_http_with_the_bearer_token(tmp_pat
 def test_the_readme_desktop_entry_for_http_reaches_the_server_through_mcp_remote(tmp_path: Path) -> None:
     entry = desktop_entry("claude-api-http")
     entry["args"] = [a.replace("http://127.0.0.1:8765/mcp", "{url}") for a in entry["args"]]
-    entry["env"] = {k: v.replace("<your --http-token>", TOKEN) for k, v in entry["env"].items()}
+    entry["env"] = {k: v.replace("<your token>", TOKEN) for k, v in entry["env"].items()}
     with http_server(["--sandbox", "--http-token", TOKEN], tmp_path) as server:
         entry["args"] = [a.replace("{url}", server.url) for a in entry["args"]]
         config = tmp_path / "claude_desktop_config.json"
