@@ -36,7 +36,7 @@ from mcp.server.mcpserver import (
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, Field
 
-from server import pinning
+from server import pinning, scrub
 from server.audit import NotConfirmed, Refused
 from server.config import ConfirmPolicy, Settings
 from server.errors import ApiError, tool_error
@@ -138,7 +138,9 @@ def gate_parameters(
     planned = Annotated[Plan, Resolve(plan)]
 
     async def ask(decided: Plan) -> Any:
-        return Elicit(decided.prompt, Confirmation) if decided.prompt is not None else decided
+        if decided.prompt is None:
+            return decided
+        return Elicit(scrub.text(decided.prompt), Confirmation)  # an upstream may have echoed a key into it
 
     ask.__annotations__ = {"decided": planned, "return": Any}
     kw = inspect.Parameter.KEYWORD_ONLY

@@ -75,14 +75,16 @@ def settings(tmp_path: Path, **overrides: Any) -> Settings:
 
 
 @asynccontextmanager
-async def connect(upstream: Upstream | RealUpstream, tmp_path: Path, **overrides: Any) -> AsyncIterator[Client]:
+async def connect(
+    upstream: Upstream | RealUpstream, tmp_path: Path, client_kwargs: dict[str, Any] | None = None, **overrides: Any
+) -> AsyncIterator[Client]:
     """A client on a server whose upstream is ``upstream`` (a mock transport, or a real socket)."""
     if isinstance(upstream, RealUpstream):
         conf, transport = settings(tmp_path, base_url=upstream.url, **overrides), None
     else:
         conf, transport = settings(tmp_path, **overrides), upstream.transport()
     server = build_server(conf, transport=transport, sleep=Sleeps())
-    async with Client(server) as client:
+    async with Client(server, **(client_kwargs or {})) as client:
         yield client
 
 

@@ -17,8 +17,9 @@ from typing import Any
 
 import httpx
 import pytest
+from mcp.types import ElicitResult
 
-from server.config import Transport
+from server.config import ConfirmPolicy, Transport
 from server.doctor import run_doctor
 from server.resources import SUMMARY_URI
 from tests.helpers import text_of
@@ -134,3 +135,25 @@ async def test_the_organization_summary_resource_scrubs_an_echoed_key(tmp_path: 
     text = "".join(getattr(c, "text", "") for c in result.contents)
     assert '"name": "sk-ant-…[redacted]"' in text and len(upstream.requests) > 1
     assert CANARY not in text and not [tail for tail in TAILS if tail in text]
+
+
+async def test_a_key_echoed_into_a_users_name_never_reaches_the_confirmation_question(tmp_path: Path) -> None:
+    def user_named_after_the_key(request: httpx.Request) -> httpx.Response:
+        key = request.headers["x-api-key"]
+        user = {"id": "user_01x", "type": "user", "email": "a@acme.example", "name": key, "role": "user"}
+        user["added_at"] = "2026-01-01T00:00:00Z"
+        return httpx.Response(200, json=user if request.method == "GET" else {"id": "user_01x", "type": "user_deleted"})
+
+    asked: list[str] = []
+
+    async def person(context: Any, params: Any) -> Any:
+        asked.append(params.message)
+        return ElicitResult(action="decline")
+
+    upstream = Upstream(user_named_after_the_key)
+    async with connect(
+        upstream, tmp_path, confirm=ConfirmPolicy.ALWAYS, client_kwargs={"elicitation_callback": person}
+    ) as client:
+        result = await client.call_tool("remove_user", {"user_id": "user_01x"})
+    assert result.is_error and asked, text_of(result)
+    assert ADMIN not in asked[0] and "a@acme.example" in asked[0]
