@@ -156,4 +156,4 @@ async def test_a_key_echoed_into_a_users_name_never_reaches_the_confirmation_que
     ) as client:
         result = await client.call_tool("remove_user", {"user_id": "user_01x"})
     assert result.is_error and asked, text_of(result)
-    assert ADMIN not in asked[0] and "a@acme.example" in asked[0]
+    assert "sk-ant-" not in asked[0] and "a@acme.example" in asked[0]  # not even a truncated key
