@@ -156,4 +156,5 @@ async def test_a_key_echoed_into_a_users_name_never_reaches_the_confirmation_que
     ) as client:
         result = await client.call_tool("remove_user", {"user_id": "user_01x"})
     assert result.is_error and asked, text_of(result)
-    assert "sk-ant-" not in asked[0] and "a@acme.example" in asked[0]  # not even a truncated key
+    secret_part = ADMIN.removeprefix("sk-ant-admin01-")[:16]  # the prefix is public; what follows is not
+    assert secret_part not in asked[0] and "[redacted]" in asked[0] and "a@acme.example" in asked[0]
