@@ -1,6 +1,6 @@
 """Where start-up time goes: the MCP SDK's import versus what this project adds on top of it.
 
-    .venv/bin/python bench/startup_split.py [--runs 7]
+    .venv/bin/python bench/startup_split.py [--runs 7] [--repo OTHER_CHECKOUT]
 
 Each run is a fresh interpreter that times, in order: importing the SDK and the libraries it brings (mcp's
 server, pydantic, httpx, anyio); importing this project's modules (configuration, HTTP client, the tool
@@ -42,10 +42,11 @@ print(json.dumps({"sdk_import": t1 - t0, "ours_import": t2 - t1, "build_server":
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python bench/startup_split.py", description=__doc__.split("\n\n")[0])
     p.add_argument("--runs", type=int, default=7)
+    p.add_argument("--repo", type=Path, default=REPO, help="the checkout to measure (default: this one)")
     args = p.parse_args(argv)
     runs = []
     for _ in range(args.runs):
-        done = subprocess.run([sys.executable, "-c", PROBE], cwd=REPO, capture_output=True, text=True, check=True)
+        done = subprocess.run([sys.executable, "-c", PROBE], cwd=args.repo, capture_output=True, text=True, check=True)
         runs.append(json.loads(done.stdout))
     keys = ("sdk_import", "ours_import", "build_server", "sandbox")
     med = {k: statistics.median(r[k] for r in runs) * 1000 for k in keys}
