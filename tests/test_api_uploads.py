@@ -217,3 +217,16 @@ async def test_the_operations_size_limit_is_checked_before_sending(
     async with connect(allow_files=(disk["allowed"],), **NEVER) as client:
         text = await call_error(client, "write_api", args)
     assert "at most 8 MB" in text and not sandbox.requests
+
+
+async def test_describe_api_shows_the_path_form_and_a_path_with_content_is_refused(
+    connect: Connect, sandbox: Sandbox, disk: dict[str, Path]
+) -> None:
+    path = str(disk["allowed"] / "data.bin")
+    async with connect(allow_files=(disk["allowed"],), **NEVER) as client:
+        described = await call_ok(client, "describe_api", {"operation": "skills.create"})
+        both = await call_error(client, "write_api", upload({"path": path, "content_base64": "aGk="}))
+        number = await call_error(client, "write_api", upload({"path": 7}))
+    assert described["arguments"]["properties"]["files"]["items"]["properties"]["path"] == {"type": "string"}
+    assert "path or content_base64, not both" in both and "must be a string" in number
+    assert not sandbox.requests
