@@ -19,7 +19,7 @@ from tests.helpers import call_error, call_ok
 from tests.test_local_files import SECRET, SKILL_MD, roots_of
 
 pytestmark = pytest.mark.anyio
-PAYLOAD = bytes(range(256)) * 40 + b"\x00end"  # binary, with NUL bytes: any re-encoding would show
+PAYLOAD = bytes(range(256)) * 40 + b"\x00MARKER-q7Zx"  # binary, with NUL bytes: any re-encoding would show
 NEVER = {"confirm": ConfirmPolicy.NEVER}
 
 
@@ -144,7 +144,7 @@ async def test_a_dry_run_shows_name_and_size_sends_nothing_and_the_audit_holds_n
     assert plan["dry_run"]["sent"] is False
     assert len(posts(sandbox)) == 1
     audit = log.read_text()
-    assert path in audit and "\\u0000end" not in audit and "end" not in audit.replace("sending", "")
+    assert path in audit and "MARKER-q7Zx" not in audit and "\\u0000" not in audit
     assert {json.loads(line)["outcome"] for line in audit.splitlines()} >= {"dry_run", "succeeded"}
 
 
