@@ -102,7 +102,7 @@ REFUSALS = [
     ("organization.users.retrieve", {"user_id": None}, "'user_id' must be a string, not null"),
     ("beta.agents.list", {"workspace_id": "wrkspc_1\r\nx-api-key: stolen"}, "single-line"),
     ("organization.nope.list", {}, "Unknown operation 'organization.nope.list'"),
-    ("skills.create", {"files": ["/etc/passwd"]}, "does not read local files yet"),
+    ("skills.create", {"files": ["/etc/passwd"]}, "Reading local files is off"),
     ("skills.create", {"files": [{"filename": "a", "content_base64": "!!"}]}, "not valid base64"),
 ]
 

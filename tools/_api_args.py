@@ -13,14 +13,14 @@ import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import IO, Any
 from urllib.parse import quote
 
 from mcp.server.mcpserver.exceptions import ToolError
 
 from server.catalog import Operation, load_catalog
 from server.config import KeyKind
-from tools._uploads import sanitize_filename
+from tools._api_files import LocalPart, part_media, part_name, path_of
 
 MAX_UPLOAD = 32 * 2**20  # bytes of one inline upload (base64 content travels through the model's context)
 _PATH_VALUE = re.compile(r"^[A-Za-z0-9._:@~-]{1,256}$")
@@ -136,14 +136,17 @@ class Request:
     headers: dict[str, str] = field(default_factory=dict)
     json_body: dict[str, Any] | None = None
     data: dict[str, Any] | None = None
-    files: list[tuple[str, tuple[str, bytes, str]]] | None = None
+    files: list[tuple[str, tuple[str, IO[bytes] | bytes, str]]] | None = None
+    sizes: list[int] = field(default_factory=list)  # bytes of each file part, in order (never its content)
 
     @property
     def shown_body(self) -> Any:
         """The body as a dry run shows it: JSON, or multipart fields with each file's name and size."""
         if self.files is None:
             return self.json_body
-        parts = [{"field": n, "filename": f[0], "bytes": len(f[1])} for n, f in self.files]
+        parts = [
+            {"field": n, "filename": f[0], "bytes": size} for (n, f), size in zip(self.files, self.sizes, strict=True)
+        ]
         return {**(self.data or {}), "files": parts}
 
 
@@ -163,7 +166,7 @@ def build(op: Operation, arguments: Mapping[str, Any]) -> Request:
     path = op.path
     req = Request(method=op.method, path="", key=KeyKind.ADMIN if op.key == "admin" else KeyKind.API)
     body: dict[str, Any] = {}
-    files: list[tuple[str, tuple[str, bytes, str]]] = []
+    files: list[tuple[str, tuple[str, IO[bytes] | bytes, str]]] = []
     for name, value in arguments.items():
         where = op.locations[name]
         if value is None and where != "body":
@@ -175,7 +178,11 @@ def build(op: Operation, arguments: Mapping[str, Any]) -> Request:
         elif where == "header":
             req.headers[header_name(name)] = str(value)
         elif where == "file":
-            files.extend((name, upload(name, item)) for item in (value if isinstance(value, list) else [value]))
+            field_name = f"{name}[]" if isinstance(value, list) else name  # the SDK's bracketed array parts
+            for item in value if isinstance(value, list) else [value]:
+                filename, content, media, size = upload(name, item)
+                files.append((field_name, (filename, content, media)))
+                req.sizes.append(size)
         else:
             body[name] = value
     if op.beta:
@@ -195,29 +202,20 @@ def _form(value: Any) -> str:
     return str(value)
 
 
-def upload(name: str, value: Any) -> tuple[str, bytes, str]:
-    """One file part from ``{"filename", "content_base64", "media_type"?}``.
-
-    Local paths are refused until path confinement (client roots and --allow-files) reaches write_api."""
-    if isinstance(value, str):
-        raise ToolError(
-            f"Argument {name!r}: write_api does not read local files yet. Give "
-            '{"filename": ..., "content_base64": ...} instead, or use upload_file / create_skill for a local path.'
-        )
+def upload(name: str, value: Any) -> tuple[str, IO[bytes] | bytes, str, int]:
+    """One file part (name, content, media type, size) from a ``LocalPart`` read by ``open_local`` or from
+    ``{"filename", "content_base64", "media_type"?}``."""
+    if isinstance(value, LocalPart):
+        return value.filename, value.content, value.media, value.size
+    if path_of(value) is not None:  # open_local runs first wherever files are sent: a path here is a bug
+        raise ToolError(f"Argument {name!r}: a local path was not read; nothing was sent.")
     if not isinstance(value, dict) or not isinstance(value.get("content_base64"), str):
-        raise ToolError(f'Argument {name!r} must be {{"filename": ..., "content_base64": ...}}.')
+        raise ToolError(f'Argument {name!r} must be {{"path": ...}} or {{"filename": ..., "content_base64": ...}}.')
     if len(value["content_base64"]) > MAX_UPLOAD * 4 // 3 + 4:
         raise ToolError(f"Argument {name!r} is larger than {MAX_UPLOAD // 2**20} MB.")
     try:
         content = base64.b64decode(value["content_base64"], validate=True)
     except (binascii.Error, ValueError):
         raise ToolError(f"Argument {name!r}: content_base64 is not valid base64.") from None
-    # Skill uploads name files by their place in the skill's folder (my-skill/SKILL.md): keep the folders.
-    segments = [seg for seg in str(value.get("filename") or "upload.bin").split("/") if seg not in ("", ".")]
-    if ".." in segments or not segments:
-        raise ToolError(f"Argument {name!r}: filename must be a relative name without '..'.")
-    filename = "/".join(sanitize_filename(seg) for seg in segments)
-    media = str(value.get("media_type") or "application/octet-stream")
-    if not re.fullmatch(r"[\w.+-]+/[\w.+-]+", media):
-        raise ToolError(f"Argument {name!r}: media_type {media[:60]!r} is not a media type like text/plain.")
-    return filename, content, media
+    filename = part_name(name, value.get("filename"))
+    return filename, content, part_media(name, value.get("media_type")), len(content)

@@ -5,6 +5,7 @@ is asked to confirm (operation, target, arguments)."""
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
+from contextlib import ExitStack
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,9 +18,10 @@ from server.catalog import Operation, load_catalog
 from server.config import Settings
 from server.errors import ApiError
 from tools._api_args import build, find_operation, validate
+from tools._api_files import read_local
 from tools._base import Ctx, api, settings
 from tools._consequences import Described
-from tools._wording import q
+from tools._wording import human_size, q
 
 _ARGS_SHOWN = 400  # characters of the arguments quoted in the confirmation sentence
 
@@ -81,9 +83,10 @@ async def describe_write(ctx: Ctx, args: Mapping[str, Any]) -> Described:
     if not op.writes:
         raise ToolError(f"{op.id} changes nothing; use read_api.")
     arguments = validate(op, args.get("arguments") or {})
-    req = build(op, arguments)
     if why := pin_refusal(settings(ctx), op, arguments):
         raise Refused(why)
+    with ExitStack() as stack:  # local files are measured under the upload's own confinement, then closed
+        req = build(op, await read_local(ctx, op, arguments, args.get("roots"), stack))
     target = target_path(op, req.path)
     state: Any = None
     if target is not None:
@@ -103,6 +106,10 @@ async def describe_write(ctx: Ctx, args: Mapping[str, Any]) -> Described:
     if isinstance(state, Mapping) and (label := _label(state)):
         text += f", on {label}"
     text += f", with {shown}." if rest else "."
+    if req.files:  # the names and sizes above may be cut: the totals never are
+        many = len(req.files) != 1
+        text += f" It uploads {len(req.files)} file{'s' if many else ''}, {human_size(sum(req.sizes))}"
+        text += " in all." if many else "."
     if op.method == "DELETE":
         text += " This cannot be undone."
     return Described(text, req.method, req.path)

@@ -9,6 +9,7 @@ write path (``tools/_writes.py``) and their confirmation gate, for every call.
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from typing import Annotated, Any, cast
 
 from mcp.server.mcpserver.exceptions import ToolError
@@ -19,6 +20,7 @@ from server.catalog import Operation, load_catalog
 from server.config import KeyKind
 from server.errors import ApiError, tool_error
 from tools._api_args import Request, build, find_operation, validate
+from tools._api_files import ApiRoots, read_local
 from tools._api_safety import describe_write, pin_refusal, target_path
 from tools._api_search import search
 from tools._api_send import send
@@ -33,8 +35,8 @@ Arguments = Annotated[
 ]
 _FILE_SHAPE = {
     "type": "object",
-    "properties": {"filename": {"type": "string"}, "content_base64": {"type": "string"}},
-    "required": ["filename", "content_base64"],
+    "description": "path (absolute, local; a skill's folder for files) or filename + content_base64",
+    "properties": {"path": {"type": "string"}, "filename": {"type": "string"}, "content_base64": {"type": "string"}},
 }
 
 
@@ -169,16 +171,26 @@ async def read_api(
 
 @tool("api", KeyKind.API, title="Call a write API operation", destructive=True, any_key=True)
 async def write_api(
-    ctx: Ctx, operation: OperationId, arguments: Arguments | None = None, dry_run: DryRun = False
+    ctx: Ctx,
+    operation: OperationId,
+    arguments: Arguments | None = None,
+    dry_run: DryRun = False,
+    roots: ApiRoots = None,
 ) -> ApiWriteResult:
-    """Run a catalog operation that changes something (the person confirms each call)."""
+    """Run a catalog operation that changes something (the person confirms each call). File arguments:
+    {"path": local file or skill folder} or {filename, content_base64}."""
     op = find_operation(operation)
     if not op.writes:
         raise ToolError(f"{op.id} changes nothing; use read_api.")
     args = validate(op, arguments or {})
-    req = build(op, args)
     if why := pin_refusal(settings(ctx), op, args):
         raise audit.Refused(why)
+    with ExitStack() as stack:  # local files stay open (streamed by httpx) until the write is done
+        return await _write(ctx, op, await read_local(ctx, op, args, roots, stack), dry_run)
+
+
+async def _write(ctx: Ctx, op: Operation, args: dict[str, Any], dry_run: bool) -> ApiWriteResult:
+    req = build(op, args)
     target = target_path(op, req.path)
     write_req = WriteRequest(
         method=req.method,
