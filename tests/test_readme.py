@@ -108,6 +108,26 @@ SKIPPED = {
     'claude mcp add --transport http claude-api http://127.0.0.1:8765/mcp --header "Authorization: Bearer $TOKEN"': (
         "needs Claude Code installed and signed in, and changes its configuration"
     ),
+    "claude mcp add claude-bedrock --env AWS_REGION=us-east-1 --env AWS_PROFILE=my-profile -- "
+    "/abs/path/.venv/bin/claude-api-mcp --platform bedrock --profile admin": (
+        "needs Claude Code installed and signed in; the profile and path are placeholders"
+    ),
+    "gcloud auth application-default login": "needs the Google Cloud CLI and a person signing in in a browser",
+    "claude mcp add claude-vertex --env CLOUD_ML_REGION=global --env ANTHROPIC_VERTEX_PROJECT_ID=my-project -- "
+    "/abs/path/.venv/bin/claude-api-mcp --platform vertex --profile admin": (
+        "needs Claude Code installed and signed in; the project and path are placeholders"
+    ),
+    "claude mcp add claude-foundry --env ANTHROPIC_FOUNDRY_RESOURCE=my-resource --env ANTHROPIC_FOUNDRY_API_KEY=... "
+    "-- /abs/path/.venv/bin/claude-api-mcp --platform foundry --profile admin": (
+        "needs Claude Code installed and signed in; the resource, key and path are placeholders"
+    ),
+    ".venv/bin/claude-api-mcp --transport http --port 8801 --profile admin --oauth-issuer https://idp.example.com "
+    "--oauth-audience https://mcp.example.com/mcp --allowed-hosts mcp.example.com": (
+        "a worker of a team deployment: needs real keys and the organization's identity provider; "
+        "tests/test_team_readme.py runs this command line against a local issuer behind HAProxy"
+    ),
+    ".venv/bin/claude-api-mcp --transport http --port 8802 --profile admin --oauth-issuer https://idp.example.com "
+    "--oauth-audience https://mcp.example.com/mcp --allowed-hosts mcp.example.com": ("the second worker: as the first"),
     ".venv/bin/python bench/run.py": (
         "three minutes of load on every core; the --quick run that follows runs the same program end to end"
     ),
@@ -125,6 +145,9 @@ EXIT_CODES = {
     "CLAUDE_API_MCP_PROFILE=foo .venv/bin/claude-api-mcp": 2,
     ".venv/bin/claude-api-mcp doctor": 2,
     ".venv/bin/claude-api-mcp doctor --sandbox --transport http --host 0.0.0.0": 2,
+    "AWS_REGION=us-east-1 .venv/bin/claude-api-mcp doctor --platform bedrock": 1,  # no AWS credentials here
+    "CLOUD_ML_REGION=global ANTHROPIC_VERTEX_PROJECT_ID=my-project "
+    ".venv/bin/claude-api-mcp doctor --platform vertex": 1,  # no Application Default Credentials here
 }
 NEEDS_NODE = ("npx ", "scripts/build_bundle.py")
 README_PORT = "8765"  # the default port, replaced by a free one: the machine may be serving it already

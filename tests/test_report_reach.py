@@ -140,7 +140,9 @@ async def _after_leaving(slow: SlowReports, left_at: float) -> tuple[int, int]:
 @pytest.mark.parametrize("mode", ["auto", "legacy"])
 async def test_cancelling_a_report_over_stdio_stops_its_upstream_requests(mode: str) -> None:
     with slow_upstream() as (url, slow):
-        args = ["-m", "server", "--profile", "admin", "--base-url", url]
+        # Two requests in flight at a time: the report takes ~7 s, and at most two can be on the wire when
+        # the cancellation arrives; nothing may start after it.
+        args = ["-m", "server", "--profile", "admin", "--base-url", url, "--report-concurrency", "2"]
         params = StdioServerParameters(command=sys.executable, args=args, env=clean_env(KEYS), cwd=str(REPO))
         async with Client(params, mode=mode) as client:
             with anyio.move_on_after(1.5) as scope:
@@ -148,7 +150,7 @@ async def test_cancelling_a_report_over_stdio_stops_its_upstream_requests(mode: 
             assert scope.cancelled_caught
             left_at = time.monotonic()
             before, after = await _after_leaving(slow, left_at)
-            assert before >= 1 and after <= 1, (before, after)
+            assert before >= 1 and after <= 2, (before, after)
             assert (await client.call_tool("get_organization", {})).is_error is False  # still serving
 
 
@@ -157,7 +159,8 @@ async def test_a_client_that_disconnects_over_http_stops_the_report(tmp_path: Pa
     port = free_port()
     with slow_upstream() as (url, slow):
         log = (tmp_path / "stderr").open("wb")
-        cmd = server_command(["--transport", "http", "--port", str(port), "--profile", "admin", "--base-url", url])
+        flags = ["--transport", "http", "--port", str(port), "--profile", "admin", "--base-url", url]
+        cmd = server_command([*flags, "--report-concurrency", "2"])  # at most two on the wire when it leaves
         proc = spawn(cmd, log)
         try:
             await _healthy(port)
@@ -184,7 +187,7 @@ async def test_a_client_that_disconnects_over_http_stops_the_report(tmp_path: Pa
         finally:
             stop(proc)
             log.close()
-    assert before >= 1 and after <= 1, (before, after, json.dumps((tmp_path / "stderr").read_text()[-2000:]))
+    assert before >= 1 and after <= 2, (before, after, json.dumps((tmp_path / "stderr").read_text()[-2000:]))
 
 
 def spawn(cmd: list[str], log: Any) -> subprocess.Popen[bytes]:
