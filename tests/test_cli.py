@@ -361,3 +361,15 @@ def test_every_variable_the_help_names_is_the_one_read() -> None:
     settings_from(args, env)
     log_level(args, env)
     assert {env_var(a.dest) for a in option_actions(parser())} <= env.read
+
+
+def test_the_listening_socket_says_tcp_so_answers_are_not_held_back_by_nagle() -> None:
+    # asyncio turns on TCP_NODELAY only for accepted sockets whose proto is IPPROTO_TCP; a plain
+    # socket(AF_INET, SOCK_STREAM) has proto 0, and each HTTP answer then waits for the client's delayed ACK.
+    from server.serve import listen
+
+    sock = listen("127.0.0.1", 0)
+    try:
+        assert sock.proto == socket.IPPROTO_TCP
+    finally:
+        sock.close()
