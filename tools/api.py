@@ -107,6 +107,20 @@ def _upstream_error(ctx: Ctx, err: ApiError, op: Operation, req: Request) -> Too
     return tool_error(err, key=req.key, not_found_hint=_not_found_hint(op), base_url=settings(ctx).base_url)
 
 
+def _identity(op: Operation) -> dict[str, Any]:
+    """What search and describe both say of an operation."""
+    return {
+        "operation": op.id,
+        "method": op.method,
+        "path": op.path,
+        "summary": op.summary,
+        "writes": op.writes,
+        "key": op.key,
+        "beta": op.beta,
+        "typed_tool": op.typed_tool,
+    }
+
+
 @tool("api", KeyKind.API, title="Search the Claude API", read_only=True, any_key=True)
 async def search_api(
     ctx: Ctx,
@@ -115,20 +129,7 @@ async def search_api(
 ) -> SearchResult:
     """Find Claude API operations (~290: RBAC, service accounts, spend limits, analytics, webhooks, agents,
     sessions, vaults...) for read_api/write_api. Prefer typed_tool when given."""
-    hits = [
-        Hit(
-            operation=op.id,
-            method=op.method,
-            path=op.path,
-            summary=op.summary,
-            writes=op.writes,
-            key=op.key,
-            beta=op.beta,
-            typed_tool=op.typed_tool,
-        )
-        for op in search(query, limit)
-    ]
-    return SearchResult(results=hits)
+    return SearchResult(results=[Hit(**_identity(op)) for op in search(query, limit)])
 
 
 @tool("api", KeyKind.API, title="Describe an API operation", read_only=True, any_key=True)
@@ -140,14 +141,7 @@ async def describe_api(ctx: Ctx, operation: OperationId) -> Description:
         if where == "file" and op.properties[name].get("type") == "array":
             props[name] = {"type": "array", "items": _FILE_SHAPE}
     return Description(
-        operation=op.id,
-        method=op.method,
-        path=op.path,
-        summary=op.summary,
-        writes=op.writes,
-        key=op.key,
-        beta=op.beta,
-        typed_tool=op.typed_tool,
+        **_identity(op),
         pagination=op.pagination,
         arguments={**op.arguments, "properties": props},
         returns={"kind": op.response_kind, "fields": op.response.get("fields") or {}},
