@@ -183,8 +183,8 @@ API_TOOLS_BUDGET, ADMIN_BUDGET, READ_ONLY_BUDGET = 1200, 9000, 5000  # tokens (n
 
 async def api_tools_cost() -> dict[str, float]:
     """Tokens of the four generic tools and of the whole admin and read-only lists, as a client sends them."""
-    from server.app import build_server
-    from server.config import Profile, Settings
+    from claude_api_mcp.app.assemble import build_server
+    from claude_api_mcp.core.config import Profile, Settings
 
     figures: dict[str, float] = {}
     for profile in (Profile.ADMIN, Profile.READ_ONLY):

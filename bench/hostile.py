@@ -25,8 +25,9 @@ import anyio.lowlevel
 import httpx
 from mcp import Client
 
-from server.app import build_server
-from server.config import ConfirmPolicy, Profile, Secret, Settings
+from claude_api_mcp.app.assemble import build_server
+from claude_api_mcp.core.config import ConfirmPolicy, Profile, Settings
+from claude_api_mcp.core.secret import Secret
 
 MiB = 1 << 20
 ADMIN, API = "sk-ant-admin01-bench-" + "x" * 40, "sk-ant-api03-bench-" + "y" * 40

@@ -26,13 +26,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from mcp import Client
 
-from server.app import build_server
-from server.config import Profile, Secret, Settings
-from server.platforms.bedrock import Bedrock
-from server.platforms.config import PlatformConfig, PlatformName
-from server.sandbox import Sandbox, eventstream
-from server.sandbox.platform_auth import SANDBOX_AWS_ACCESS_KEY_ID, SANDBOX_AWS_SECRET_ACCESS_KEY
-from server.sse import aiter_sse
+from claude_api_mcp.app.assemble import build_server
+from claude_api_mcp.client.platforms.bedrock import Bedrock
+from claude_api_mcp.client.sse import aiter_sse
+from claude_api_mcp.core.config import Profile, Settings
+from claude_api_mcp.core.platform_config import PlatformConfig, PlatformName
+from claude_api_mcp.core.secret import Secret
+from claude_api_mcp.sandbox import Sandbox, eventstream
+from claude_api_mcp.sandbox.platform_auth import SANDBOX_AWS_ACCESS_KEY_ID, SANDBOX_AWS_SECRET_ACCESS_KEY
 
 MESSAGES: list[Any] = [{"role": "user", "content": "Benchmark the platform path, please."}]
 MODELS = {

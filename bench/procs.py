@@ -135,7 +135,7 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 
 def start_upstream(log: Path) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    proc = spawn([sys.executable, "-m", "server.sandbox.serve", "--port", str(port)], base_env(), log)
+    proc = spawn([sys.executable, "-m", "claude_api_mcp.sandbox.serve", "--port", str(port)], base_env(), log)
     url = f"http://127.0.0.1:{port}"
     wait_http(url + "/", proc)
     return proc, url

@@ -26,8 +26,8 @@ import anyio
 import uvicorn
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from server.sandbox import Sandbox
-from server.sandbox.serve import bind
+from claude_api_mcp.sandbox import Sandbox
+from claude_api_mcp.sandbox.serve import bind
 
 
 @dataclass

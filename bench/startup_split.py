@@ -25,13 +25,14 @@ import json, sys, time
 t0 = time.perf_counter()
 import anyio, httpx, pydantic, mcp.server, mcp.server.mcpserver, mcp.types
 t1 = time.perf_counter()
-import server.cli, server.serve, server.app
+import claude_api_mcp.cli.main, claude_api_mcp.cli.serve, claude_api_mcp.app.assemble
 t2 = time.perf_counter()
-from server.app import build_server
-from server.config import Profile, Secret, Settings
+from claude_api_mcp.app.assemble import build_server
+from claude_api_mcp.core.config import Profile, Settings
+from claude_api_mcp.core.secret import Secret
 build_server(Settings(admin_key=Secret("sk-ant-admin01-x"), api_key=Secret("sk-ant-api03-x"), profile=Profile.ADMIN))
 t3 = time.perf_counter()
-from server.sandbox import Sandbox
+from claude_api_mcp.sandbox import Sandbox
 Sandbox()
 t4 = time.perf_counter()
 print(json.dumps({"sdk_import": t1 - t0, "ours_import": t2 - t1, "build_server": t3 - t2, "sandbox": t4 - t3,

@@ -14,8 +14,8 @@ Layout of the bundle::
 
     manifest.json   the repository's manifest, compatibility narrowed to the target
     main.py         the launcher the manifest runs: python3 main.py serve --transport stdio
-    server/         this package, and server/lib/ with the dependencies (PYTHONPATH, set in mcp_config)
-    tools/          this package
+    server/lib/     the dependencies and this package as claude_api_mcp (the repository's server/, with tools/
+                    as claude_api_mcp/tools), on PYTHONPATH (set in mcp_config)
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ if sys.version_info[:2] != BUILT_FOR:
     )
     raise SystemExit(1)
 
-from server.cli import main  # noqa: E402  (after the check: a wrong Python fails on compiled modules)
+from claude_api_mcp.cli.main import main  # noqa: E402  (after the check: a wrong Python fails on compiled modules)
 
 raise SystemExit(main())
 '''
@@ -85,8 +85,9 @@ def stage(dest: Path, *, platform_tag: str | None, python_version: str) -> None:
     if dest.exists():
         shutil.rmtree(dest)
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
-    shutil.copytree(ROOT / "server", dest / "server", ignore=ignore)
-    shutil.copytree(ROOT / "tools", dest / "tools", ignore=ignore)
+    package = dest / "server" / "lib" / "claude_api_mcp"  # installed under its import name, as the wheel does
+    shutil.copytree(ROOT / "server", package, ignore=ignore)
+    shutil.copytree(ROOT / "tools", package / "tools", ignore=ignore)
     major, minor = python_version.split(".")
     target = f"{target_os(platform_tag)}, {platform_tag or sysconfig.get_platform()}"
     (dest / "main.py").write_text(LAUNCHER.format(major=major, minor=minor, target=target), encoding="utf-8")

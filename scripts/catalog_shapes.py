@@ -1,4 +1,4 @@
-"""The full JSON Schema of what every catalog operation returns → server/catalog/shapes.json.
+"""The full JSON Schema of what every catalog operation returns → server/client/catalog/shapes.json.
 
 Used by ``update_catalog.py`` only. The sandbox's generic simulator builds each answer from these schemas,
 so it needs them whole (the catalog's ``response.fields`` stop at a few levels, for ``describe_api``) and

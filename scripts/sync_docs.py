@@ -21,10 +21,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
-from server.cli import env_var, meaning, option_actions, parser  # noqa: E402
-from server.config import DEFAULT_BASE_URL, KeyKind  # noqa: E402
-from server.errors import ApiError, describe  # noqa: E402
-from tools import ALL_TOOLS  # noqa: E402
+from claude_api_mcp.cli.main import env_var, meaning, option_actions, parser  # noqa: E402
+from claude_api_mcp.core.config import DEFAULT_BASE_URL, KeyKind  # noqa: E402
+from claude_api_mcp.core.errors import ApiError, describe  # noqa: E402
+from claude_api_mcp.tools import ALL_TOOLS  # noqa: E402
 
 MANIFEST = ROOT / "manifest.json"
 README = ROOT / "README.md"

@@ -1,9 +1,9 @@
-"""Regenerate server/catalog/operations.json from the installed, pinned ``anthropic`` SDK.
+"""Regenerate server/client/catalog/operations.json from the installed, pinned ``anthropic`` SDK.
 
     python scripts/update_catalog.py           # write the files
     python scripts/update_catalog.py --check   # exit 1 if a committed file differs from the SDK's
 
-It also writes server/catalog/shapes.json: the full JSON Schema of every operation's response, for the
+It also writes server/client/catalog/shapes.json: the full JSON Schema of every operation's response, for the
 sandbox, which must not import the SDK at run time (see catalog_shapes.py).
 
 How: walk the client's resource tree; call every method once against a recording transport with a
@@ -39,7 +39,7 @@ from catalog_extra import HAND_WRITTEN, summary, typed_tool
 from catalog_shapes import build_shapes, render_shapes
 from catalog_types import is_file, is_omit, is_typeddict, model_schema, schema, strip, union_args
 
-OUT = Path(__file__).resolve().parent.parent / "server" / "catalog" / "operations.json"
+OUT = Path(__file__).resolve().parent.parent / "server" / "client" / "catalog" / "operations.json"
 SHAPES_OUT = OUT.with_name("shapes.json")
 SKIPPED_PARAMS = {"extra_headers", "extra_query", "extra_body", "timeout", "betas"}
 PAGES = {  # SDK page class -> our pagination name (see CATALOG_FORMAT.md)

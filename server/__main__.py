@@ -1,4 +1,4 @@
-from server.cli import main
+from claude_api_mcp.cli.main import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

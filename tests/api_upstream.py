@@ -15,9 +15,10 @@ from typing import Any
 import httpx
 from mcp import Client
 
-from server.app import build_server
-from server.catalog import Operation, load_catalog
-from server.config import Profile, Secret, Settings
+from claude_api_mcp.app.assemble import build_server
+from claude_api_mcp.client.catalog import Operation, load_catalog
+from claude_api_mcp.core.config import Profile, Settings
+from claude_api_mcp.core.secret import Secret
 
 ADMIN_KEY = "sk-ant-admin01-wire-test"
 API_KEY = "sk-ant-api03-wire-test"

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from mcp import Client
 
-from server.app import build_server
-from server.config import Profile, Settings
-from server.sandbox import Sandbox
-from server.validation import is_library_text
+from claude_api_mcp.app.assemble import build_server
+from claude_api_mcp.core.config import Profile, Settings
+from claude_api_mcp.core.validation import is_library_text
+from claude_api_mcp.sandbox import Sandbox
 from tests.helpers import Sleeps
 
 

@@ -9,9 +9,9 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from server.catalog import Operation
-from server.sandbox.generic_wire import header_name
-from server.sandbox.synth import Synth
+from claude_api_mcp.client.catalog import Operation
+from claude_api_mcp.sandbox.generic_wire import header_name
+from claude_api_mcp.sandbox.synth import Synth
 
 SKILL_MD = b"---\nname: sandbox-check\ndescription: Checks the sandbox.\n---\n# Check\n"
 MESSAGE = {"model": "claude-sonnet-5-5", "max_tokens": 16, "messages": [{"role": "user", "content": "Hello"}]}

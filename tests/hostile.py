@@ -21,8 +21,9 @@ from typing import Any
 import httpx
 from mcp import Client
 
-from server.app import build_server
-from server.config import ConfirmPolicy, Profile, Secret, Settings
+from claude_api_mcp.app.assemble import build_server
+from claude_api_mcp.core.config import ConfirmPolicy, Profile, Settings
+from claude_api_mcp.core.secret import Secret
 from tests.helpers import Sleeps
 
 CANARY = "HOSTILE5e2b"

@@ -12,8 +12,9 @@ from typing import Any
 import uvicorn
 from starlette.types import ASGIApp
 
-from server.config import Profile, Secret, Settings, Transport
-from server.http_app import uvicorn_config
+from claude_api_mcp.core.config import Profile, Settings, Transport
+from claude_api_mcp.core.secret import Secret
+from claude_api_mcp.web.http_app import uvicorn_config
 
 TOKEN = "listener-test-token-0123456789"
 MCP_HEADERS = {"accept": "application/json, text/event-stream", "content-type": "application/json"}

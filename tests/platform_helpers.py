@@ -8,11 +8,11 @@ from typing import Any
 
 from mcp import Client
 
-from server.app import build_server
-from server.config import Profile, Settings
-from server.platforms.config import PlatformConfig, PlatformName
-from server.sandbox import Sandbox
-from server.sandbox.platforms import PlatformCall, platform_state
+from claude_api_mcp.app.assemble import build_server
+from claude_api_mcp.core.config import Profile, Settings
+from claude_api_mcp.core.platform_config import PlatformConfig, PlatformName
+from claude_api_mcp.sandbox import Sandbox
+from claude_api_mcp.sandbox.platforms import PlatformCall, platform_state
 from tests.helpers import Sleeps, call_ok
 
 HELLO: list[Any] = [{"role": "user", "content": "Hello from a cloud platform"}]

@@ -14,7 +14,7 @@ import pytest
 
 from tests.procs import free_port, stop
 
-# The README shows this file; tests/test_readme_team.py checks that the two stay the same.
+# The README shows this file; tests/e2e/test_team_readme.py checks that the two stay the same.
 HAPROXY_CONFIG = """\
 global
     maxconn 4096

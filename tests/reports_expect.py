@@ -8,9 +8,9 @@ from typing import Any
 
 import httpx
 
-from server.sandbox import SANDBOX_ADMIN_KEY, RecordedRequest, Sandbox
-from server.sandbox.report_data import Stream, day_hours
-from server.sandbox.report_state import reports
+from claude_api_mcp.sandbox import SANDBOX_ADMIN_KEY, RecordedRequest, Sandbox
+from claude_api_mcp.sandbox.report_data import Stream, day_hours
+from claude_api_mcp.sandbox.report_state import reports
 
 UTC = timezone.utc
 HOUR = timedelta(hours=1)

@@ -1,4 +1,4 @@
-"""Run as a child process by tests/test_sandbox_generic_no_sdk.py: a sandbox request flow through the MCP tools.
+"""Run as a child process by tests/sandbox/test_sandbox_generic_no_sdk.py: a sandbox request flow through the MCP tools.
 
 ``python tests/sandbox_flow_child.py [--no-sdk]`` builds the server with the sandbox (admin profile), reads
 and writes a few operations only the generic simulator serves, and prints one JSON object: each answer
@@ -21,9 +21,9 @@ import anyio
 from mcp import Client
 from mcp.types import ElicitRequestParams, ElicitResult
 
-import server.cli  # noqa: F401  # the console script's module: what `claude-api-mcp --sandbox` loads first
-from server.app import build_server
-from server.config import Profile, Settings
+import claude_api_mcp.cli.main  # noqa: F401  # the console script's module: what `claude-api-mcp --sandbox` loads first
+from claude_api_mcp.app.assemble import build_server
+from claude_api_mcp.core.config import Profile, Settings
 
 AGENT_MODEL = "claude-sonnet-5-5"
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from mcp import Client
 
-from server.sandbox import Sandbox
+from claude_api_mcp.sandbox import Sandbox
 
 SMALL_MESSAGE = {
     "model": "claude-sonnet-4-5",

@@ -1,7 +1,7 @@
 """The MCP Inspector's schema-portability rules (``inspector --cli --method tools/list --strict``), in Python.
 
 Ported from the Inspector 2.12.0 CLI (``core/json/schemaLint.ts``) so a fast test can hold every tool's
-schemas to them; ``tests/test_schema_portability.py`` also runs the real Inspector when npx is there, so
+schemas to them; ``tests/app/test_schema_portability.py`` also runs the real Inspector when npx is there, so
 the port cannot drift from the tool it stands for without a test noticing.
 
 * ``type-union`` (warning): ``type`` is an array of JSON types;

@@ -1,6 +1,6 @@
 """The official SDK's own types for a catalog operation: the authority the tests validate sandbox answers against.
 
-Test-only: the server never imports the SDK (the sandbox reads ``server/catalog/shapes.json``, generated
+Test-only: the server never imports the SDK (the sandbox reads ``server/client/catalog/shapes.json``, generated
 from these same types by ``scripts/update_catalog.py``).
 """
 

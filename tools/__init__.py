@@ -1,6 +1,7 @@
 """ALL_TOOLS: the single registry, in the order tools are listed. One module per toolset."""
 
-from tools import (
+from claude_api_mcp.core.tooldef import ToolDef
+from claude_api_mcp.tools import (
     api,
     api_keys,
     batches,
@@ -16,7 +17,6 @@ from tools import (
     workspace_members,
     workspaces,
 )
-from tools._base import ToolDef
 
 ALL_TOOLS: list[ToolDef] = [
     # Admin API (ANTHROPIC_ADMIN_KEY)

@@ -2,7 +2,7 @@
 words people use mapped onto the API's ("someone" → user, "team" → group, "budget" → spend limit).
 
 Small and dependency-free on purpose: ~300 short documents, scored in well under a millisecond, and the
-synonym table is where ranking quality comes from. ``tests/test_api_search.py`` holds the requests it must
+synonym table is where ranking quality comes from. ``tests/tools/test_api_search.py`` holds the requests it must
 rank right.
 """
 
@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from server.catalog import Operation, load_catalog
+from claude_api_mcp.client.catalog import Operation, load_catalog
 
 K1, B = 1.2, 0.75
 # A plain word → the API's words (each also keeps itself). Verbs map onto the SDK's method names.

@@ -19,13 +19,14 @@ import anyio
 import httpx
 from mcp.server.mcpserver.exceptions import ToolError
 
-from server.catalog import Operation
-from server.errors import ApiError
-from server.http import AnthropicAPI
-from server.sse import SSEParser
-from tools._api_args import Request
-from tools._base import Ctx, api, settings
-from tools._lists import _fit
+from claude_api_mcp.client.catalog import Operation
+from claude_api_mcp.client.http import AnthropicAPI
+from claude_api_mcp.client.sse import SSEParser
+from claude_api_mcp.core.errors import ApiError
+from claude_api_mcp.core.tooldef import Ctx
+from claude_api_mcp.safety.api_args import Request
+from claude_api_mcp.safety.deps import api, settings
+from claude_api_mcp.tools._lists import _fit
 
 SSE_SECONDS = 10.0
 SSE_EVENTS = 100

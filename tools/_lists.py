@@ -18,10 +18,11 @@ from typing import Any, TypeVar
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, ValidationError
 
-from server.config import KeyKind
-from server.errors import describe_unexpected
-from tools._base import Ctx, api, settings
-from tools._models import CursorPage, TokenPage
+from claude_api_mcp.client.models import CursorPage, TokenPage
+from claude_api_mcp.core.config import KeyKind
+from claude_api_mcp.core.errors import describe_unexpected
+from claude_api_mcp.core.tooldef import Ctx
+from claude_api_mcp.safety.deps import api, settings
 
 T = TypeVar("T", bound=BaseModel)
 API_MAX_LIMIT = 1000

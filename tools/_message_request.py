@@ -17,8 +17,8 @@ from typing import Annotated, Any, Literal
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, WithJsonSchema, model_validator
 
-from tools._message_types import MessageIn, TextBlock
-from tools._schema import compact
+from claude_api_mcp.tools._message_types import MessageIn, TextBlock
+from claude_api_mcp.tools._schema import compact
 
 _OPEN = ConfigDict(extra="allow", json_schema_extra=compact)
 

@@ -12,9 +12,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from tools._models import ApiObject
-from tools._schema import compact, untitled
-from tools._writes import Writable
+from claude_api_mcp.client.models import ApiObject
+from claude_api_mcp.safety.writes import Writable
+from claude_api_mcp.tools._schema import compact, untitled
 
 
 class _Open(BaseModel):

@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel
 
-from tools._reports_models import (
+from claude_api_mcp.tools._reports_models import (
     ActorRow,
     CodeFigures,
     CostBucket,
@@ -18,7 +18,7 @@ from tools._reports_models import (
     UsageBucket,
     UsageRow,
 )
-from tools._reports_rows import cents, count, cut, fit, size, usd
+from claude_api_mcp.tools._reports_rows import cents, count, cut, fit, size, usd
 
 R = TypeVar("R", bound=BaseModel)
 Row = TypeVar("Row", bound=BaseModel)

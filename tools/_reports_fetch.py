@@ -2,7 +2,7 @@
 
 Independent requests (a long window's chunks, the Claude Code report's days) go out concurrently, a
 bounded number at a time (``Settings.report_concurrency``), and are put back in order; the one client's
-throttle (``server/throttle.py``) makes them all slow down together when the API rate-limits. Progress
+throttle (``server/client/throttle.py``) makes them all slow down together when the API rate-limits. Progress
 goes to the client as MCP progress notifications (buckets or days done of the total), so a long window
 shows movement instead of a silent wait.
 
@@ -21,10 +21,11 @@ from typing import Any
 
 from mcp.server.mcpserver.exceptions import ToolError
 
-from server.config import KeyKind
-from tools._base import Ctx, api, settings
-from tools._dates import Window, stamp
-from tools._gather import gather_bounded
+from claude_api_mcp.core.config import KeyKind
+from claude_api_mcp.core.tooldef import Ctx
+from claude_api_mcp.safety.deps import api, settings
+from claude_api_mcp.tools._dates import Window, stamp
+from claude_api_mcp.tools._gather import gather_bounded
 
 KEY = KeyKind.ADMIN
 CLAUDE_CODE_PAGE = 1000  # the API's maximum records per page

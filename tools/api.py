@@ -4,7 +4,7 @@
 change nothing and ``write_api`` the others. Safety comes from the catalog, never from the model: which
 operations write (so read_api refuses them and the read-only profile never lists write_api), which key
 and beta header they need, and where workspace ids sit (pinning). write_api goes through the typed tools'
-write path (``tools/_writes.py``) and their confirmation gate, for every call.
+write path (``server/safety/writes.py``) and their confirmation gate, for every call.
 """
 
 from __future__ import annotations
@@ -15,19 +15,20 @@ from typing import Annotated, Any, cast
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from server import audit
-from server.catalog import Operation, load_catalog
-from server.config import KeyKind
-from server.errors import ApiError, tool_error
-from tools._api_args import Request, build, find_operation, validate
-from tools._api_files import ApiRoots, read_local
-from tools._api_safety import describe_write, pin_refusal, target_path
-from tools._api_search import search
-from tools._api_send import send
-from tools._args import AllPages, DryRun
-from tools._base import Ctx, ToolDef, settings, tool
-from tools._consequences import CONTEXT_DESCRIBERS
-from tools._writes import DryRunPlan, Writable, WriteRequest, write
+from claude_api_mcp.client.catalog import Operation, load_catalog
+from claude_api_mcp.core.config import KeyKind
+from claude_api_mcp.core.errors import ApiError, tool_error
+from claude_api_mcp.core.tooldef import Ctx, ToolDef, tool
+from claude_api_mcp.safety import audit
+from claude_api_mcp.safety.api_args import Request, build, find_operation, validate
+from claude_api_mcp.safety.api_files import ApiRoots, read_local
+from claude_api_mcp.safety.api_safety import describe_write, pin_refusal, target_path
+from claude_api_mcp.safety.deps import settings
+from claude_api_mcp.safety.questions import CONTEXT_DESCRIBERS
+from claude_api_mcp.safety.writes import DryRunPlan, Writable, WriteRequest, write
+from claude_api_mcp.tools._api_search import search
+from claude_api_mcp.tools._api_send import send
+from claude_api_mcp.tools._args import AllPages, DryRun
 
 OperationId = Annotated[str, Field(max_length=120, description="Operation id from search_api.")]
 Arguments = Annotated[

@@ -8,12 +8,13 @@ from typing import Annotated
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import Field, StringConstraints
 
-from server.config import KeyKind
-from tools._args import AfterId, AllPages, ApiKeyId, BeforeId, DryRun, Limit, id_arg
-from tools._base import Ctx, ToolDef, api, tool
-from tools._lists import list_cursor
-from tools._models import ApiObject, CursorPage
-from tools._writes import Writable, WriteRequest, write
+from claude_api_mcp.client.models import ApiObject, CursorPage
+from claude_api_mcp.core.config import KeyKind
+from claude_api_mcp.core.tooldef import Ctx, ToolDef, tool
+from claude_api_mcp.safety.deps import api
+from claude_api_mcp.safety.writes import Writable, WriteRequest, write
+from claude_api_mcp.tools._args import AfterId, AllPages, ApiKeyId, BeforeId, DryRun, Limit, id_arg
+from claude_api_mcp.tools._lists import list_cursor
 
 KEY = KeyKind.ADMIN
 NOT_FOUND = "Call list_api_keys to find valid API key ids."

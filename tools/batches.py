@@ -12,16 +12,17 @@ import httpx
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
 
-from server.bodies import body_chunks, lines
-from server.config import KeyKind
-from server.errors import ApiError
-from tools._args import AfterId, AllPages, BeforeId, DryRun, Limit, id_arg
-from tools._base import Ctx, ToolDef, api, settings, tool
-from tools._lists import list_cursor
-from tools._message_request import Betas, MessageParams, beta_header
-from tools._models import ApiObject, CursorPage
-from tools._schema import compact, untitled
-from tools._writes import DeletedResult, Writable, WriteRequest, write
+from claude_api_mcp.client.bodies import body_chunks, lines
+from claude_api_mcp.client.models import ApiObject, CursorPage
+from claude_api_mcp.core.config import KeyKind
+from claude_api_mcp.core.errors import ApiError
+from claude_api_mcp.core.tooldef import Ctx, ToolDef, tool
+from claude_api_mcp.safety.deps import api, settings
+from claude_api_mcp.safety.writes import DeletedResult, Writable, WriteRequest, write
+from claude_api_mcp.tools._args import AfterId, AllPages, BeforeId, DryRun, Limit, id_arg
+from claude_api_mcp.tools._lists import list_cursor
+from claude_api_mcp.tools._message_request import Betas, MessageParams, beta_header
+from claude_api_mcp.tools._schema import compact, untitled
 
 KEY = KeyKind.API
 NOT_FOUND = "Call list_batches to find valid batch ids."

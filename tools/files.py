@@ -14,16 +14,17 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import BlobResourceContents, CallToolResult, EmbeddedResource, TextContent
 from pydantic import BaseModel, Field
 
-from server.bodies import body_chunks
-from server.config import KeyKind
-from server.errors import ApiError
-from tools._args import AllPages, DryRun, Limit, PageToken, id_arg
-from tools._base import Ctx, ToolDef, api, settings, tool
-from tools._lists import list_token
-from tools._local_files import ClientRoots
-from tools._models import ApiObject, TokenPage
-from tools._uploads import check_mime, guess_mime, local_file, sanitize_filename
-from tools._writes import DeletedResult, Writable, WriteRequest, write
+from claude_api_mcp.client.bodies import body_chunks
+from claude_api_mcp.client.models import ApiObject, TokenPage
+from claude_api_mcp.core.config import KeyKind
+from claude_api_mcp.core.errors import ApiError
+from claude_api_mcp.core.tooldef import Ctx, ToolDef, tool
+from claude_api_mcp.safety.deps import api, settings
+from claude_api_mcp.safety.local_files import ClientRoots
+from claude_api_mcp.safety.uploads import check_mime, guess_mime, local_file, sanitize_filename
+from claude_api_mcp.safety.writes import DeletedResult, Writable, WriteRequest, write
+from claude_api_mcp.tools._args import AllPages, DryRun, Limit, PageToken, id_arg
+from claude_api_mcp.tools._lists import list_token
 
 KEY = KeyKind.API
 NOT_FOUND = "Call list_files to find valid file ids."

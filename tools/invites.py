@@ -7,13 +7,14 @@ from typing import Annotated, Any
 
 from pydantic import Field, WithJsonSchema
 
-from server.config import KeyKind
-from tools._args import AfterId, AllPages, BeforeId, DryRun, Limit, id_arg
-from tools._base import Ctx, ToolDef, api, tool
-from tools._lists import list_cursor
-from tools._models import ApiObject, CursorPage
-from tools._writes import DeletedResult, Writable, WriteRequest, write
-from tools.users import AssignableRole, OrgRole
+from claude_api_mcp.client.models import ApiObject, CursorPage
+from claude_api_mcp.core.config import KeyKind
+from claude_api_mcp.core.tooldef import Ctx, ToolDef, tool
+from claude_api_mcp.safety.deps import api
+from claude_api_mcp.safety.writes import DeletedResult, Writable, WriteRequest, write
+from claude_api_mcp.tools._args import AfterId, AllPages, BeforeId, DryRun, Limit, id_arg
+from claude_api_mcp.tools._lists import list_cursor
+from claude_api_mcp.tools.users import AssignableRole, OrgRole
 
 KEY = KeyKind.ADMIN
 NOT_FOUND = "Call list_invites to find valid invite ids."

@@ -11,15 +11,18 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp.types import CallToolResult, TextContent
 from pydantic import ValidationError
 
-from server import audit, scrub
-from server.bodies import body_chunks
-from server.config import KeyKind
-from server.errors import ApiError, describe, describe_unexpected
-from server.platforms.base import anthropic_model_problem
-from server.sse import aiter_sse
-from tools._args import DryRun
-from tools._base import Ctx, ToolDef, api, settings, tool
-from tools._message_request import (
+from claude_api_mcp.client.bodies import body_chunks
+from claude_api_mcp.client.platforms.base import anthropic_model_problem
+from claude_api_mcp.client.sse import aiter_sse
+from claude_api_mcp.core import scrub
+from claude_api_mcp.core.config import KeyKind
+from claude_api_mcp.core.errors import ApiError, describe, describe_unexpected
+from claude_api_mcp.core.tooldef import Ctx, ToolDef, tool
+from claude_api_mcp.safety import audit
+from claude_api_mcp.safety.deps import api, settings
+from claude_api_mcp.safety.writes import WriteRequest, write
+from claude_api_mcp.tools._args import DryRun
+from claude_api_mcp.tools._message_request import (
     Betas,
     CacheControlArg,
     ContainerArg,
@@ -46,9 +49,8 @@ from tools._message_request import (
     check_thinking,
     request_body,
 )
-from tools._message_stream import MalformedStream, MessageAssembler, OutranMaxTokens, StreamFailed
-from tools._message_types import Message, TokenCount
-from tools._writes import WriteRequest, write
+from claude_api_mcp.tools._message_stream import MalformedStream, MessageAssembler, OutranMaxTokens, StreamFailed
+from claude_api_mcp.tools._message_types import Message, TokenCount
 
 KEY = KeyKind.API
 NOT_FOUND = "Check the model id with list_models."

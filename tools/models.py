@@ -6,11 +6,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field
 
-from server.config import KeyKind
-from tools._args import AfterId, AllPages, BeforeId, Limit, ModelId
-from tools._base import Ctx, ToolDef, api, tool
-from tools._lists import list_cursor
-from tools._models import ApiObject, CursorPage
+from claude_api_mcp.client.models import ApiObject, CursorPage
+from claude_api_mcp.core.config import KeyKind
+from claude_api_mcp.core.tooldef import Ctx, ToolDef, tool
+from claude_api_mcp.safety.deps import api
+from claude_api_mcp.tools._args import AfterId, AllPages, BeforeId, Limit, ModelId
+from claude_api_mcp.tools._lists import list_cursor
 
 KEY = KeyKind.API
 NOT_FOUND = "Call list_models to find valid model ids."

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from server.config import KeyKind
-from tools._base import Ctx, ToolDef, api, tool
-from tools._models import ApiObject
+from claude_api_mcp.client.models import ApiObject
+from claude_api_mcp.core.config import KeyKind
+from claude_api_mcp.core.tooldef import Ctx, ToolDef, tool
+from claude_api_mcp.safety.deps import api
 
 KEY = KeyKind.ADMIN
 

@@ -6,11 +6,11 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from server.config import KeyKind
-from tools._args import AllPages, WorkspaceId
-from tools._base import Ctx, ToolDef, tool
-from tools._lists import list_token
-from tools._models import ApiObject, TokenPage
+from claude_api_mcp.client.models import ApiObject, TokenPage
+from claude_api_mcp.core.config import KeyKind
+from claude_api_mcp.core.tooldef import Ctx, ToolDef, tool
+from claude_api_mcp.tools._args import AllPages, WorkspaceId
+from claude_api_mcp.tools._lists import list_token
 
 KEY = KeyKind.ADMIN
 

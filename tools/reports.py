@@ -12,11 +12,12 @@ from typing import Annotated, Literal
 
 from pydantic import Field, WithJsonSchema
 
-from server.config import KeyKind
-from tools._args import ApiKeyId, WorkspaceId
-from tools._base import Ctx, ToolDef, settings, tool
-from tools._dates import WIDTHS, stamp, window
-from tools._reports_aggregate import (
+from claude_api_mcp.core.config import KeyKind
+from claude_api_mcp.core.tooldef import Ctx, ToolDef, tool
+from claude_api_mcp.safety.deps import settings
+from claude_api_mcp.tools._args import ApiKeyId, WorkspaceId
+from claude_api_mcp.tools._dates import WIDTHS, stamp, window
+from claude_api_mcp.tools._reports_aggregate import (
     bounded,
     fold_actors,
     fold_cost,
@@ -25,8 +26,8 @@ from tools._reports_aggregate import (
     sum_cost,
     sum_usage,
 )
-from tools._reports_fetch import fetch_buckets, fetch_claude_code
-from tools._reports_models import (
+from claude_api_mcp.tools._reports_fetch import fetch_buckets, fetch_claude_code
+from claude_api_mcp.tools._reports_models import (
     ActorRow,
     ClaudeCodeReport,
     CodeRecord,
@@ -38,7 +39,7 @@ from tools._reports_models import (
     UsageReport,
     UsageRow,
 )
-from tools._reports_rows import usd
+from claude_api_mcp.tools._reports_rows import usd
 
 KEY = KeyKind.ADMIN
 DAY = timedelta(days=1)

@@ -9,18 +9,19 @@ from typing import Annotated, Any
 import anyio
 from pydantic import Field
 
-from server.config import KeyKind
-from tools._args import AllPages, DryRun, Limit, PageToken
-from tools._base import Ctx, ToolDef, api, tool
-from tools._lists import list_token
-from tools._local_files import ClientRoots
-from tools._models import ApiObject, TokenPage
-from tools._uploads import guess_mime, local_dir, read_skill_folder
-from tools._writes import DeletedResult, Writable, WriteRequest, write
+from claude_api_mcp.client.models import ApiObject, TokenPage
+from claude_api_mcp.core.config import KeyKind
+from claude_api_mcp.core.tooldef import Ctx, ToolDef, tool
+from claude_api_mcp.safety import uploads
+from claude_api_mcp.safety.deps import api
+from claude_api_mcp.safety.local_files import ClientRoots
+from claude_api_mcp.safety.uploads import guess_mime, local_dir, read_skill_folder
+from claude_api_mcp.safety.writes import DeletedResult, Writable, WriteRequest, write
+from claude_api_mcp.tools._args import AllPages, DryRun, Limit, PageToken
+from claude_api_mcp.tools._lists import list_token
 
 KEY = KeyKind.API
 NOT_FOUND = "Call list_skills to find valid skill ids."
-MAX_SKILL_BYTES = 8 * 1024 * 1024  # the API's limit on one upload
 SkillId = Annotated[
     str, Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9_-]+$", description="Skill id (skill_… or pdf…).")
 ]
@@ -101,7 +102,7 @@ async def create_skill(
 ) -> SkillResult:
     """Create a custom skill from a local folder with SKILL.md at its root (max 8 MB)."""
     folder = local_dir(ctx, path, roots)
-    parts = await anyio.to_thread.run_sync(functools.partial(read_skill_folder, folder, limit=MAX_SKILL_BYTES))
+    parts = await anyio.to_thread.run_sync(functools.partial(read_skill_folder, folder, limit=uploads.MAX_SKILL_BYTES))
     files = [("files[]", (name, content, guess_mime(name))) for name, content in parts]
     shown = {
         "files[]": [f"{name} ({len(content)} bytes)" for name, content in parts],

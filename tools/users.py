@@ -7,12 +7,13 @@ from typing import Annotated
 
 from pydantic import Field
 
-from server.config import KeyKind
-from tools._args import AfterId, AllPages, BeforeId, DryRun, Limit, UserId
-from tools._base import Ctx, ToolDef, api, tool
-from tools._lists import list_cursor
-from tools._models import ApiObject, CursorPage
-from tools._writes import DeletedResult, Writable, WriteRequest, write
+from claude_api_mcp.client.models import ApiObject, CursorPage
+from claude_api_mcp.core.config import KeyKind
+from claude_api_mcp.core.tooldef import Ctx, ToolDef, tool
+from claude_api_mcp.safety.deps import api
+from claude_api_mcp.safety.writes import DeletedResult, Writable, WriteRequest, write
+from claude_api_mcp.tools._args import AfterId, AllPages, BeforeId, DryRun, Limit, UserId
+from claude_api_mcp.tools._lists import list_cursor
 
 KEY = KeyKind.ADMIN
 NOT_FOUND = "Call list_users to find valid user ids."

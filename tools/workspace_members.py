@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from enum import Enum
 
-from server.config import KeyKind
-from tools._args import AfterId, AllPages, BeforeId, DryRun, Limit, UserId, WorkspaceId
-from tools._base import Ctx, ToolDef, api, tool
-from tools._lists import list_cursor
-from tools._models import ApiObject, CursorPage
-from tools._writes import Writable, WriteRequest, write
+from claude_api_mcp.client.models import ApiObject, CursorPage
+from claude_api_mcp.core.config import KeyKind
+from claude_api_mcp.core.tooldef import Ctx, ToolDef, tool
+from claude_api_mcp.safety.deps import api
+from claude_api_mcp.safety.writes import Writable, WriteRequest, write
+from claude_api_mcp.tools._args import AfterId, AllPages, BeforeId, DryRun, Limit, UserId, WorkspaceId
+from claude_api_mcp.tools._lists import list_cursor
 
 KEY = KeyKind.ADMIN
 NOT_FOUND = "Call list_workspace_members for the workspace's members, or list_workspaces for workspace ids."

@@ -7,12 +7,13 @@ from typing import Annotated, Any, Literal
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from server.config import KeyKind
-from tools._args import AfterId, AllPages, BeforeId, DryRun, Limit, WorkspaceId
-from tools._base import Ctx, ToolDef, api, tool
-from tools._lists import list_cursor
-from tools._models import ApiObject, CursorPage
-from tools._writes import Writable, WriteRequest, write
+from claude_api_mcp.client.models import ApiObject, CursorPage
+from claude_api_mcp.core.config import KeyKind
+from claude_api_mcp.core.tooldef import Ctx, ToolDef, tool
+from claude_api_mcp.safety.deps import api
+from claude_api_mcp.safety.writes import Writable, WriteRequest, write
+from claude_api_mcp.tools._args import AfterId, AllPages, BeforeId, DryRun, Limit, WorkspaceId
+from claude_api_mcp.tools._lists import list_cursor
 
 KEY = KeyKind.ADMIN
 NOT_FOUND = "Call list_workspaces (include_archived=true) to find valid workspace ids."

@@ -6,7 +6,8 @@ request code, and it can be served on a loopback port (``server.sandbox.serve``)
 benchmarks and other clients.
 """
 
-from server.sandbox.core import SANDBOX_ADMIN_KEY, SANDBOX_API_KEY, RecordedRequest, Sandbox
-from server.sandbox.transport import Fault
+from claude_api_mcp.sandbox.core import Sandbox
+from claude_api_mcp.sandbox.state import SANDBOX_ADMIN_KEY, SANDBOX_API_KEY, RecordedRequest
+from claude_api_mcp.sandbox.transport import Fault
 
 __all__ = ["SANDBOX_ADMIN_KEY", "SANDBOX_API_KEY", "Fault", "RecordedRequest", "Sandbox"]

@@ -9,23 +9,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from server.sandbox.betas import check_betas
-from server.sandbox.generic import FALLBACK
-from server.sandbox.routes import ROUTES
-from server.sandbox.wire import SandboxError, error_body, error_response, new_request_id
+from claude_api_mcp.sandbox.betas import check_betas
+from claude_api_mcp.sandbox.generic import FALLBACK
+from claude_api_mcp.sandbox.routes import ROUTES
+from claude_api_mcp.sandbox.wire import SandboxError, error_body, error_response, key_kind, new_request_id
 
 if TYPE_CHECKING:
-    from server.sandbox.core import Sandbox
+    from claude_api_mcp.sandbox.state import SandboxState as Sandbox
 
 KNOWN_VERSIONS = frozenset({"2023-06-01", "2026-10-21"})
-
-
-def key_kind(key: str) -> str | None:
-    if key.startswith("sk-ant-admin"):
-        return "admin"
-    if key.startswith("sk-ant-"):
-        return "api"
-    return None
 
 
 class ApiConventions:
@@ -38,7 +30,7 @@ class ApiConventions:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        from server.sandbox.core import RecordedRequest
+        from claude_api_mcp.sandbox.state import RecordedRequest
 
         request_id = new_request_id()
         scope.setdefault("state", {})["request_id"] = request_id
@@ -131,7 +123,7 @@ def build_app(sandbox: Sandbox) -> Starlette:
     )
     app.state.sandbox = sandbox
     app.add_middleware(ApiConventions, sandbox=sandbox)
-    from server.sandbox.platforms import PlatformGateway  # Bedrock/Vertex/Foundry URL shapes, outermost
+    from claude_api_mcp.sandbox.platforms import PlatformGateway  # Bedrock/Vertex/Foundry URL shapes, outermost
 
     app.add_middleware(PlatformGateway, sandbox=sandbox)
     return app

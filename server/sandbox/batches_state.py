@@ -17,11 +17,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from server.sandbox.messages_state import MessagesState, check_request, simulate
-from server.sandbox.wire import SandboxError, rfc3339
+from claude_api_mcp.sandbox.messages_state import MessagesState, check_request, simulate
+from claude_api_mcp.sandbox.wire import SandboxError, rfc3339
 
 if TYPE_CHECKING:
-    from server.sandbox.core import Sandbox
+    from claude_api_mcp.sandbox.state import SandboxState as Sandbox
 
 PROCESSING = timedelta(seconds=5)
 EXPIRY = timedelta(hours=24)

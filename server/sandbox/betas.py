@@ -6,7 +6,7 @@ pass silently here and fail against the real API.
 
 from __future__ import annotations
 
-from server.sandbox.wire import SandboxError, invalid
+from claude_api_mcp.sandbox.wire import SandboxError, invalid
 
 KNOWN_BETAS = frozenset(
     {

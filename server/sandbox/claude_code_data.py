@@ -10,12 +10,12 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from server.sandbox.cost_data import cents_per_token
-from server.sandbox.org import ORG_ID
-from server.sandbox.report_data import digest
+from claude_api_mcp.sandbox.cost_data import cents_per_token
+from claude_api_mcp.sandbox.org import ORG_ID
+from claude_api_mcp.sandbox.report_data import digest
 
 if TYPE_CHECKING:
-    from server.sandbox.org import OrgState
+    from claude_api_mcp.sandbox.org import OrgState
 
 _USER_ROLES = ("developer", "claude_code_user", "admin")
 _CI_KEYS = ("prod-ci", "eval-harness")

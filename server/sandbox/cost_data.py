@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from server.sandbox.report_data import Stream, Usage
+from claude_api_mcp.sandbox.report_data import Stream, Usage
 
 # model → display name, $ per million tokens: input, output, cache read, 5m cache write, 1h cache write
 _PRICES = {

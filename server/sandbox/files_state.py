@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from server.sandbox.wire import rfc3339
+from claude_api_mcp.sandbox.wire import rfc3339
 
 if TYPE_CHECKING:
-    from server.sandbox.core import Sandbox
+    from claude_api_mcp.sandbox.state import SandboxState as Sandbox
 
 _ALPHABET = string.ascii_letters + string.digits
 _CSV = (

@@ -18,13 +18,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from server.catalog import Catalog, Operation, load_catalog
-from server.sandbox.generic_links import LinkView, relations
-from server.sandbox.generic_roles import Role, all_roles, is_param, parent
-from server.sandbox.generic_seed import noun_of
-from server.sandbox.generic_shapes import Shape, shape_of
-from server.sandbox.generic_state import GenericState, Record, key_of, merge, properties_of
-from server.sandbox.generic_wire import (
+from claude_api_mcp.client.catalog import Catalog, Operation, load_catalog
+from claude_api_mcp.sandbox.generic_links import LinkView, relations
+from claude_api_mcp.sandbox.generic_roles import Role, all_roles, is_param, parent
+from claude_api_mcp.sandbox.generic_seed import noun_of
+from claude_api_mcp.sandbox.generic_shapes import Shape, shape_of
+from claude_api_mcp.sandbox.generic_state import GenericState, Record, key_of, merge, properties_of
+from claude_api_mcp.sandbox.generic_wire import (
     check_arguments,
     check_beta,
     check_key,
@@ -34,9 +34,9 @@ from server.sandbox.generic_wire import (
     page,
     read_inputs,
 )
-from server.sandbox.routes import ROUTES
-from server.sandbox.routes._common import sandbox
-from server.sandbox.wire import SandboxError, rfc3339
+from claude_api_mcp.sandbox.routes import ROUTES
+from claude_api_mcp.sandbox.routes._common import sandbox
+from claude_api_mcp.sandbox.wire import SandboxError, rfc3339
 
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 MAX_ITEMS = 10_000

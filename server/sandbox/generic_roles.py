@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from server.catalog import Catalog, Operation, load_catalog
+from claude_api_mcp.client.catalog import Catalog, Operation, load_catalog
 
 UPSERT_VERBS = ("add", "set", "put", "create", "upsert")
 

@@ -1,7 +1,7 @@
 """The full JSON Schema of what each catalog operation returns, from the committed ``catalog/shapes.json``.
 
 ``scripts/update_catalog.py`` writes that file from the pinned SDK's own pydantic types (one shared ``$defs``
-namespace for every operation), and ``tests/test_catalog.py`` checks it is what the installed SDK generates.
+namespace for every operation), and ``tests/client/test_catalog.py`` checks it is what the installed SDK generates.
 So the simulator answers with the SDK's exact shapes on a plain install too, without importing the SDK
 (a test dependency, and a multi-second import) at run time. The file is read once, on first use.
 """
@@ -23,7 +23,7 @@ class Shape:
 
 @functools.cache
 def _shapes() -> dict[str, Any]:
-    text = resources.files("server.catalog").joinpath("shapes.json").read_text(encoding="utf-8")
+    text = resources.files("claude_api_mcp.client.catalog").joinpath("shapes.json").read_text(encoding="utf-8")
     loaded: dict[str, Any] = json.loads(text)
     return loaded
 

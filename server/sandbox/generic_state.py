@@ -16,11 +16,11 @@ from collections.abc import Callable, MutableMapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from server.sandbox.generic_seed import noun_of, seed_name
-from server.sandbox.synth import Synth
+from claude_api_mcp.sandbox.generic_seed import noun_of, seed_name
+from claude_api_mcp.sandbox.synth import Synth
 
 if TYPE_CHECKING:
-    from server.sandbox.core import Sandbox
+    from claude_api_mcp.sandbox.state import SandboxState as Sandbox
 
 SEEDS = 3
 _ALPHABET = string.ascii_letters + string.digits

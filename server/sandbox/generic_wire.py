@@ -12,8 +12,8 @@ from starlette.requests import Request
 from starlette.routing import BaseRoute, Match
 from starlette.types import Message
 
-from server.catalog import Operation
-from server.sandbox.wire import SandboxError, decode_token, encode_token, invalid, q_int, rfc3339
+from claude_api_mcp.client.catalog import Operation
+from claude_api_mcp.sandbox.wire import SandboxError, decode_token, encode_token, invalid, key_kind, q_int, rfc3339
 
 PAGING_PARAMS = frozenset({"limit", "page", "page_token", "after_id", "before_id", "order", "order_by"})
 
@@ -199,7 +199,6 @@ def matches_filters(op: Operation, request: Request, record: dict[str, Any]) -> 
 
 
 def check_key(op: Operation, request: Request) -> None:
-    from server.sandbox.app import key_kind  # late: app builds its routes from this module
 
     header = request.headers.get("x-api-key") or request.headers.get("authorization", "").removeprefix("Bearer ")
     kind = key_kind(header.strip())

@@ -11,7 +11,7 @@ import json
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from server.sandbox.wire import invalid, rfc3339
+from claude_api_mcp.sandbox.wire import invalid, rfc3339
 
 COUNT_FIELDS = frozenset(
     {"model", "messages", "system", "tools", "tool_choice", "thinking", "output_config", "speed", "cache_control"}

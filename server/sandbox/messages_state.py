@@ -18,12 +18,12 @@ import string
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from server.sandbox.messages_fields import check_fields, container_of, json_reply
-from server.sandbox.models_state import resolve, thinking_supported
-from server.sandbox.wire import SandboxError, invalid
+from claude_api_mcp.sandbox.messages_fields import check_fields, container_of, json_reply
+from claude_api_mcp.sandbox.models_state import resolve, thinking_supported
+from claude_api_mcp.sandbox.wire import SandboxError, invalid
 
 if TYPE_CHECKING:
-    from server.sandbox.core import Sandbox
+    from claude_api_mcp.sandbox.state import SandboxState as Sandbox
 
 BLOCK_TYPES = frozenset(
     {

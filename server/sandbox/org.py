@@ -12,7 +12,7 @@ import string
 from datetime import datetime, timedelta
 from typing import Any
 
-from server.sandbox.wire import rfc3339
+from claude_api_mcp.sandbox.wire import rfc3339
 
 ORG_ID = "3f2a9c1e-7b4d-4e8a-9c61-5d0b2e8f4a17"
 ORG_NAME = "Acme Robotics (sandbox)"

@@ -14,8 +14,8 @@ import urllib.parse
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 
-from server.config import Secret
-from server.platforms.config import PlatformConfig, PlatformName
+from claude_api_mcp.core.platform_config import PlatformConfig, PlatformName
+from claude_api_mcp.core.secret import Secret
 
 # Stand-ins that look like the real thing (so the same code paths run) and are obviously not secrets.
 SANDBOX_AWS_ACCESS_KEY_ID = "AKIASANDBOXNOTASECRET"

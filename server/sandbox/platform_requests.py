@@ -8,9 +8,9 @@ import re
 import urllib.parse
 from dataclasses import dataclass
 
-from server.platforms.base import BEDROCK_ARN, BEDROCK_ID
-from server.platforms.config import PlatformName
-from server.sandbox.platform_auth import SANDBOX_GOOGLE_TOKEN, Refusal, check_bearer, check_foundry, check_sigv4
+from claude_api_mcp.client.platforms.base import BEDROCK_ARN, BEDROCK_ID
+from claude_api_mcp.core.platform_config import PlatformName
+from claude_api_mcp.sandbox.platform_auth import SANDBOX_GOOGLE_TOKEN, Refusal, check_bearer, check_foundry, check_sigv4
 
 FIRST_PARTY_VERSIONS = frozenset({"2023-06-01", "2026-10-21"})  # the SDK's platform clients send its own version
 BEDROCK_VERSIONS = FIRST_PARTY_VERSIONS | {"bedrock-2023-05-31"}

@@ -18,15 +18,15 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from server.platforms.config import PlatformName
-from server.sandbox import eventstream
-from server.sandbox.platform_auth import GOOGLE_STS_PATH, Refusal, google_sts
-from server.sandbox.platform_requests import Route, authenticate, first_party_request, route
-from server.sandbox.wire import new_request_id
-from server.sse import SSEParser
+from claude_api_mcp.client.sse import SSEParser
+from claude_api_mcp.core.platform_config import PlatformName
+from claude_api_mcp.sandbox import eventstream
+from claude_api_mcp.sandbox.platform_auth import GOOGLE_STS_PATH, Refusal, google_sts
+from claude_api_mcp.sandbox.platform_requests import Route, authenticate, first_party_request, route
+from claude_api_mcp.sandbox.wire import new_request_id
 
 if TYPE_CHECKING:
-    from server.sandbox.core import Sandbox
+    from claude_api_mcp.sandbox.state import SandboxState as Sandbox
 
 # Anthropic's error types → AWS's exception and status for the same failure.
 _AWS_ERRORS = {

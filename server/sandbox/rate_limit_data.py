@@ -9,11 +9,11 @@ from __future__ import annotations
 import string
 from typing import TYPE_CHECKING, Any
 
-from server.sandbox.org import ORG_ID
-from server.sandbox.report_data import digest
+from claude_api_mcp.sandbox.org import ORG_ID
+from claude_api_mcp.sandbox.report_data import digest
 
 if TYPE_CHECKING:
-    from server.sandbox.core import Sandbox
+    from claude_api_mcp.sandbox.state import SandboxState as Sandbox
 
 _B62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
 _M = 1_000_000

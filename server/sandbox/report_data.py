@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from server.sandbox.org import OrgState
+    from claude_api_mcp.sandbox.org import OrgState
 
 UTC = timezone.utc
 HOUR = timedelta(hours=1)

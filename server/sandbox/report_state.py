@@ -7,12 +7,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from server.sandbox.claude_code_data import build_actors, records_for
-from server.sandbox.cost_data import cents_text, cost_lines
-from server.sandbox.report_data import GROUP_FIELDS, ZERO, Stream, build_streams, usage_in
+from claude_api_mcp.sandbox.claude_code_data import build_actors, records_for
+from claude_api_mcp.sandbox.cost_data import cents_text, cost_lines
+from claude_api_mcp.sandbox.report_data import GROUP_FIELDS, ZERO, Stream, build_streams, usage_in
 
 if TYPE_CHECKING:
-    from server.sandbox.core import Sandbox
+    from claude_api_mcp.sandbox.state import SandboxState as Sandbox
 
 _COST_DETAIL = ("cost_type", "context_window", "model", "service_tier", "token_type", "inference_geo")
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 import uvicorn
 
-from server.sandbox.core import Sandbox
+from claude_api_mcp.sandbox.core import Sandbox
 
 log = logging.getLogger("claude_api_mcp.sandbox")
 DEFAULT_PORT = 8766

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from server.sandbox.wire import invalid, rfc3339
+from claude_api_mcp.sandbox.wire import invalid, rfc3339
 
 if TYPE_CHECKING:
-    from server.sandbox.core import Sandbox
+    from claude_api_mcp.sandbox.state import SandboxState as Sandbox
 
 MAX_UPLOAD = 8 * 1024 * 1024
 _ALPHABET = string.ascii_letters + string.digits

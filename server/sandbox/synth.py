@@ -15,8 +15,8 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from server.sandbox.generic_seed import id_prefix, string_for
-from server.sandbox.wire import rfc3339
+from claude_api_mcp.sandbox.generic_seed import id_prefix, string_for
+from claude_api_mcp.sandbox.wire import rfc3339
 
 Schema = Mapping[str, Any]
 MISSING: Any = object()

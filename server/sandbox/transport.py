@@ -155,7 +155,7 @@ class SandboxTransport(httpx.AsyncBaseTransport):
                 content=html.encode(),
                 request=request,
             )
-        from server.sandbox.wire import error_body, new_request_id
+        from claude_api_mcp.sandbox.wire import error_body, new_request_id
 
         request_id = new_request_id()
         body = error_body(fault.status, fault.error_type, f"Injected {fault.status}.", request_id, fault.error_code)

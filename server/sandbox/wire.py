@@ -183,3 +183,11 @@ def page_by_token(
     if has_more:
         body["has_more"] = more
     return body
+
+
+def key_kind(key: str) -> str | None:
+    if key.startswith("sk-ant-admin"):
+        return "admin"
+    if key.startswith("sk-ant-"):
+        return "api"
+    return None

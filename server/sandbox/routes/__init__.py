@@ -2,7 +2,7 @@
 
 from starlette.routing import BaseRoute
 
-from server.sandbox.routes import (
+from claude_api_mcp.sandbox.routes import (
     api_keys,
     batches,
     files,

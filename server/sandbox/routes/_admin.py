@@ -7,8 +7,8 @@ from typing import Any
 
 from starlette.requests import Request
 
-from server.sandbox.routes._common import sandbox
-from server.sandbox.wire import invalid, not_found, rfc3339
+from claude_api_mcp.sandbox.routes._common import sandbox
+from claude_api_mcp.sandbox.wire import invalid, not_found, rfc3339
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
 

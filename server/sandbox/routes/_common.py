@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from starlette.requests import Request
 
 if TYPE_CHECKING:
-    from server.sandbox.core import Sandbox
+    from claude_api_mcp.sandbox.state import SandboxState as Sandbox
 
 
 def sandbox(request: Request) -> Sandbox:

@@ -8,9 +8,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from server.sandbox.routes._admin import expire, now, one_of, only_fields
-from server.sandbox.routes._common import sandbox
-from server.sandbox.wire import invalid, json_body, not_found, ok, page_by_id
+from claude_api_mcp.sandbox.routes._admin import expire, now, one_of, only_fields
+from claude_api_mcp.sandbox.routes._common import sandbox
+from claude_api_mcp.sandbox.wire import invalid, json_body, not_found, ok, page_by_id
 
 STATUSES = ("active", "inactive", "archived", "expired")
 SETTABLE = ("active", "inactive", "archived")

@@ -9,9 +9,9 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
-from server.sandbox.batches_state import BatchesState, BatchRecord
-from server.sandbox.routes._common import sandbox
-from server.sandbox.wire import SandboxError, invalid, json_body, ok, page_by_id
+from claude_api_mcp.sandbox.batches_state import BatchesState, BatchRecord
+from claude_api_mcp.sandbox.routes._common import sandbox
+from claude_api_mcp.sandbox.wire import SandboxError, invalid, json_body, ok, page_by_id
 
 CUSTOM_ID = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")
 MAX_REQUESTS = 100_000

@@ -10,9 +10,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from server.sandbox.files_state import FilesState, StoredFile
-from server.sandbox.routes._common import sandbox
-from server.sandbox.wire import SandboxError, invalid, ok, page_by_token, q_list, require_multipart
+from claude_api_mcp.sandbox.files_state import FilesState, StoredFile
+from claude_api_mcp.sandbox.routes._common import sandbox
+from claude_api_mcp.sandbox.wire import SandboxError, invalid, ok, page_by_token, q_list, require_multipart
 
 MAX_FILE = 500 * 1024 * 1024
 _BAD_NAME = re.compile(r'[<>:"|?*\\/\x00-\x1f\x7f]')

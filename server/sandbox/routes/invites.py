@@ -8,10 +8,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from server.sandbox.routes._admin import EMAIL, expire, now, only_fields, required_str
-from server.sandbox.routes._common import sandbox
-from server.sandbox.routes.users import ASSIGNABLE, ROLES
-from server.sandbox.wire import invalid, json_body, not_found, ok, page_by_id, q_list
+from claude_api_mcp.sandbox.routes._admin import EMAIL, expire, now, only_fields, required_str
+from claude_api_mcp.sandbox.routes._common import sandbox
+from claude_api_mcp.sandbox.routes.users import ASSIGNABLE, ROLES
+from claude_api_mcp.sandbox.wire import invalid, json_body, not_found, ok, page_by_id, q_list
 
 STATUSES = ("accepted", "expired", "pending")  # what the list filter accepts; "deleted" is never listed
 

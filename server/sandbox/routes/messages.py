@@ -9,10 +9,10 @@ from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import BaseRoute, Route
 
-from server.sandbox.message_events import stream_events
-from server.sandbox.messages_state import MessagesState, check_request, input_tokens, messages_state, simulate
-from server.sandbox.routes._common import sandbox
-from server.sandbox.wire import json_body, ok
+from claude_api_mcp.sandbox.message_events import stream_events
+from claude_api_mcp.sandbox.messages_state import MessagesState, check_request, input_tokens, messages_state, simulate
+from claude_api_mcp.sandbox.routes._common import sandbox
+from claude_api_mcp.sandbox.wire import json_body, ok
 
 
 def state(request: Request) -> MessagesState:

@@ -6,8 +6,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from server.sandbox.models_state import MODELS, resolve
-from server.sandbox.wire import not_found, ok, page_by_id, q_list
+from claude_api_mcp.sandbox.models_state import MODELS, resolve
+from claude_api_mcp.sandbox.wire import not_found, ok, page_by_id, q_list
 
 LIFECYCLES = ("active", "deprecated", "retired")
 

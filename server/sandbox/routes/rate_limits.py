@@ -9,9 +9,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from server.sandbox.rate_limit_data import GROUP_TYPES, rate_limits
-from server.sandbox.routes._common import sandbox
-from server.sandbox.wire import SandboxError, invalid, not_found, ok, page_by_token, q_bool
+from claude_api_mcp.sandbox.rate_limit_data import GROUP_TYPES, rate_limits
+from claude_api_mcp.sandbox.routes._common import sandbox
+from claude_api_mcp.sandbox.wire import SandboxError, invalid, not_found, ok, page_by_token, q_bool
 
 
 def _group_type(request: Request) -> str | None:

@@ -15,11 +15,11 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from server.sandbox.betas import has_beta
-from server.sandbox.report_data import GROUP_FIELDS, WIDTHS
-from server.sandbox.report_state import ReportState, reports
-from server.sandbox.routes._common import sandbox
-from server.sandbox.wire import decode_token, encode_token, invalid, ok, q_int, q_list
+from claude_api_mcp.sandbox.betas import has_beta
+from claude_api_mcp.sandbox.report_data import GROUP_FIELDS, WIDTHS
+from claude_api_mcp.sandbox.report_state import ReportState, reports
+from claude_api_mcp.sandbox.routes._common import sandbox
+from claude_api_mcp.sandbox.wire import decode_token, encode_token, invalid, ok, q_int, q_list
 
 UTC = timezone.utc
 FAST_BETA = "fast-mode-2026-02-01"

@@ -7,9 +7,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from server.sandbox.routes._common import sandbox
-from server.sandbox.skills_state import SkillRecord, SkillsState
-from server.sandbox.wire import SandboxError, invalid, ok, page_by_token, require_multipart
+from claude_api_mcp.sandbox.routes._common import sandbox
+from claude_api_mcp.sandbox.skills_state import SkillRecord, SkillsState
+from claude_api_mcp.sandbox.wire import SandboxError, invalid, ok, page_by_token, require_multipart
 
 SOURCES = ("custom", "anthropic")
 

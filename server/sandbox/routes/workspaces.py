@@ -9,10 +9,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
-from server.sandbox.org import OrgState
-from server.sandbox.routes._admin import now, only_fields, refuse_archived, required_str, workspace
-from server.sandbox.routes._common import sandbox
-from server.sandbox.wire import SandboxError, invalid, json_body, ok, page_by_id, q_bool, q_list
+from claude_api_mcp.sandbox.org import OrgState
+from claude_api_mcp.sandbox.routes._admin import now, only_fields, refuse_archived, required_str, workspace
+from claude_api_mcp.sandbox.routes._common import sandbox
+from claude_api_mcp.sandbox.wire import SandboxError, invalid, json_body, ok, page_by_id, q_bool, q_list
 
 GEOS = ("global", "us")
 NAME_MAX = 40

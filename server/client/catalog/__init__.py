@@ -1,0 +1,118 @@
+"""The operation catalog: every Claude API operation, generated from the pinned official SDK.
+
+``operations.json`` is written by ``scripts/update_catalog.py`` (never by hand) and checked against the
+installed SDK by ``tests/client/test_catalog.py``. Its format is described in the script and, for the sandbox's
+generic simulator, in CATALOG_FORMAT.md. This module only reads it: ``load_catalog()`` parses it once.
+The same script writes ``shapes.json``, every operation's full response schema, which only the sandbox
+reads (``server/sandbox/generic_shapes.py``).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any, Literal
+
+Location = Literal["path", "query", "body", "file", "header"]
+_PARAM = re.compile(r"\{([^}]+)\}")
+
+
+@dataclass(frozen=True)
+class Operation:
+    id: str
+    method: str
+    path: str
+    key: Literal["admin", "api"]
+    beta: str | None
+    writes: bool
+    summary: str
+    arguments: dict[str, Any]  # JSON Schema of the one arguments object
+    locations: dict[str, Location]
+    body: Literal["json", "multipart"] | None
+    pagination: str | None
+    response: dict[str, Any]  # {"kind", "type", "fields"}
+    typed_tool: str | None
+    segments: tuple[str, ...] = field(repr=False, compare=False, default=())
+
+    @property
+    def path_params(self) -> list[str]:
+        return _PARAM.findall(self.path)
+
+    @property
+    def required(self) -> list[str]:
+        return list(self.arguments.get("required", []))
+
+    @property
+    def properties(self) -> dict[str, Any]:
+        props: dict[str, Any] = self.arguments.get("properties", {})
+        return props
+
+    @property
+    def response_kind(self) -> str:
+        return str(self.response.get("kind", "object"))
+
+
+@dataclass(frozen=True)
+class Catalog:
+    sdk_version: str
+    operations: tuple[Operation, ...]
+    by_id: dict[str, Operation] = field(repr=False, compare=False, default_factory=dict)
+
+    def get(self, op_id: str) -> Operation | None:
+        return self.by_id.get(op_id)
+
+    def match(self, method: str, path: str) -> tuple[Operation, dict[str, str]] | None:
+        """The operation a request is for, and its path parameters; literal segments win over parameters."""
+        parts = tuple(path.split("?")[0].rstrip("/").split("/"))
+        best: tuple[int, Operation, dict[str, str]] | None = None
+        for op in self.operations:
+            if op.method != method.upper() or len(op.segments) != len(parts):
+                continue
+            params: dict[str, str] = {}
+            literal = 0
+            for want, got in zip(op.segments, parts, strict=True):
+                if want.startswith("{") and want.endswith("}"):
+                    if not got:
+                        break
+                    params[want[1:-1]] = got
+                elif want != got:
+                    break
+                else:
+                    literal += 1
+            else:
+                if best is None or literal > best[0]:
+                    best = (literal, op, params)
+        return None if best is None else (best[1], best[2])
+
+
+def _operation(raw: dict[str, Any]) -> Operation:
+    return Operation(
+        id=raw["id"],
+        method=raw["method"],
+        path=raw["path"],
+        key=raw["key"],
+        beta=raw["beta"],
+        writes=raw["writes"],
+        summary=raw["summary"],
+        arguments=raw["arguments"],
+        locations=raw["locations"],
+        body=raw["body"],
+        pagination=raw["pagination"],
+        response=raw["response"],
+        typed_tool=raw["typed_tool"],
+        segments=tuple(raw["path"].rstrip("/").split("/")),
+    )
+
+
+@functools.cache
+def load_catalog() -> Catalog:
+    text = resources.files(__package__).joinpath("operations.json").read_text(encoding="utf-8")
+    data = json.loads(text)
+    ops = tuple(_operation(raw) for raw in data["operations"])
+    return Catalog(sdk_version=data["sdk_version"], operations=ops, by_id={op.id: op for op in ops})
+
+
+__all__ = ["Catalog", "Location", "Operation", "load_catalog"]

@@ -1,0 +1,76 @@
+"""The state several instances share: in this process by default, in Redis with ``--state-url``.
+
+What goes here is small and short-lived: the confirmations already used (each is single use), the MCP
+sessions counted against a limit. Each operation is one atomic step in the store (a Redis command or a
+short Lua script), so two instances that race see one answer.
+
+Redis is an optional dependency (``pip install 'claude-api-mcp[redis]'``), imported only when a
+``redis://`` URL is configured.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Protocol
+
+from claude_api_mcp.core.config import ConfigError
+from claude_api_mcp.core.secret import Secret
+
+PREFIX = "claude-api-mcp:"  # every key this server writes, so a shared Redis can hold other data too
+
+
+class Store(Protocol):
+    shared: bool  # True when other instances see the same state
+
+    async def claim_once(self, key: str, ttl: float) -> bool:
+        """True the first time ``key`` is claimed within ``ttl`` seconds, False every time after."""
+        ...
+
+    async def close(self) -> None: ...
+
+
+class MemoryStore:
+    """One process's store: right for one instance, and what a deployment without ``--state-url`` gets."""
+
+    shared = False
+
+    def __init__(self, clock: Any = time.monotonic) -> None:
+        self._clock = clock
+        self._claimed: dict[str, float] = {}  # key -> expiry
+
+    async def claim_once(self, key: str, ttl: float) -> bool:
+        now = self._clock()
+        if len(self._claimed) > 10_000:  # bounded: forget what has expired
+            self._claimed = {k: e for k, e in self._claimed.items() if e > now}
+        expiry = self._claimed.get(key)
+        if expiry is not None and expiry > now:
+            return False
+        self._claimed[key] = now + ttl
+        return True
+
+    async def close(self) -> None:
+        return None
+
+
+class RedisStore:
+    """Redis (``redis://``, ``rediss://``, ``unix://``): every instance pointed at it shares one state."""
+
+    shared = True
+
+    def __init__(self, url: Secret) -> None:
+        try:
+            import redis.asyncio as redis
+        except ModuleNotFoundError:
+            raise ConfigError("--state-url needs the Redis client: pip install 'claude-api-mcp[redis]'") from None
+        self.client: Any = redis.Redis.from_url(url.reveal(), socket_timeout=5, socket_connect_timeout=5)
+
+    async def claim_once(self, key: str, ttl: float) -> bool:
+        done = await self.client.set(PREFIX + key, b"1", nx=True, px=max(1, int(ttl * 1000)))
+        return bool(done)
+
+    async def close(self) -> None:
+        await self.client.aclose()
+
+
+def open_store(url: Secret | None) -> Store:
+    return RedisStore(url) if url is not None else MemoryStore()

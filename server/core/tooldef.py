@@ -1,0 +1,84 @@
+"""ToolDef: a typed async function plus the metadata the profile filter and the metadata tests read.
+
+A tool module writes::
+
+    @tool("users", KeyKind.ADMIN, title="List users", read_only=True)
+    async def list_users(ctx: Ctx, limit: Limit = 20, ...) -> CursorPage[User]:
+        \"\"\"One-line description the model reads.\"\"\"
+
+The decorator returns a ``ToolDef``; ``tools/__init__.py`` collects them into the one registry and
+``server/app/assemble.py`` registers the selected ones. The body raises ``ApiError`` freely: registration maps it
+through ``server/core/errors.py`` with this tool's key kind and not-found hint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeAlias
+
+from mcp.server.mcpserver import Context
+from mcp.types import ToolAnnotations
+
+from claude_api_mcp.core.config import KeyKind
+
+# A runtime class (not a string) so the SDK can find the context parameter by its annotation.
+Ctx: TypeAlias = Context[Any, Any]
+ToolFn = Callable[..., Awaitable[Any]]
+
+
+@dataclass(frozen=True)
+class ToolDef:
+    fn: ToolFn
+    name: str
+    title: str
+    toolset: str
+    key: KeyKind
+    read_only: bool
+    destructive: bool
+    idempotent: bool
+    not_found_hint: str | None = None
+    any_key: bool = False  # listed when either key is set (the api toolset: each call uses its operation's key)
+
+    @property
+    def description(self) -> str:
+        return " ".join((self.fn.__doc__ or "").split())
+
+    @property
+    def annotations(self) -> ToolAnnotations:
+        return ToolAnnotations(  # the title is the tool's own; repeating it here costs tokens in every list
+            read_only_hint=self.read_only,
+            destructive_hint=self.destructive,
+            idempotent_hint=self.idempotent,
+            open_world_hint=True,  # every tool reaches the Claude API
+        )
+
+
+def tool(
+    toolset: str,
+    key: KeyKind,
+    *,
+    title: str,
+    read_only: bool = False,
+    destructive: bool = False,
+    idempotent: bool = False,
+    not_found_hint: str | None = None,
+    any_key: bool = False,
+) -> Callable[[ToolFn], ToolDef]:
+    """Declare a tool. Read-only tools are idempotent and never destructive by definition."""
+
+    def wrap(fn: ToolFn) -> ToolDef:
+        return ToolDef(
+            fn=fn,
+            name=fn.__name__,
+            title=title,
+            toolset=toolset,
+            key=key,
+            read_only=read_only,
+            destructive=destructive and not read_only,
+            idempotent=idempotent or read_only,
+            not_found_hint=not_found_hint,
+            any_key=any_key,
+        )
+
+    return wrap

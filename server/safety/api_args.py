@@ -1,0 +1,221 @@
+"""Checking a generic call's ``arguments`` against the catalog, and building the request it describes.
+
+Every check runs before anything is sent, and each refusal is one plain sentence naming the argument (a
+model reads it and retries): unknown names are refused with the accepted ones listed, never dropped.
+The schemas are the catalog's compact JSON Schema; nesting below the catalog's depth is left to the API.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import difflib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import IO, Any
+from urllib.parse import quote
+
+from mcp.server.mcpserver.exceptions import ToolError
+
+from claude_api_mcp.client.catalog import Operation, load_catalog
+from claude_api_mcp.core.config import KeyKind
+from claude_api_mcp.safety.api_files import LocalPart, part_media, part_name, path_of
+
+MAX_UPLOAD = 32 * 2**20  # bytes of one inline upload (base64 content travels through the model's context)
+_PATH_VALUE = re.compile(r"^[A-Za-z0-9._:@~-]{1,256}$")
+_TYPES = {"string": "a string", "integer": "an integer", "number": "a number", "boolean": "true or false"}
+_TYPES |= {"object": "an object", "array": "a list", "null": "null"}
+
+
+def find_operation(op_id: str) -> Operation:
+    op = load_catalog().get(op_id)
+    if op is None:
+        ids = [o.id for o in load_catalog().operations]
+        close = difflib.get_close_matches(op_id, ids, n=3, cutoff=0.6)
+        hint = f" Did you mean {', '.join(close)}?" if close else " Find one with search_api."
+        raise ToolError(f"Unknown operation {op_id!r}.{hint}")
+    return op
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int):
+        return "integer"
+    if isinstance(value, float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object" if isinstance(value, dict) else type(value).__name__
+
+
+def _fits(value: Any, kind: str) -> bool:
+    got = _kind(value)
+    return got == kind or (kind == "number" and got == "integer")
+
+
+def problem(value: Any, schema: Mapping[str, Any], where: str) -> str | None:
+    """Why ``value`` does not fit ``schema`` (one sentence), or None."""
+    if "anyOf" in schema:
+        if any(problem(value, option, where) is None for option in schema["anyOf"]):
+            return None
+        names = sorted({str(o.get("type", "object")) for o in schema["anyOf"] if isinstance(o.get("type"), str)})
+        shown = " or ".join(_TYPES.get(k, k) for k in names) or "one of the shapes describe_api shows"
+        return f"Argument {where!r} must be {shown} matching describe_api's schema; got {_kind(value)}."
+    kinds = schema.get("type")
+    if kinds is not None:
+        allowed = [kinds] if isinstance(kinds, str) else list(kinds)
+        if not any(_fits(value, k) for k in allowed):
+            wanted = " or ".join(_TYPES.get(k, k) for k in allowed)
+            return f"Argument {where!r} must be {wanted}, not {_TYPES.get(_kind(value), _kind(value))}."
+    if "enum" in schema and value not in schema["enum"]:
+        choices = ", ".join("null" if v is None else str(v) for v in schema["enum"])
+        return f"Argument {where!r} must be one of: {choices} (got {value!r})."
+    if isinstance(value, list) and isinstance(schema.get("items"), Mapping):
+        for i, item in enumerate(value):
+            if why := problem(item, schema["items"], f"{where}[{i}]"):
+                return why
+    if isinstance(value, dict) and isinstance(schema.get("properties"), Mapping):
+        props = schema["properties"]
+        missing = [k for k in schema.get("required", ()) if k not in value]
+        if missing:
+            return f"Argument {where!r} is missing {', '.join(missing)}."
+        for name, item in value.items():
+            if name in props and (why := problem(item, props[name], f"{where}.{name}")):
+                return why
+    return None
+
+
+def validate(op: Operation, arguments: Mapping[str, Any]) -> dict[str, Any]:
+    """The arguments, checked against the operation's schema; a ToolError naming the first problem."""
+    props = op.properties
+    unknown = sorted(set(arguments) - set(props))
+    if unknown:
+        accepted = ", ".join(props) or "none"
+        raise ToolError(f"Unknown argument(s) for {op.id}: {', '.join(unknown)}. Accepted: {accepted}.")
+    missing = [name for name in op.required if name not in arguments]  # null is checked below, as a value
+    if missing:
+        raise ToolError(f"Missing required argument(s) for {op.id}: {', '.join(missing)}.")
+    for name, value in arguments.items():
+        if op.locations.get(name) == "file":
+            continue  # checked when the upload is built
+        if value is None and name not in op.required:
+            continue  # an optional argument left out
+        if why := problem(value, props[name], name):
+            raise ToolError(why)
+        if op.locations.get(name) in ("path", "header"):
+            _check_plain(name, value, op.locations[name])
+    return dict(arguments)
+
+
+def _check_plain(name: str, value: Any, where: str) -> None:
+    text = str(value)
+    if where == "path" and (not _PATH_VALUE.match(text) or text in (".", "..")):
+        raise ToolError(
+            f"Argument {name!r} must be an id of letters, digits and ._:@~- (no slashes, no '.' or '..'), "
+            f"at most 256 characters; got {text[:80]!r}."
+        )
+    if where == "header" and (not text or len(text) > 256 or any(ord(c) < 32 or ord(c) == 127 for c in text)):
+        raise ToolError(f"Argument {name!r} must be a short single-line value.")
+
+
+# --- the request ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Request:
+    method: str
+    path: str
+    key: KeyKind
+    params: dict[str, Any] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+    json_body: dict[str, Any] | None = None
+    data: dict[str, Any] | None = None
+    files: list[tuple[str, tuple[str, IO[bytes] | bytes, str]]] | None = None
+    sizes: list[int] = field(default_factory=list)  # bytes of each file part, in order (never its content)
+
+    @property
+    def shown_body(self) -> Any:
+        """The body as a dry run shows it: JSON, or multipart fields with each file's name and size."""
+        if self.files is None:
+            return self.json_body
+        parts = [
+            {"field": n, "filename": f[0], "bytes": size} for (n, f), size in zip(self.files, self.sizes, strict=True)
+        ]
+        return {**(self.data or {}), "files": parts}
+
+
+def header_name(argument: str) -> str:
+    """The SDK sends ``workspace_id`` as ``anthropic-workspace-id`` (see CATALOG_FORMAT.md)."""
+    return "anthropic-" + argument.removeprefix("anthropic_").replace("_", "-")
+
+
+def flatten_query(name: str, value: Any) -> list[tuple[str, Any]]:
+    """Nested objects bracketed (``created_at[gte]=…``); lists stay lists for encode_query's ``name[]``."""
+    if isinstance(value, dict):
+        return [pair for k, v in value.items() for pair in flatten_query(f"{name}[{k}]", v)]
+    return [(name, value)]
+
+
+def build(op: Operation, arguments: Mapping[str, Any]) -> Request:
+    path = op.path
+    req = Request(method=op.method, path="", key=KeyKind.ADMIN if op.key == "admin" else KeyKind.API)
+    body: dict[str, Any] = {}
+    files: list[tuple[str, tuple[str, IO[bytes] | bytes, str]]] = []
+    for name, value in arguments.items():
+        where = op.locations[name]
+        if value is None and where != "body":
+            continue
+        if where == "path":
+            path = path.replace("{" + name + "}", quote(str(value), safe=""))
+        elif where == "query":
+            req.params.update(flatten_query(name, value))
+        elif where == "header":
+            req.headers[header_name(name)] = str(value)
+        elif where == "file":
+            field_name = f"{name}[]" if isinstance(value, list) else name  # the SDK's bracketed array parts
+            for item in value if isinstance(value, list) else [value]:
+                filename, content, media, size = upload(name, item)
+                files.append((field_name, (filename, content, media)))
+                req.sizes.append(size)
+        else:
+            body[name] = value
+    if op.beta:
+        req.headers["anthropic-beta"] = op.beta
+    req.path = path
+    if op.body == "multipart":
+        req.files = files
+        req.data = {k: v if isinstance(v, str) else _form(v) for k, v in body.items() if v is not None}
+    elif op.body == "json" or body:
+        req.json_body = body
+    return req
+
+
+def _form(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def upload(name: str, value: Any) -> tuple[str, IO[bytes] | bytes, str, int]:
+    """One file part (name, content, media type, size) from a ``LocalPart`` read by ``open_local`` or from
+    ``{"filename", "content_base64", "media_type"?}``."""
+    if isinstance(value, LocalPart):
+        return value.filename, value.content, value.media, value.size
+    if path_of(value) is not None:  # open_local runs first wherever files are sent: a path here is a bug
+        raise ToolError(f"Argument {name!r}: a local path was not read; nothing was sent.")
+    if not isinstance(value, dict) or not isinstance(value.get("content_base64"), str):
+        raise ToolError(f'Argument {name!r} must be {{"path": ...}} or {{"filename": ..., "content_base64": ...}}.')
+    if len(value["content_base64"]) > MAX_UPLOAD * 4 // 3 + 4:
+        raise ToolError(f"Argument {name!r} is larger than {MAX_UPLOAD // 2**20} MB.")
+    try:
+        content = base64.b64decode(value["content_base64"], validate=True)
+    except (binascii.Error, ValueError):
+        raise ToolError(f"Argument {name!r}: content_base64 is not valid base64.") from None
+    filename = part_name(name, value.get("filename"))
+    return filename, content, part_media(name, value.get("media_type")), len(content)

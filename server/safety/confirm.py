@@ -1,0 +1,177 @@
+"""Confirmation of writes by the person, through MCP elicitation, never by a model argument.
+
+Which tools ask (``needs_confirmation``): destructive ones, and under ``--confirm writes`` every write
+(invites, new members, batches, messages and uploads spend money or grant access without destroying
+anything). ``gate_parameters`` gives each of them two extra parameters filled by resolvers (``Resolve``), which
+the SDK keeps out of the input schema, so no model can set them:
+
+* ``plan`` decides, before the tool body runs, whether to ask: not on a dry run, not with
+  ``--confirm never``; when the client cannot elicit, ``auto`` relies on the client's own approval prompt
+  (driven by ``destructiveHint``) and ``always`` / ``writes`` refuse. Otherwise it fetches the target's name and the
+  consequence from the API (``server/safety/consequences.py``) and checks workspace pinning first, so nobody is
+  asked about a call that would be refused anyway.
+* ``ask`` turns that plan into an ``Elicit`` question. The SDK sends it as ``elicitation/create`` on
+  2025-11-25 connections and as an ``InputRequiredResult`` round trip on 2026-07-28 ones.
+
+``verdict()`` then runs in the wrapper, before the body: a decline or cancel raises ``NotConfirmed`` and
+nothing is sent. Both declines and refusals are ``isError`` results: a non-error result would have to
+pass for the object the tool returns, and a model must never read "not done" as done.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from mcp.server.mcpserver import (
+    AcceptedElicitation,
+    Context,
+    DeclinedElicitation,
+    Elicit,
+    ElicitationResult,
+    Resolve,
+)
+from mcp.server.mcpserver.exceptions import ToolError
+from pydantic import BaseModel, Field
+
+from claude_api_mcp.core import scrub
+from claude_api_mcp.core.config import ConfirmPolicy, Settings
+from claude_api_mcp.core.errors import ApiError, tool_error
+from claude_api_mcp.core.instruments import NONE as NO_INSTRUMENTS
+from claude_api_mcp.core.instruments import Instruments
+from claude_api_mcp.core.tooldef import ToolDef
+from claude_api_mcp.core.wording import one_line
+from claude_api_mcp.safety import pinning
+from claude_api_mcp.safety.audit import NotConfirmed, Refused
+from claude_api_mcp.safety.deps import settings, state
+from claude_api_mcp.safety.describe import describe
+from claude_api_mcp.safety.questions import MAX_TEXT
+
+PLAN_PARAM = "confirmation_plan__"
+ANSWER_PARAM = "confirmation__"
+INJECTED = (PLAN_PARAM, ANSWER_PARAM)
+
+
+class Confirmation(BaseModel):
+    """The form the person sees: one checkbox."""
+
+    confirm: bool = Field(title="Go ahead", description="Tick to go ahead. Nothing is sent otherwise.")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What the confirmation step decided before the tool body runs."""
+
+    prompt: str | None = None  # set when the person is asked
+    skipped: str | None = None  # why nobody is asked
+    refusal: str | None = None  # why the call is refused outright
+    error: ToolError | None = None  # the target could not be described (e.g. it does not exist)
+
+
+def needs_confirmation(tool: ToolDef, settings: Settings) -> bool:
+    """Destructive tools always go through the confirmation step; every write does under --confirm writes."""
+    return tool.destructive or (not tool.read_only and settings.confirm is ConfirmPolicy.WRITES)
+
+
+def can_elicit(ctx: Context[Any, Any]) -> bool:
+    """Whether the client declared form elicitation (a bare ``elicitation: {}`` counts, as in the SDK)."""
+    caps = ctx.client_capabilities
+    elicitation = caps.elicitation if caps is not None else None
+    return elicitation is not None and (elicitation.form is not None or elicitation.url is None)
+
+
+async def make_plan(tool: ToolDef, ctx: Context[Any, Any], args: Mapping[str, Any]) -> Plan:
+    conf = settings(ctx)
+    if args.get("dry_run"):
+        return Plan(skipped="dry run")
+    if conf.confirm is ConfirmPolicy.NEVER:
+        return Plan(skipped="--confirm never")
+    if not can_elicit(ctx):
+        if conf.confirm in (ConfirmPolicy.ALWAYS, ConfirmPolicy.WRITES):
+            kind = "destructive" if tool.destructive else "a write"
+            return Plan(
+                refusal=(
+                    f"Refused: {tool.name} is {kind} and this server requires the person to confirm it "
+                    f"(--confirm {conf.confirm.value}), but this client cannot ask them (it does not support MCP "
+                    "elicitation). Nothing was sent. Use a client that supports elicitation, or ask the operator."
+                )
+            )
+        return Plan(skipped="the client cannot ask the person; its own approval prompt applies")
+    try:
+        described = await describe(ctx, tool.name, args)
+        if described is None:  # a tool without a describer still gets a question, bounded and single-line
+            shown = ", ".join(
+                f"{k}={one_line(repr(v), 80)}" for k, v in args.items() if k not in _UNSHOWN and v is not None
+            )
+            what = "a destructive action" if tool.destructive else "a write"
+            return Plan(prompt=one_line(f"{tool.title} ({shown}): this is {what}.", MAX_TEXT))
+        why = await pinning.refusal(state(ctx).api, conf, described.method, described.path)
+    except ApiError as err:
+        return Plan(error=tool_error(err, key=tool.key, not_found_hint=tool.not_found_hint, base_url=conf.base_url))
+    except ToolError as err:
+        return Plan(error=err)
+    if why is not None:
+        return Plan(refusal=why)
+    return Plan(prompt=described.text)
+
+
+_UNSHOWN = frozenset({"dry_run", "roots"})
+
+
+def gate_parameters(
+    tool: ToolDef, arg_names: list[str], injected: Mapping[str, Any] | None = None
+) -> list[inspect.Parameter]:
+    """The two resolver-filled parameters to add to ``tool``'s signature.
+
+    ``injected`` are the tool's own resolver-filled parameters (name → annotation), e.g. the client's roots:
+    the plan depends on them too, so an upload's question is built under the same confinement as the upload.
+    """
+
+    async def plan(ctx: Context, **args: Any) -> Plan:
+        return await make_plan(tool, ctx, args)
+
+    # The SDK passes tool arguments to a resolver by parameter name: declare exactly this tool's.
+    resolved = dict(injected or {})
+    plan.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+        [inspect.Parameter("ctx", inspect.Parameter.KEYWORD_ONLY, annotation=Context)]
+        + [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY) for name in arg_names]
+        + [inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=a) for name, a in resolved.items()]
+    )
+    plan.__annotations__ = {"ctx": Context, **resolved, "return": Plan}
+    planned = Annotated[Plan, Resolve(plan)]
+
+    async def ask(decided: Plan) -> Any:
+        if decided.prompt is None:
+            return decided
+        return Elicit(scrub.text(decided.prompt), Confirmation)  # an upstream may have echoed a key into it
+
+    ask.__annotations__ = {"decided": planned, "return": Any}
+    kw = inspect.Parameter.KEYWORD_ONLY
+    return [
+        inspect.Parameter(PLAN_PARAM, kw, annotation=planned),
+        inspect.Parameter(ANSWER_PARAM, kw, annotation=Annotated[ElicitationResult[Confirmation], Resolve(ask)]),
+    ]
+
+
+def verdict(tool: ToolDef, decided: Plan, answer: Any, instruments: Instruments = NO_INSTRUMENTS) -> str:
+    """How the call was confirmed (for the audit line); raises when it must not go ahead."""
+    if decided.error is not None:
+        raise decided.error
+    if decided.refusal is not None:
+        raise Refused(decided.refusal)
+    if decided.skipped is not None:
+        return f"not asked: {decided.skipped}"
+    instruments.confirmation("asked")
+    if isinstance(answer, AcceptedElicitation) and isinstance(answer.data, Confirmation) and answer.data.confirm:
+        instruments.confirmation("confirmed")
+        return "confirmed by the person"
+    declined = isinstance(answer, DeclinedElicitation | AcceptedElicitation)  # accepted without the tick: a no
+    action = "declined" if declined else "cancelled"
+    instruments.confirmation(action)
+    raise NotConfirmed(
+        action,
+        f"Not done: the person {action} the confirmation. Nothing was sent. They were asked: {decided.prompt} "
+        "Do not retry unless they ask you to.",
+    )

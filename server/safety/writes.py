@@ -1,0 +1,118 @@
+"""The single path every write takes: workspace pinning, then the dry run or the call.
+
+Keeping one path means the safety features attach in one place and no write tool can skip them:
+
+* workspace pinning (``server/safety/pinning.py``) is checked here on the request itself, so a refused write
+  is refused in a dry run too, and nothing outside the pinned workspaces is ever sent;
+* a dry run returns the request, the target's current state and, for destructive tools, the sentence the
+  person would be asked to confirm;
+* the HTTP status and request id of what was sent go to the audit line (``server/safety/audit.py``).
+
+Confirmation itself happens before the tool body runs (``server/safety/confirm.py``), because elicitation on
+2026-07-28 connections is a round trip that only resolvers can make.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import httpx
+from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
+
+from claude_api_mcp.client.models import Deleted
+from claude_api_mcp.core.config import KeyKind
+from claude_api_mcp.core.tooldef import Ctx
+from claude_api_mcp.safety import audit, pinning
+from claude_api_mcp.safety.deps import api, settings
+from claude_api_mcp.safety.describe import describe
+
+M = TypeVar("M", bound=BaseModel)
+
+
+class DryRunPlan(BaseModel):
+    method: str
+    path: str
+    body: Any = None
+    headers: dict[str, str] | None = Field(None, description="Extra headers (anthropic-beta), when any.")
+    sent: bool = Field(False, description="Always false: a dry run sends nothing.")
+
+    @model_serializer(mode="wrap")
+    def _without_absent_headers(self, handler: SerializerFunctionWrapHandler) -> Any:
+        data: dict[str, Any] = handler(self)
+        if data.get("headers") is None:
+            data.pop("headers", None)
+        return data
+
+
+class Writable(BaseModel):
+    """Mixed into write results: on a dry run the object fields hold the target's current state."""
+
+    dry_run: DryRunPlan | None = Field(None, description="Present on dry runs only: what would be sent.")
+    confirmation: str | None = Field(
+        None, description="Dry runs of destructive tools: what the person would be asked to confirm."
+    )
+
+
+class DeletedResult(Deleted, Writable):
+    """A delete tool's result: the API's deletion object (or, on a dry run, the target's current state)."""
+
+
+@dataclass(frozen=True)
+class WriteRequest:
+    method: str
+    path: str
+    key: KeyKind
+    body: dict[str, Any] | None = None
+    files: Any = None  # multipart parts (uploads); shown in a dry run as ``shown_body``
+    data: dict[str, Any] | None = None  # multipart form fields
+    shown_body: Any = None  # what a dry run reports as the body when it is not JSON (e.g. file names and sizes)
+    idempotent: bool = False
+    current_path: str | None = None  # GET this for the target's current state (dry runs, confirmations)
+    params: dict[str, Any] | None = None  # query parameters (write_api: whatever the catalog places there)
+    headers: dict[str, str] | None = None  # e.g. anthropic-beta: a catalog operation's, or the caller's betas
+
+
+async def current_state(ctx: Ctx, req: WriteRequest) -> dict[str, Any] | None:
+    if req.current_path is None:
+        return None
+    state: dict[str, Any] = await api(ctx, req.key).request("GET", req.current_path, key=req.key, headers=req.headers)
+    return state
+
+
+async def write(ctx: Ctx, req: WriteRequest, result: type[M], *, dry_run: bool) -> M:
+    """Send ``req`` (or, on a dry run, describe it with the target's current state) and parse the answer."""
+    client = api(ctx, req.key)
+    why = await pinning.refusal(client, settings(ctx), req.method, req.path)
+    if why is not None:
+        raise audit.Refused(why)
+    attempt = audit.current()
+    if dry_run:
+        current = await current_state(ctx, req) or {}
+        shown = req.body if req.shown_body is None else req.shown_body
+        plan = DryRunPlan(method=req.method, path=req.path, body=shown, headers=req.headers)
+        asks = attempt is not None and attempt.confirmable
+        args = {**attempt.arguments, **attempt.resolved} if attempt is not None else {}
+        described = await describe(ctx, attempt.tool, args) if attempt is not None and asks else None
+        extra = {"confirmation": described.text} if described is not None else {}
+        return result.model_validate({**current, **extra, "dry_run": plan})
+
+    def sent(response: httpx.Response) -> None:
+        if attempt is not None:
+            attempt.sent(req.method, req.path, response.status_code, response.headers.get("request-id"))
+
+    if attempt is not None:
+        attempt.sending(req.method, req.path)  # write-ahead: on disk before the request leaves
+    body = await client.request(
+        req.method,
+        req.path,
+        key=req.key,
+        params=req.params,
+        headers=req.headers,
+        json_body=req.body,
+        files=req.files,
+        data=req.data,
+        idempotent=req.idempotent,
+        on_response=sent,
+    )
+    return result.model_validate(body or {})
