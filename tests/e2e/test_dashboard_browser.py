@@ -14,7 +14,7 @@ import shutil
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 from mcp.client.extension import advertise
@@ -54,7 +54,7 @@ window.addEventListener("message", function (e) {
 
 
 class Pages(BaseHTTPRequestHandler):
-    routes: dict[str, tuple[str, dict[str, str]]] = {}
+    routes: ClassVar[dict[str, tuple[str, dict[str, str]]]] = {}
 
     def do_GET(self) -> None:
         body, headers = self.routes.get(self.path, ("not found", {}))
