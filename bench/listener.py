@@ -3,7 +3,7 @@
     python bench/listener.py                       # this checkout
     python bench/listener.py --repo /path/to/old   # the same attacks on another checkout, for before/after
 
-Against ``python -m server --transport http --sandbox`` (token from the environment), on loopback:
+Against ``python -m claude_api_mcp --transport http --sandbox`` (token from the environment), on loopback:
 
 * slowloris: 1,000 connections each sending half a request's headers; how many are still open 15 s later;
 * bodies: 32 concurrent requests announcing 31 MB bodies and sending them; the server's peak RSS;
@@ -133,7 +133,7 @@ def main() -> int:
     for attack in ("slowloris", "bodies", "guesses"):
         port = free_port()  # a fresh server per attack: one attack's aftermath does not skew the next
         env = base_env() | {"CLAUDE_API_MCP_HTTP_TOKEN": TOKEN, "CLAUDE_API_MCP_LOG_LEVEL": "WARNING"}
-        cmd = [sys.executable, "-m", "server", "--transport", "http", "--sandbox", "--port", str(port)]
+        cmd = [sys.executable, "-m", "claude_api_mcp", "--transport", "http", "--sandbox", "--port", str(port)]
         proc = subprocess.Popen(cmd, cwd=opts.repo, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         try:
             wait_http(f"http://127.0.0.1:{port}/health", proc, timeout=120)

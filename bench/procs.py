@@ -44,7 +44,7 @@ def ours_env(upstream: str, *, api_key: bool = False) -> dict[str, str]:
 
 
 def ours_cmd(profile: str = "read-only", http_port: int | None = None) -> list[str]:
-    cmd = [sys.executable, "-m", "server", "--profile", profile]
+    cmd = [sys.executable, "-m", "claude_api_mcp", "--profile", profile]
     return cmd + (["--transport", "http", "--port", str(http_port)] if http_port else [])
 
 

@@ -3,7 +3,7 @@
     python bench/workers.py                 # 2,000 calls at concurrency 64 per worker count
     python bench/workers.py --calls 400     # quicker
 
-Each run starts ``python -m server --transport http --sandbox --workers N`` (every worker carries its own
+Each run starts ``python -m claude_api_mcp --transport http --sandbox --workers N`` (every worker carries its own
 embedded sandbox upstream, so no shared upstream process bounds the figures), then keeps 64
 ``tools/call get_workspace`` requests in flight on the sessionless 2026-07-28 protocol, sent as raw
 JSON-RPC over one ``httpx.AsyncClient`` (the MCP Python client's own CPU would otherwise dominate on a
@@ -132,7 +132,7 @@ def run(workers: int, calls: int, concurrency: int, logs: Path, clients: int) ->
     port = free_port()
     token_file = logs / "token"
     token_file.write_text(TOKEN)
-    cmd = [sys.executable, "-m", "server", "--transport", "http", "--sandbox", "--port", str(port)]
+    cmd = [sys.executable, "-m", "claude_api_mcp", "--transport", "http", "--sandbox", "--port", str(port)]
     cmd += ["--workers", str(workers), "--http-token-file", str(token_file), "--state-key", secrets.token_hex(32)]
     env = base_env() | {"CLAUDE_API_MCP_LOG_LEVEL": "WARNING"}
     proc = spawn(cmd, env, logs / f"workers-{workers}.log")

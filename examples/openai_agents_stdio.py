@@ -18,7 +18,7 @@ from agents.mcp import MCPServerStdio, MCPServerStdioParams
 
 
 async def main() -> None:
-    params: MCPServerStdioParams = {"command": sys.executable, "args": ["-m", "server", "--sandbox"]}
+    params: MCPServerStdioParams = {"command": sys.executable, "args": ["-m", "claude_api_mcp", "--sandbox"]}
     async with MCPServerStdio(name="claude-api", params=params, cache_tools_list=True) as server:
         tools = await server.list_tools()
         print(f"{len(tools)} tools: {', '.join(t.name for t in tools)}")

@@ -19,7 +19,7 @@ from pydantic_ai.mcp import MCPToolset
 
 
 async def main() -> None:
-    toolset = MCPToolset(StdioTransport(command=sys.executable, args=["-m", "server", "--sandbox"]))
+    toolset = MCPToolset(StdioTransport(command=sys.executable, args=["-m", "claude_api_mcp", "--sandbox"]))
     async with toolset:
         tools = await toolset.list_tools()
         print(f"{len(tools)} tools: {', '.join(t.name for t in tools)}")

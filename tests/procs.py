@@ -28,7 +28,7 @@ MAX_SERVER_SECONDS = 300
 _LAUNCH = (
     "import runpy, signal, sys; seconds = int(sys.argv.pop(1)); "
     "hasattr(signal, 'alarm') and signal.alarm(seconds); "
-    "runpy.run_module('server', run_name='__main__', alter_sys=True)"
+    "runpy.run_module('claude_api_mcp', run_name='__main__', alter_sys=True)"
 )
 _DROPPED = ("ANTHROPIC_", "CLAUDE_API_MCP_", "PYTHONPATH")
 
@@ -65,7 +65,7 @@ class HttpServer:
 
 @contextlib.contextmanager
 def http_server(args: Sequence[str], tmp_path: Path, *, timeout: float = 30.0) -> Iterator[HttpServer]:
-    """``python -m server --transport http`` on a free loopback port; yields once /health answers."""
+    """``python -m claude_api_mcp --transport http`` on a free loopback port; yields once /health answers."""
     port = free_port()
     stderr_path = tmp_path / f"server-{port}.stderr"
     cmd = server_command(["--transport", "http", "--host", "127.0.0.1", "--port", str(port), *args])

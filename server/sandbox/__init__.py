@@ -2,7 +2,7 @@
 
 ``Sandbox`` holds the state, the ASGI app and the recorded requests. It plugs into the server as the
 transport of the one httpx client (``Sandbox.transport()``), so every sandbox call runs through the real
-request code, and it can be served on a loopback port (``server.sandbox.serve``) for the official SDK,
+request code, and it can be served on a loopback port (``claude_api_mcp.sandbox.serve``) for the official SDK,
 benchmarks and other clients.
 """
 

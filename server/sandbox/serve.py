@@ -4,7 +4,7 @@ For clients that cannot use the in-process transport: the official SDK, curl, ot
 benchmarks, which point every server under test at the same upstream. The app checks headers like the API,
 so any correctly prefixed key works (``sk-ant-admin…`` for /v1/organizations/*, ``sk-ant-…`` elsewhere).
 
-    python -m server.sandbox.serve --port 8766      # blocks; Ctrl-C stops it
+    python -m claude_api_mcp.sandbox.serve --port 8766      # blocks; Ctrl-C stops it
     with serving() as upstream: upstream.base_url   # in process, on a background thread
 """
 
@@ -92,7 +92,9 @@ def run(host: str = "127.0.0.1", port: int = DEFAULT_PORT, sandbox: Sandbox | No
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m server.sandbox.serve", description="Serve the sandbox API over HTTP.")
+    p = argparse.ArgumentParser(
+        prog="python -m claude_api_mcp.sandbox.serve", description="Serve the sandbox API over HTTP."
+    )
     p.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port, 0 for any free one (default {DEFAULT_PORT})")
     args = p.parse_args(argv)

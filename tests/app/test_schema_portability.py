@@ -69,7 +69,17 @@ def test_what_the_rules_allow() -> None:
 @pytest.mark.e2e
 def test_the_inspector_strict_check_reports_no_portability_finding() -> None:
     cmd = [require_npx(), "-y", INSPECTOR, "--cli", "--format", "json", "-q"]
-    cmd += [sys.executable, "-m", "server", "--sandbox", "--profile", "admin", "--method", "tools/list", "--strict"]
+    cmd += [
+        sys.executable,
+        "-m",
+        "claude_api_mcp",
+        "--sandbox",
+        "--profile",
+        "admin",
+        "--method",
+        "tools/list",
+        "--strict",
+    ]
     done = subprocess.run(cmd, cwd=REPO, env=clean_env(), capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, f"exit {done.returncode}\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     envelope = json.loads(next(line for line in done.stdout.splitlines() if line.startswith("{")))

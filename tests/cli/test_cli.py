@@ -103,7 +103,12 @@ def test_an_unknown_toolset_exits_with_the_choices(capsys: pytest.CaptureFixture
 def test_startup_says_on_stderr_which_toolsets_were_left_out_and_why() -> None:
     env = {"ANTHROPIC_API_KEY": "sk-ant-api03-x", "PATH": "/usr/bin:/bin"}
     done = subprocess.run(
-        [sys.executable, "-m", "server"], env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60
+        [sys.executable, "-m", "claude_api_mcp"],
+        env=env,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout == ""  # stdout belongs to the protocol

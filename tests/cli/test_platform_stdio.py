@@ -34,7 +34,7 @@ async def test_a_sandboxed_platform_server_lists_its_tools_and_streams_a_reply_w
     env = clean_env({"AWS_CONFIG_FILE": "/nonexistent", "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent"})
     params = StdioServerParameters(
         command=sys.executable,
-        args=["-m", "server", "--sandbox", "--platform", platform, "--profile", "admin"],
+        args=["-m", "claude_api_mcp", "--sandbox", "--platform", platform, "--profile", "admin"],
         env=env,
         cwd=str(REPO),
     )

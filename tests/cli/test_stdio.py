@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.anyio, pytest.mark.e2e]
 
 async def test_a_stdio_subprocess_lists_and_calls_tools() -> None:
     params = StdioServerParameters(
-        command=sys.executable, args=["-m", "server", "--sandbox"], env=clean_env(), cwd=str(REPO)
+        command=sys.executable, args=["-m", "claude_api_mcp", "--sandbox"], env=clean_env(), cwd=str(REPO)
     )
     async with Client(params) as client:
         names = {t.name for t in (await client.list_tools()).tools}
@@ -36,7 +36,7 @@ async def test_environment_variables_configure_a_stdio_server() -> None:
     env = clean_env(
         {"CLAUDE_API_MCP_SANDBOX": "1", "CLAUDE_API_MCP_PROFILE": "admin", "CLAUDE_API_MCP_TOOLSETS": "users"}
     )
-    params = StdioServerParameters(command=sys.executable, args=["-m", "server"], env=env, cwd=str(REPO))
+    params = StdioServerParameters(command=sys.executable, args=["-m", "claude_api_mcp"], env=env, cwd=str(REPO))
     async with Client(params) as client:
         names = {t.name for t in (await client.list_tools()).tools}
     assert names == {"list_users", "get_user", "update_user", "remove_user"}
@@ -49,7 +49,7 @@ async def test_progress_notifications_arrive_over_stdio_during_a_long_report() -
         seen.append((progress, total))
 
     params = StdioServerParameters(
-        command=sys.executable, args=["-m", "server", "--sandbox"], env=clean_env(), cwd=str(REPO)
+        command=sys.executable, args=["-m", "claude_api_mcp", "--sandbox"], env=clean_env(), cwd=str(REPO)
     )
     args = {"starting_at": "2026-06-01T00:00:00Z", "ending_at": "2026-09-01T00:00:00Z", "bucket_width": "1d"}
     async with Client(params) as client:

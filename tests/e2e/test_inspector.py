@@ -17,7 +17,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 
 INSPECTOR = "@modelcontextprotocol/inspector@2.12.0"
 TOKEN = "inspector-test-token-0123456789abcdef"
-SERVER = [sys.executable, "-m", "server"]
+SERVER = [sys.executable, "-m", "claude_api_mcp"]
 
 
 def inspector(*args: str, expect_code: int = 0) -> dict[str, Any]:

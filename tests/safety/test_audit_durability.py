@@ -65,7 +65,7 @@ def hanging_upstream() -> Iterator[tuple[str, HangingWrites]]:
 
 
 class StdioServer:
-    """``python -m server`` on stdio with keys, spoken to by hand (its pid is what the test signals)."""
+    """``python -m claude_api_mcp`` on stdio with keys, spoken to by hand (its pid is what the test signals)."""
 
     def __init__(self, args: list[str]) -> None:
         self.proc = subprocess.Popen(

@@ -143,7 +143,7 @@ async def test_cancelling_a_report_over_stdio_stops_its_upstream_requests(mode: 
     with slow_upstream() as (url, slow):
         # Two requests in flight at a time: the report takes ~7 s, and at most two can be on the wire when
         # the cancellation arrives; nothing may start after it.
-        args = ["-m", "server", "--profile", "admin", "--base-url", url, "--report-concurrency", "2"]
+        args = ["-m", "claude_api_mcp", "--profile", "admin", "--base-url", url, "--report-concurrency", "2"]
         params = StdioServerParameters(command=sys.executable, args=args, env=clean_env(KEYS), cwd=str(REPO))
         async with Client(params, mode=mode) as client:
             with anyio.move_on_after(1.5) as scope:

@@ -1,6 +1,6 @@
 """Load: 5,000 tool calls at concurrency 64 over streamable HTTP against the sandbox, on loopback.
 
-The server runs as a real subprocess (``python -m server --transport http --sandbox``) so its memory can be
+The server runs as a real subprocess (``python -m claude_api_mcp --transport http --sandbox``) so its memory can be
 read from /proc. Zero failures, and its RSS after the run within 20 MB of where it was after warm-up.
 """
 
