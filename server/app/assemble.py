@@ -23,7 +23,7 @@ from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel
 
 from claude_api_mcp import __version__
-from claude_api_mcp.app import dashboards
+from claude_api_mcp.app import dashboards, telemetry
 from claude_api_mcp.app.dashboards import tool_meta
 from claude_api_mcp.app.profiles import Selection, select
 from claude_api_mcp.app.prompts import register_prompts
@@ -35,7 +35,7 @@ from claude_api_mcp.core import scrub
 from claude_api_mcp.core.config import Settings
 from claude_api_mcp.core.errors import ApiError, describe_unexpected, sent_note, tool_error, with_note
 from claude_api_mcp.core.instruments import NONE as NO_INSTRUMENTS
-from claude_api_mcp.core.instruments import Instruments
+from claude_api_mcp.core.instruments import Combined, Instruments
 from claude_api_mcp.core.secret import Secret
 from claude_api_mcp.core.tooldef import ToolDef
 from claude_api_mcp.safety import audit
@@ -99,6 +99,8 @@ def build_server(
     ``sleep`` that records retry waits instead of spending them. The web layer passes its ``instruments``
     (Prometheus counters and JSON call logs)."""
     settings = effective_settings(settings)
+    if (otel := telemetry.instruments()) is not None:  # OTEL_* set and the SDK installed (app/telemetry.py)
+        instruments = Combined(instruments, otel)
     scrub.register_settings(settings)  # before anything is logged or answered: every text is scrubbed of them
     scrub.install_logging()
     selection = select(ALL_TOOLS, settings)
