@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, SerializerFunctionWrapHandler, model_serializer
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, SerializerFunctionWrapHandler, model_serializer
 
 OTHER = "On the single row folding this many smaller groups, left out to fit the output budget."
 _OPTIONAL = frozenset(
@@ -15,6 +15,10 @@ _OPTIONAL = frozenset(
 class Compact(BaseModel):
     """Optional parts (buckets, records, note, other_groups) are left out when unset rather than written as null;
     group fields (a row's extra keys) come first."""
+
+    # The result's _meta (never serialized into the text or structuredContent): the dashboard's series, for
+    # clients that render MCP Apps (tools/_dashboard.py).
+    _result_meta: dict[str, Any] | None = PrivateAttr(default=None)
 
     @model_serializer(mode="wrap")
     def _compact(self, handler: SerializerFunctionWrapHandler) -> Any:

@@ -15,6 +15,7 @@ from pydantic import Field, WithJsonSchema
 from claude_api_mcp.core.config import KeyKind
 from claude_api_mcp.core.tooldef import Ctx, ToolDef, tool
 from claude_api_mcp.safety.deps import settings
+from claude_api_mcp.tools import _dashboard as dashboard
 from claude_api_mcp.tools._args import ApiKeyId, WorkspaceId
 from claude_api_mcp.tools._dates import WIDTHS, stamp, window
 from claude_api_mcp.tools._reports_aggregate import (
@@ -82,7 +83,7 @@ def _unique(values: list[str] | None) -> list[str]:
     return list(dict.fromkeys(values or []))
 
 
-@tool("reports", KEY, title="Get usage report", read_only=True)
+@tool("reports", KEY, title="Get usage report", read_only=True, ui=dashboard.URI)
 async def get_usage(
     ctx: Ctx,
     starting_at: Start,
@@ -150,10 +151,11 @@ async def get_usage(
         )
 
     budget = settings(ctx).output_char_budget
-    return bounded(make, rows, fold_usage, kept, budget, rows_name="groups", extra_name="buckets")
+    report = bounded(make, rows, fold_usage, kept, budget, rows_name="groups", extra_name="buckets")
+    return dashboard.attach(ctx, report, lambda: dashboard.series(buckets, groups, dashboard.usage_tokens))
 
 
-@tool("reports", KEY, title="Get cost report", read_only=True)
+@tool("reports", KEY, title="Get cost report", read_only=True, ui=dashboard.URI)
 async def get_cost(
     ctx: Ctx,
     starting_at: Start,
@@ -192,10 +194,11 @@ async def get_cost(
         )
 
     budget = settings(ctx).output_char_budget
-    return bounded(make, rows, fold_cost, kept, budget, rows_name="groups", extra_name="buckets")
+    report = bounded(make, rows, fold_cost, kept, budget, rows_name="groups", extra_name="buckets")
+    return dashboard.attach(ctx, report, lambda: dashboard.series(buckets, groups, dashboard.cost_dollars))
 
 
-@tool("reports", KEY, title="Get Claude Code usage", read_only=True)
+@tool("reports", KEY, title="Get Claude Code usage", read_only=True, ui=dashboard.URI)
 async def get_claude_code_usage(
     ctx: Ctx,
     starting_at: Annotated[str, Field(description="UTC day, YYYY-MM-DD, inclusive.")],

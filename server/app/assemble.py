@@ -23,6 +23,8 @@ from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel
 
 from claude_api_mcp import __version__
+from claude_api_mcp.app import dashboards, telemetry
+from claude_api_mcp.app.dashboards import tool_meta
 from claude_api_mcp.app.profiles import Selection, select
 from claude_api_mcp.app.prompts import register_prompts
 from claude_api_mcp.app.strict import ClaudeApiServer, StrictTool, strict_arguments
@@ -33,7 +35,7 @@ from claude_api_mcp.core import scrub
 from claude_api_mcp.core.config import Settings
 from claude_api_mcp.core.errors import ApiError, describe_unexpected, sent_note, tool_error, with_note
 from claude_api_mcp.core.instruments import NONE as NO_INSTRUMENTS
-from claude_api_mcp.core.instruments import Instruments
+from claude_api_mcp.core.instruments import Combined, Instruments
 from claude_api_mcp.core.secret import Secret
 from claude_api_mcp.core.tooldef import ToolDef
 from claude_api_mcp.safety import audit
@@ -41,6 +43,7 @@ from claude_api_mcp.safety.audit import Attempt, AuditedTool, AuditLog, NotConfi
 from claude_api_mcp.safety.confirm import ANSWER_PARAM, PLAN_PARAM, gate_parameters, needs_confirmation, verdict
 from claude_api_mcp.safety.deps import state
 from claude_api_mcp.tools import ALL_TOOLS
+from claude_api_mcp.tools._dashboard import result_meta
 from claude_api_mcp.tools._schema import tool_schema
 
 if TYPE_CHECKING:  # the sandbox is imported only when it is used (start-up time: bench/startup_split.py)
@@ -96,6 +99,8 @@ def build_server(
     ``sleep`` that records retry waits instead of spending them. The web layer passes its ``instruments``
     (Prometheus counters and JSON call logs)."""
     settings = effective_settings(settings)
+    if (otel := telemetry.instruments()) is not None:  # OTEL_* set and the SDK installed (app/telemetry.py)
+        instruments = Combined(instruments, otel)
     scrub.register_settings(settings)  # before anything is logged or answered: every text is scrubbed of them
     scrub.install_logging()
     selection = select(ALL_TOOLS, settings)
@@ -134,6 +139,7 @@ def build_server(
         unlisted={t.name: not_enabled(t, settings) for t in ALL_TOOLS if t not in selection.tools},
         request_state_security=state_security(settings),  # --state-key: any worker resumes a confirmation
         middleware=instruments.middleware(),
+        extensions=[apps] if (apps := dashboards.extension(selection.tools)) else None,
     )
     register_prompts(server, selection)  # prompts and resources whose tools are listed
     server.selection = selection  # type: ignore[attr-defined]  # read by the CLI's startup report and doctor
@@ -162,7 +168,8 @@ def to_result(result: BaseModel) -> CallToolResult:
         if name in data and data[name] is None:
             del data[name]
     text = pydantic_core.to_json(data).decode()
-    return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=data)
+    meta = result_meta(result)  # MCP Apps clients only: what the view draws beyond the text (a time series)
+    return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=data, _meta=meta)
 
 
 def make_tool(tool: ToolDef, settings: Settings) -> Tool:
@@ -264,6 +271,7 @@ def make_tool(tool: ToolDef, settings: Settings) -> Tool:
     sdk_tool = (StrictTool if tool.read_only else AuditedStrictTool).from_function(
         call, name=tool.name, title=tool.title, description=tool.description, annotations=tool.annotations
     )
+    sdk_tool.meta = tool_meta(tool)  # MCP Apps: the view a host draws the result in (none for most tools)
     sdk_tool.parameters = tool_schema(sdk_tool.parameters, output=False)
     strict_arguments(sdk_tool)
     if sdk_tool.fn_metadata.output_schema is not None:  # published only; results are validated by the model

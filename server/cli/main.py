@@ -17,6 +17,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from claude_api_mcp import __version__
+from claude_api_mcp.app import telemetry
 from claude_api_mcp.cli.exits import EXIT_USAGE
 from claude_api_mcp.cli.team import add_team_flags, team_settings
 from claude_api_mcp.core.config import (
@@ -342,4 +343,10 @@ def main(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None
     from claude_api_mcp.safety.audit import install_sigterm_hook
 
     install_sigterm_hook()  # before any transport takes SIGTERM over: in-flight writes get an outcome line
+    if settings.workers <= 1:  # with --workers each worker process installs its own (web.http_app.app_factory)
+        try:
+            telemetry.setup(env)  # OTEL_* set: traces and metrics over OTLP; otherwise nothing is imported
+        except ConfigError as exc:
+            print(f"claude-api-mcp: {exc}", file=sys.stderr)
+            return EXIT_USAGE
     return serve(settings)

@@ -37,3 +37,21 @@ class NoInstruments:
 
 
 NONE: Instruments = NoInstruments()
+
+
+class Combined:
+    """Several instruments as one: each hears every report (Prometheus on HTTP, OpenTelemetry when configured)."""
+
+    def __init__(self, *parts: Instruments) -> None:
+        self.parts = parts
+
+    def middleware(self) -> list[Any]:
+        return [m for part in self.parts for m in part.middleware()]
+
+    def observe_client(self, client: httpx.AsyncClient) -> None:
+        for part in self.parts:
+            part.observe_client(client)
+
+    def confirmation(self, outcome: str) -> None:
+        for part in self.parts:
+            part.confirmation(outcome)

@@ -39,6 +39,7 @@ class ToolDef:
     idempotent: bool
     not_found_hint: str | None = None
     any_key: bool = False  # listed when either key is set (the api toolset: each call uses its operation's key)
+    ui: str | None = None  # an MCP Apps view (``ui://`` resource) that hosts render next to the result
 
     @property
     def description(self) -> str:
@@ -64,6 +65,7 @@ def tool(
     idempotent: bool = False,
     not_found_hint: str | None = None,
     any_key: bool = False,
+    ui: str | None = None,
 ) -> Callable[[ToolFn], ToolDef]:
     """Declare a tool. Read-only tools are idempotent and never destructive by definition."""
 
@@ -79,6 +81,7 @@ def tool(
             idempotent=idempotent or read_only,
             not_found_hint=not_found_hint,
             any_key=any_key,
+            ui=ui,
         )
 
     return wrap

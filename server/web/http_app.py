@@ -40,6 +40,7 @@ from uvicorn.supervisors import Multiprocess
 if TYPE_CHECKING:
     from claude_api_mcp.sandbox import Sandbox
 
+from claude_api_mcp.app import telemetry
 from claude_api_mcp.app.assemble import build_server
 from claude_api_mcp.core import identity
 from claude_api_mcp.core.config import Profile, Settings
@@ -242,6 +243,7 @@ def app_factory() -> ASGIApp:
     """uvicorn's worker entry point (``--workers N``): the app from the parent's Settings."""
     settings, level = worker_settings()
     configure_logging(logging.getLevelName(level))
+    telemetry.setup()  # each worker exports its own spans and metrics (the parent checked the configuration)
     return http_app(servers_by_profile(settings), settings)
 
 
