@@ -105,3 +105,27 @@ def test_shapes_cover_every_sdk_operation_and_every_ref_resolves_in_the_shared_d
         assert op is not None and (entry["kind"], entry["pagination"]) == (op.response_kind, op.pagination), op_id
     refs = set(re.findall(r'"\$ref":"#/\$defs/([^"]+)"', json.dumps(shapes, separators=(",", ":"))))
     assert refs and refs <= set(shapes["$defs"])
+
+
+def test_the_generator_refuses_a_catalog_the_sdk_would_send_differently() -> None:
+    """The 2.14.0 catalog's two mistakes, put back: update_catalog.refusals names both; the real entries pass."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import update_catalog
+
+    data = json.loads((ROOT / "server" / "client" / "catalog" / "operations.json").read_text(encoding="utf-8"))
+    ops = {op["id"]: op for op in data["operations"]}
+    folded = json.loads(json.dumps(ops["beta.agents.list"]))  # created_at[gte] / [lte] folded into one name
+    for name in ("created_at[gte]", "created_at[lte]"):
+        folded["arguments"]["properties"].pop(name)
+        folded["locations"].pop(name)
+    folded["arguments"]["properties"]["created_at"] = {"type": "string"}
+    folded["locations"]["created_at"] = "query"
+    folded.pop("aliases")
+    wrapped = json.loads(json.dumps(ops["beta.organization.claude_tag.bundles.targets.create"]))
+    wrapped.pop("whole_body")  # the target's fields sent as named body fields is not what the SDK sends: {"type"...}
+    wrapped["arguments"]["properties"] = {"bundle_id": {"type": "string"}, "target": {"type": "object"}}
+    wrapped["locations"] = {"bundle_id": "path", "target": "body"}
+    good = ops["beta.organization.spend_limits.set"]
+    found = update_catalog.refusals({"sdk_version": data["sdk_version"], "operations": [folded, wrapped, good]})
+    assert [line.split(":")[0] for line in found] == [folded["id"], wrapped["id"]]
+    assert update_catalog.refusals({"sdk_version": data["sdk_version"], "operations": [good]}) == []
