@@ -13,7 +13,9 @@ each argument goes (path, query, JSON body, multipart part) under which wire nam
 (params TypedDicts, pydantic response models); pagination from the page class it returns. Summaries are
 our own words, built from the operation's name, not the SDK's docstrings.
 
-Bumping the SDK pin: change the version in pyproject.toml, reinstall, run this, read the diff.
+Before writing, the request-side check (catalog_wire.py) compares every operation's request with the SDK's
+and refuses to write on any difference; after writing, it prints what changed against the committed
+catalog (catalog_diff.py). The fields and the bump routine: docs/CATALOG_FORMAT.md.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ from catalog_types import described, merged_fields, model_schema, schema, union_
 
 OUT = Path(__file__).resolve().parent.parent / "server" / "client" / "catalog" / "operations.json"
 SHAPES_OUT = OUT.with_name("shapes.json")
-PAGES = {  # SDK page class -> our pagination name (see CATALOG_FORMAT.md)
+PAGES = {  # SDK page class -> our pagination name (docs/CATALOG_FORMAT.md)
     "SyncPage": "cursor",
     "SyncPageCursor": "token",
     "SyncTokenPage": "page_token",

@@ -19,7 +19,7 @@ from tests.helpers import call_error, call_ok
 from tests.paths import REPO
 
 sys.path.insert(0, str(REPO / "scripts"))
-import catalog_wire as cw  # noqa: E402  (the scripts folder is not a package)
+import catalog_wire as cw  # the scripts folder is not a package
 
 pytestmark = pytest.mark.anyio
 CATALOG = load_catalog()
@@ -122,7 +122,9 @@ async def test_unclear_spellings_are_refused_before_any_request() -> None:
         for op_id, args, says in REFUSED:
             op = OP(op_id)
             assert op is not None
-            text = await call_error(client, "write_api" if op.writes else "read_api", {"operation": op_id, "arguments": args})
+            text = await call_error(
+                client, "write_api" if op.writes else "read_api", {"operation": op_id, "arguments": args}
+            )
             assert says in text, (op_id, text)
     assert upstream.requests == []
 

@@ -1,8 +1,8 @@
 """The operation catalog: every Claude API operation, generated from the pinned official SDK.
 
 ``operations.json`` is written by ``scripts/update_catalog.py`` (never by hand) and checked against the
-installed SDK by ``tests/client/test_catalog.py``. Its format is described in the script and, for the sandbox's
-generic simulator, in CATALOG_FORMAT.md. This module only reads it: ``load_catalog()`` parses it once.
+installed SDK by ``tests/client/test_catalog.py``. Its fields and how it is regenerated: docs/CATALOG_FORMAT.md.
+This module only reads it: ``load_catalog()`` parses it once.
 The same script writes ``shapes.json``, every operation's full response schema, which only the sandbox
 reads (``server/sandbox/generic_shapes.py``).
 """
