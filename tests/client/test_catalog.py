@@ -129,3 +129,27 @@ def test_the_generator_refuses_a_catalog_the_sdk_would_send_differently() -> Non
     found = update_catalog.refusals({"sdk_version": data["sdk_version"], "operations": [folded, wrapped, good]})
     assert [line.split(":")[0] for line in found] == [folded["id"], wrapped["id"]]
     assert update_catalog.refusals({"sdk_version": data["sdk_version"], "operations": [good]}) == []
+
+
+def test_the_bump_summary_names_operations_and_arguments_that_changed() -> None:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from catalog_diff import changes
+
+    data = json.loads((ROOT / "server" / "client" / "catalog" / "operations.json").read_text(encoding="utf-8"))
+    old = json.loads(json.dumps(data))
+    old["sdk_version"] = "0.0.1"
+    ops = {op["id"]: op for op in old["operations"]}
+    old["operations"] = [op for op in old["operations"] if op["id"] != "beta.organization.analytics.projects.list"]
+    agents = ops["beta.agents.list"]
+    agents["arguments"]["properties"]["created_at"] = {"type": "string"}
+    agents["locations"]["created_at"] = "query"
+    spend = ops["beta.organization.spend_limits.set"]["arguments"]
+    spend["properties"]["period"] = {"type": "string"}
+    spend["properties"]["amount"] = {**spend["properties"]["amount"], "description": "Old words."}
+    lines = changes(old, data)
+    assert lines[0] == f"SDK 0.0.1 -> {data['sdk_version']}"
+    assert "+ operation beta.organization.analytics.projects.list (GET /v1/organizations/analytics/projects)" in lines
+    assert "~ beta.agents.list: - argument created_at" in lines
+    assert "~ beta.organization.spend_limits.set: argument period: schema changed" in lines
+    assert lines[-1].startswith("~ 1 argument descriptions reworded")
+    assert changes(data, data) == []
