@@ -14,7 +14,7 @@ import base64
 import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import anthropic
@@ -273,11 +273,11 @@ def built_request(op: Operation, args: Mapping[str, Any]) -> httpx.Request:
 class Report:
     compared: int = 0
     same: int = 0
-    skipped: dict[str, str] | None = None
-    different: dict[str, list[str]] | None = None
+    skipped: dict[str, str] = field(default_factory=dict)  # op id -> reason
+    different: dict[str, list[str]] = field(default_factory=dict)  # op id -> how
 
     def line(self) -> str:
-        return f"compared {self.compared}, same {self.same}, skipped {len(self.skipped or {})}"
+        return f"compared {self.compared}, same {self.same}, skipped {len(self.skipped)}"
 
 
 def check_catalog(operations: Any) -> Report:
@@ -285,16 +285,16 @@ def check_catalog(operations: Any) -> Report:
     required ones, our side built in-process (``built_request``)."""
     client = sdk_client()
     methods = sdk_methods(client)
-    report = Report(skipped={}, different={})
+    report = Report()
     for op in operations:
         if reason := skip_reason(op, methods):
-            report.skipped[op.id] = reason  # type: ignore[index]
+            report.skipped[op.id] = reason
             continue
         report.compared += 1
         found = [*compare(op, arguments(op), built_request, client)]
         found += [f"(required only) {d}" for d in compare(op, arguments(op, everything=False), built_request, client)]
         if found:
-            report.different[op.id] = found  # type: ignore[index]
+            report.different[op.id] = found
         else:
             report.same += 1
     return report

@@ -193,7 +193,7 @@ def refusals(catalog: dict[str, Any]) -> list[str]:
 
     report = check_catalog(parse_catalog(catalog).operations)
     print(f"request-side check: {report.line()}", file=sys.stderr)
-    return [f"{op_id}: {'; '.join(found)}" for op_id, found in (report.different or {}).items()]
+    return [f"{op_id}: {'; '.join(found)}" for op_id, found in report.different.items()]
 
 
 def main(argv: list[str]) -> int:

@@ -38,6 +38,10 @@ def _spelled(op: Operation, name: str, value: Any) -> list[tuple[str, Any]]:
     if op.whole_body is not None and name == op.whole_body:
         if not isinstance(value, Mapping):
             raise ToolError(f"Argument {name!r} must be an object (its fields are the request body of {op.id}).")
+        fields = [p for p, where in op.locations.items() if where == "body"]
+        stray = sorted(key for key in value if key not in fields)  # a path or header argument cannot hide in it
+        if stray:
+            raise ToolError(f"Argument {name!r} has no field {stray[0]!r}; its fields: {', '.join(fields)}.")
         return [(key, item) for key, item in value.items()]
     grouped = sorted(p for p in op.properties if p.startswith(f"{name}[") and p.endswith("]"))
     if grouped and isinstance(value, Mapping):

@@ -113,6 +113,22 @@ REFUSED = [
     ("beta.agents.list", {"created_at[gte]": 5}, "'created_at[gte]' must be"),
     ("beta.organization.claude_tag.bundles.targets.create", {"bundle_id": "capp_1", "target": "C1"}, "must be an obj"),
     ("beta.organization.claude_tag.bundles.targets.create", {"bundle_id": "capp_1", "zq1z": {}}, "Unknown argument"),
+    (  # the path argument cannot be smuggled in through the body object (it would pick another bundle)
+        "beta.organization.claude_tag.bundles.targets.create",
+        {"target": {"bundle_id": "capp_2", "type": "slack_channel"}},
+        "Argument 'target' has no field 'bundle_id'; its fields: slack_channel_id, type, slack_workspace_id.",
+    ),
+    (
+        "beta.organization.claude_tag.bundles.targets.create",
+        {"bundle_id": "capp_1", "target": {"type": "slack_channel", "extra": 1}},
+        "Argument 'target' has no field 'extra'",
+    ),
+    (
+        "beta.organization.claude_tag.bundles.targets.create",
+        {"bundle_id": "capp_1", "type": "slack_workspace", "target": {"type": "slack_channel"}},
+        "'type' is given twice",
+    ),
+    ("beta.organization.claude_tag.bundles.targets.create", {"bundle_id": "capp_1", "type": "x"}, "must be one of"),
 ]
 
 
