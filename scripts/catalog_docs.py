@@ -3,8 +3,9 @@
 Two sources, both the SDK's words: a method's docstring ``Args:`` section (its top-level parameters) and the
 attribute docstrings of its params TypedDicts (nested fields: the string literal under each annotated
 field, which Python keeps only in the source, so the class source is parsed). Each text is cut to its first
-paragraph and ``MAX_CHARS``: the unit of an amount, what an id looks like, what a flag does; the rest is on
-the API reference. Used by ``update_catalog.py`` only (docs/CATALOG_FORMAT.md, "description").
+paragraph and ``MAX_CHARS`` (deeper fields and variant objects: the first sentence): the unit of an amount,
+what an id looks like, what a flag does; the rest is on the API reference. Used by ``update_catalog.py``
+only (docs/CATALOG_FORMAT.md, "Arguments").
 """
 
 from __future__ import annotations
@@ -29,6 +30,14 @@ def brief(text: str) -> str:
     cut = line[:MAX_CHARS]
     end = cut.rfind(". ")
     return cut[: end + 1] if end > MAX_CHARS // 3 else cut.rstrip() + "…"
+
+
+def sentence(text: str, limit: int = 160) -> str:
+    """The first sentence only, for fields nested deep in an argument (each word is read in every answer)."""
+    line = brief(text)
+    end = line.find(". ")
+    line = line[: end + 1] if end > 0 else line
+    return line if len(line) <= limit else line[: limit - 1].rstrip() + "…"
 
 
 def param_docs(method: Any) -> dict[str, str]:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pydantic
 import typing_extensions
-from catalog_docs import brief, field_docs
+from catalog_docs import field_docs, sentence
 
 MAX_DEPTH = 4
 MAX_UNION = 12  # a union of more variants than this is described by its kinds only
@@ -183,13 +183,14 @@ def _typeddict(tp: Any, depth: int) -> dict[str, Any]:
     required: list[str] = []
     for name, hint in hints.items():
         wire = alias_of(hint) or name
-        props[wire] = described(schema(hint, depth + 1), docs.get(name))
+        doc = docs.get(name)
+        props[wire] = described(schema(hint, depth + 1), sentence(doc) if doc and depth >= 1 else doc)
         if name in required_keys:
             required.append(wire)
     out: dict[str, Any] = {"type": "object", "properties": props}
     if required:
         out["required"] = required
-    own = brief(tp.__doc__) if isinstance(tp.__doc__, str) else ""
+    own = sentence(tp.__doc__) if isinstance(tp.__doc__, str) else ""
     return described(out, own or None)
 
 
