@@ -54,6 +54,23 @@ def alias_of(tp: Any) -> str | None:
     return None
 
 
+def is_required(hint: Any, total: bool) -> bool:
+    """Whether a TypedDict field is required, from its own ``Required``/``NotRequired`` wrapper. Not from
+    ``__required_keys__``: the SDK's modules use ``from __future__ import annotations``, and with string
+    annotations the class cannot see the wrappers, so every field of a ``total=False`` class lands in
+    ``__optional_keys__`` (a spend limit scope's ``type`` would read as optional)."""
+    while True:
+        origin = typing_extensions.get_origin(hint)
+        if origin in (typing_extensions.Required, getattr(typing, "Required", None)):
+            return True
+        if origin in (typing_extensions.NotRequired, getattr(typing, "NotRequired", None)):
+            return False
+        if origin in (typing_extensions.Annotated, typing.Annotated, typing_extensions.ReadOnly):
+            hint = typing_extensions.get_args(hint)[0]
+            continue
+        return total
+
+
 def union_args(tp: Any) -> tuple[Any, ...] | None:
     tp = strip(tp)
     if typing_extensions.get_origin(tp) in (typing.Union, types.UnionType):
@@ -177,7 +194,7 @@ def _typeddict(tp: Any, depth: int) -> dict[str, Any]:
     if depth >= MAX_DEPTH:
         return {"type": "object"}
     hints = typing_extensions.get_type_hints(tp, include_extras=True)
-    required_keys = getattr(tp, "__required_keys__", frozenset())
+    total = bool(getattr(tp, "__total__", True))
     docs = field_docs(tp)
     props: dict[str, Any] = {}
     required: list[str] = []
@@ -185,7 +202,7 @@ def _typeddict(tp: Any, depth: int) -> dict[str, Any]:
         wire = alias_of(hint) or name
         doc = docs.get(name)
         props[wire] = described(schema(hint, depth + 1), sentence(doc) if doc and depth >= 1 else doc)
-        if name in required_keys:
+        if is_required(hint, total):
             required.append(wire)
     out: dict[str, Any] = {"type": "object", "properties": props}
     if required:

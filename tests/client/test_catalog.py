@@ -125,6 +125,7 @@ def test_the_generator_refuses_a_catalog_the_sdk_would_send_differently() -> Non
     wrapped.pop("whole_body")  # the target's fields sent as named body fields is not what the SDK sends: {"type"...}
     wrapped["arguments"]["properties"] = {"bundle_id": {"type": "string"}, "target": {"type": "object"}}
     wrapped["locations"] = {"bundle_id": "path", "target": "body"}
+    wrapped["arguments"]["required"] = ["bundle_id", "target"]
     good = ops["beta.organization.spend_limits.set"]
     found = update_catalog.refusals({"sdk_version": data["sdk_version"], "operations": [folded, wrapped, good]})
     assert [line.split(":")[0] for line in found] == [folded["id"], wrapped["id"]]
