@@ -66,6 +66,8 @@ def problem(value: Any, schema: Mapping[str, Any], where: str) -> str | None:
     if "anyOf" in schema:
         if any(problem(value, option, where) is None for option in schema["anyOf"]):
             return None
+        if isinstance(value, dict) and (why := _variant_problem(value, schema["anyOf"], where)):
+            return why
         names = sorted({str(o.get("type", "object")) for o in schema["anyOf"] if isinstance(o.get("type"), str)})
         shown = " or ".join(_TYPES.get(k, k) for k in names) or "one of the shapes describe_api shows"
         return f"Argument {where!r} must be {shown} matching describe_api's schema; got {_kind(value)}."
@@ -91,6 +93,23 @@ def problem(value: Any, schema: Mapping[str, Any], where: str) -> str | None:
             if name in props and (why := problem(item, props[name], f"{where}.{name}")):
                 return why
     return None
+
+
+def _variant_problem(value: Mapping[str, Any], options: list[Any], where: str) -> str | None:
+    """For a union of objects told apart by ``type`` (a spend limit's scope): the chosen variant's own problem,
+    or which ``type`` values exist when none was given."""
+    tagged = {
+        tag: option
+        for option in options
+        if isinstance(option, Mapping)
+        for tag in ((option.get("properties") or {}).get("type") or {}).get("enum", ())
+    }
+    if not tagged:
+        return None
+    if value.get("type") in tagged:
+        return problem(value, tagged[value["type"]], where)
+    kinds = ", ".join(map(str, tagged))
+    return f"Argument {where!r} must be an object whose type is one of: {kinds} (got {value.get('type')!r})."
 
 
 def validate(op: Operation, arguments: Mapping[str, Any]) -> dict[str, Any]:

@@ -129,6 +129,17 @@ REFUSED = [
         "'type' is given twice",
     ),
     ("beta.organization.claude_tag.bundles.targets.create", {"bundle_id": "capp_1", "type": "x"}, "must be one of"),
+    ("beta.organization.claude_tag.bundles.targets.create", {"bundle_id": "capp_1"}, "Missing required argument(s)"),
+    (  # a nested field the SDK marks Required (string annotations hid it once)
+        "beta.organization.spend_limits.set",
+        {"amount": "5", "scope": {"user_id": "user_1"}},
+        "Argument 'scope' must be an object whose type is one of: user, organization, workspace (got None).",
+    ),
+    (
+        "beta.organization.spend_limits.set",
+        {"amount": "5", "scope": {"type": "user"}},
+        "Argument 'scope' is missing user_id.",
+    ),
 ]
 
 
