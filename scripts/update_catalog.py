@@ -208,6 +208,9 @@ def main(argv: list[str]) -> int:
                     committed.splitlines(), text.splitlines(), "committed", "installed SDK", n=1, lineterm=""
                 )
                 shown = "\n".join(line[:300] for line in itertools.islice(diff, 80))
+                if out == OUT:  # what a reviewer needs first: which operations and arguments changed
+                    said = changes(json.loads(committed) if committed else {}, catalog)
+                    shown = "\n".join(said[:60]) + "\n" + shown
                 sys.stderr.write(f"{out} differs from the installed SDK: run scripts/update_catalog.py\n{shown}\n")
                 stale += 1
         return 1 if stale else 0
