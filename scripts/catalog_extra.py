@@ -65,7 +65,7 @@ def typed_tool(method: str, path: str) -> str | None:
     return _BY_REQUEST.get((method, re.sub(r"\{[^}]+\}", "{}", path)))
 
 
-# --- the report endpoints the SDK lacks (shapes: ../shared/reference/anthropic-api.md §2.7-2.9) ----------------
+# --- the report endpoints the SDK lacks (their facts: docs/CATALOG_FORMAT.md, "The hand-written report endpoints")
 
 
 def _strings(*values: str) -> dict[str, Any]:

@@ -5,7 +5,7 @@ so it needs them whole (the catalog's ``response.fields`` stop at a few levels, 
 must not import the SDK at run time to get them. One pydantic generation pass over every distinct
 return / item / event type gives one shared ``$defs`` namespace: a model used by forty operations is written
 once, under one name. Titles and descriptions (the SDK's docstrings) are dropped: the simulator needs the
-structure only, and the SDK's prose is not ours to copy.
+structure only (the field docs a model reads are in the catalog's argument schemas, catalog_docs.py).
 """
 
 from __future__ import annotations

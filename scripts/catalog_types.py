@@ -2,7 +2,8 @@
 
 Used by ``update_catalog.py`` only. Compact on purpose: ``describe_api`` shows these schemas to a model,
 so nesting stops at ``MAX_DEPTH`` (deeper values are described as a bare object or array, and the API
-validates them) and no descriptions are copied from the SDK.
+validates them). Fields of params TypedDicts carry the SDK's own attribute docs as ``description``
+(``catalog_docs.py``); response models carry none (the shapes are for reading, and every word is paid for).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 
 import pydantic
 import typing_extensions
+from catalog_docs import field_docs, sentence
 
 MAX_DEPTH = 4
 MAX_UNION = 12  # a union of more variants than this is described by its kinds only
@@ -50,6 +52,23 @@ def alias_of(tp: Any) -> str | None:
             if isinstance(alias, str):
                 return alias
     return None
+
+
+def is_required(hint: Any, total: bool) -> bool:
+    """Whether a TypedDict field is required, from its own ``Required``/``NotRequired`` wrapper. Not from
+    ``__required_keys__``: the SDK's modules use ``from __future__ import annotations``, and with string
+    annotations the class cannot see the wrappers, so every field of a ``total=False`` class lands in
+    ``__optional_keys__`` (a spend limit scope's ``type`` would read as optional)."""
+    while True:
+        origin = typing_extensions.get_origin(hint)
+        if origin in (typing_extensions.Required, getattr(typing, "Required", None)):
+            return True
+        if origin in (typing_extensions.NotRequired, getattr(typing, "NotRequired", None)):
+            return False
+        if origin in (typing_extensions.Annotated, typing.Annotated, typing_extensions.ReadOnly):
+            hint = typing_extensions.get_args(hint)[0]
+            continue
+        return total
 
 
 def union_args(tp: Any) -> tuple[Any, ...] | None:
@@ -175,18 +194,21 @@ def _typeddict(tp: Any, depth: int) -> dict[str, Any]:
     if depth >= MAX_DEPTH:
         return {"type": "object"}
     hints = typing_extensions.get_type_hints(tp, include_extras=True)
-    required_keys = getattr(tp, "__required_keys__", frozenset())
+    total = bool(getattr(tp, "__total__", True))
+    docs = field_docs(tp)
     props: dict[str, Any] = {}
     required: list[str] = []
     for name, hint in hints.items():
         wire = alias_of(hint) or name
-        props[wire] = schema(hint, depth + 1)
-        if name in required_keys:
+        doc = docs.get(name)
+        props[wire] = described(schema(hint, depth + 1), sentence(doc) if doc and depth >= 1 else doc)
+        if is_required(hint, total):
             required.append(wire)
     out: dict[str, Any] = {"type": "object", "properties": props}
     if required:
         out["required"] = required
-    return out
+    own = sentence(tp.__doc__) if isinstance(tp.__doc__, str) else ""
+    return described(out, own or None)
 
 
 def model_schema(model: type[pydantic.BaseModel], depth: int = 0) -> dict[str, Any]:
@@ -204,3 +226,32 @@ def model_schema(model: type[pydantic.BaseModel], depth: int = 0) -> dict[str, A
     if required:
         out["required"] = required
     return out
+
+
+def described(sub: dict[str, Any], doc: str | None) -> dict[str, Any]:
+    """The schema with the SDK's words for the field, placed first so a reader sees them before the shape."""
+    return {"description": doc, **sub} if doc else sub
+
+
+def merged_fields(whole: dict[str, Any]) -> dict[str, Any]:
+    """A body that is one union of objects, as one flat set of fields: each variant's properties (a field in
+    several variants with different shapes becomes their union, string enums are joined), required where
+    every variant requires it. The API checks the combination; ``type`` names the variant."""
+    variants = [v for v in whole.get("anyOf", [whole]) if v.get("type") == "object"]
+    props: dict[str, Any] = {}
+    for variant in variants:
+        for name, sub in variant.get("properties", {}).items():
+            props[name] = sub if name not in props else _joined(props[name], sub)
+    required = [n for n in props if variants and all(n in v.get("required", ()) for v in variants)]
+    return {"properties": props, "required": required}
+
+
+def _joined(a: dict[str, Any], b: dict[str, Any]) -> dict[str, Any]:
+    if a == b:
+        return a
+    plain_a = {k: v for k, v in a.items() if k not in ("enum", "description")}
+    plain_b = {k: v for k, v in b.items() if k not in ("enum", "description")}
+    if "enum" in a and "enum" in b and plain_a == plain_b:
+        return {**a, "enum": [*a["enum"], *(v for v in b["enum"] if v not in a["enum"])]}
+    options = [*a.get("anyOf", [a]), *(o for o in b.get("anyOf", [b]) if o not in a.get("anyOf", [a]))]
+    return {"anyOf": options}

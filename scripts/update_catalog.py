@@ -13,7 +13,9 @@ each argument goes (path, query, JSON body, multipart part) under which wire nam
 (params TypedDicts, pydantic response models); pagination from the page class it returns. Summaries are
 our own words, built from the operation's name, not the SDK's docstrings.
 
-Bumping the SDK pin: change the version in pyproject.toml, reinstall, run this, read the diff.
+Before writing, the request-side check (catalog_wire.py) compares every operation's request with the SDK's
+and refuses to write on any difference; after writing, it prints what changed against the committed
+catalog (catalog_diff.py). The fields and the bump routine: docs/CATALOG_FORMAT.md.
 """
 
 from __future__ import annotations
@@ -22,9 +24,7 @@ import difflib
 import inspect
 import itertools
 import json
-import re
 import sys
-import typing
 from pathlib import Path
 from typing import Any
 
@@ -32,167 +32,25 @@ import anthropic
 import httpx2
 import pydantic
 import typing_extensions
-from anthropic._resource import SyncAPIResource
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from catalog_diff import changes
 from catalog_extra import HAND_WRITTEN, summary, typed_tool
+from catalog_record import LOOKUP_FIRST, locate, record, recorder, walk
 from catalog_shapes import build_shapes, render_shapes
-from catalog_types import is_file, is_omit, is_typeddict, model_schema, schema, strip, union_args
+from catalog_types import described, merged_fields, model_schema, schema, union_args
 
 OUT = Path(__file__).resolve().parent.parent / "server" / "client" / "catalog" / "operations.json"
 SHAPES_OUT = OUT.with_name("shapes.json")
-SKIPPED_PARAMS = {"extra_headers", "extra_query", "extra_body", "timeout", "betas"}
-PAGES = {  # SDK page class -> our pagination name (see CATALOG_FORMAT.md)
+PAGES = {  # SDK page class -> our pagination name (docs/CATALOG_FORMAT.md)
     "SyncPage": "cursor",
     "SyncPageCursor": "token",
     "SyncTokenPage": "page_token",
     "SyncBidirectionalPageCursor": "bidirectional",
     "SyncReportPageCursor": "report",
 }
-HEADER_PREFIX = "anthropic-"
 BINARY = {"type": "string", "format": "binary"}  # a file argument: a local path (see tools/api.py)
 PLAIN_VERBS = ("create", "list", "retrieve", "update", "delete")
-
-
-class Recorded(Exception):
-    def __init__(self, request: httpx2.Request) -> None:
-        self.request = request
-
-
-_LOOKUP_FIRST: list[bool] = [False]  # batch results: the SDK first GETs the batch for its results_url
-
-
-def _record(request: httpx2.Request) -> httpx2.Response:
-    if _LOOKUP_FIRST[0] and not request.url.path.endswith("/results"):
-        return httpx2.Response(200, json={"id": "batch", "results_url": f"{request.url}/results"})
-    raise Recorded(request)
-
-
-def walk(obj: Any, prefix: tuple[str, ...]) -> list[tuple[str, Any]]:
-    out: list[tuple[str, Any]] = []
-    for name in sorted(dir(type(obj))):
-        if name.startswith("_") or name.startswith("with_"):
-            continue
-        value = getattr(obj, name)
-        if isinstance(value, SyncAPIResource):
-            out.extend(walk(value, (*prefix, name)))
-        elif inspect.ismethod(value) and prefix:
-            out.append((".".join((*prefix, name)), value))
-    return out
-
-
-def marker_value(index: int, hint: Any) -> Any:
-    mark = f"zq{index}z"
-    if is_file(hint):
-        one = (f"{mark}.bin", mark.encode(), "application/octet-stream")
-        base = strip(hint)
-        return [one] if union_args(base) is None and typing_extensions.get_origin(base) is not None else one
-    kinds = {strip(a) for a in (union_args(hint) or (hint,)) if not is_omit(a) and a is not type(None)}
-    for kind in kinds:
-        origin = typing_extensions.get_origin(kind) or kind
-        if is_typeddict(kind) or (isinstance(origin, type) and issubclass(origin, dict | typing.Mapping)):
-            return {mark: mark}
-    for kind in kinds:
-        origin = typing_extensions.get_origin(kind)
-        if isinstance(origin, type) and issubclass(origin, typing.Iterable) and origin is not str:
-            return [mark]
-    return mark
-
-
-def send(method: Any, kwargs: dict[str, Any]) -> httpx2.Request | None:
-    try:
-        method(**kwargs)
-    except Recorded as rec:
-        return rec.request
-    except anthropic.APIConnectionError as exc:
-        if isinstance(exc.__cause__, Recorded):
-            return exc.__cause__.request
-        raise
-    except Exception:  # sends nothing (webhook helpers) or refuses a marker (output_format)
-        return None
-    return None
-
-
-def record(method: Any) -> dict[str, Any] | None:
-    """The request the method sends; each argument's marker is found in the request that carried it."""
-    try:
-        hints = typing_extensions.get_type_hints(method, include_extras=True)
-    except (NameError, TypeError):
-        return None  # helpers built on generics (parse, stream managers): they repeat a plain method's request
-    params = [p for p in inspect.signature(method).parameters.values() if p.name not in SKIPPED_PARAMS]
-    if any(p.kind in (p.VAR_KEYWORD, p.VAR_POSITIONAL) for p in params):
-        return None
-    values = {p.name: marker_value(i, hints.get(p.name, Any)) for i, p in enumerate(params)}
-    request = send(method, values)
-    carried = dict.fromkeys(values, request)
-    if request is None:  # some optional argument refuses a marker: find which, one at a time
-        base = {p.name: values[p.name] for p in params if p.default is inspect.Parameter.empty}
-        request = send(method, base)
-        if request is None:
-            return None
-        carried = dict.fromkeys(base, request)
-        for p in params:
-            if p.name not in base and (alone := send(method, {**base, p.name: values[p.name]})) is not None:
-                carried[p.name] = alone
-    marks = {p.name: f"zq{i}z" for i, p in enumerate(params)}
-    params = [p for p in params if p.name in carried]
-    return {"request": request, "params": params, "hints": hints, "carried": carried, "marks": marks, "values": values}
-
-
-def _multipart_parts(req: httpx2.Request) -> dict[str, bytes]:
-    body = req.read()
-    boundary = req.headers["content-type"].split("boundary=")[1].encode()
-    parts: dict[str, bytes] = {}
-    for chunk in body.split(b"--" + boundary):
-        m = re.search(rb'name="([^"]+)"(?:; filename="([^"]*)")?.*?\r\n\r\n(.*)\r\n$', chunk, re.S)
-        if m:
-            name = m.group(1).decode().removesuffix("[]")
-            parts[name] = parts.get(name, b"") + (m.group(2) or b"") + m.group(3)
-    return parts
-
-
-def _body_kind(req: httpx2.Request) -> str | None:
-    if req.headers.get("content-type", "").startswith("multipart/"):
-        return "multipart"
-    return "json" if req.content else None
-
-
-def locate(rec: dict[str, Any]) -> tuple[str, dict[str, tuple[str, str]], str | None]:
-    """The path template, each argument's (location, wire name), and the body kind."""
-    path = rec["request"].url.raw_path.decode().split("?")[0]
-    where: dict[str, tuple[str, str]] = {}
-    for p in rec["params"]:
-        req: httpx2.Request = rec["carried"][p.name]
-        body_kind = _body_kind(req)
-        json_body = json.loads(req.content) if body_kind == "json" else {}
-        parts = _multipart_parts(req) if body_kind == "multipart" else {}
-        query = list(req.url.params.multi_items())
-        mark = rec["marks"][p.name]
-        if mark in path:
-            path = path.replace(mark, "{" + p.name + "}")
-            where[p.name] = ("path", p.name)
-            continue
-        hit = next((k for k, v in query if mark in k or mark in v), None)
-        if hit is not None:
-            where[p.name] = ("query", hit.split("[")[0])
-            continue
-        if isinstance(json_body, dict):
-            key = next((k for k, v in json_body.items() if mark in json.dumps(v)), None)
-            if key is not None:
-                where[p.name] = ("body", key)
-                continue
-        header = next((k for k, v in req.headers.items() if mark in v and k != "anthropic-beta"), None)
-        if header is not None:  # the argument keeps its name; the header is anthropic-<name with dashes>
-            if header.removeprefix(HEADER_PREFIX) != p.name.replace("_", "-").removeprefix(HEADER_PREFIX):
-                raise SystemExit(f"{req.url}: argument {p.name} goes in an unexpected header {header}")
-            where[p.name] = ("header", p.name)
-            continue
-        part = next((k for k, v in parts.items() if mark.encode() in v), None)
-        if part is not None:
-            where[p.name] = ("file" if is_file(rec["hints"].get(p.name)) else "body", part)
-            continue
-        raise SystemExit(f"{req.url}: cannot find where argument {p.name} goes")
-    return path, where, _body_kind(rec["request"])
 
 
 def response_of(hint: Any) -> tuple[dict[str, Any], str | None]:
@@ -233,16 +91,27 @@ def operation(op_id: str, rec: dict[str, Any]) -> dict[str, Any]:
     props: dict[str, Any] = {}
     required: list[str] = []
     locations: dict[str, str] = {}
+    aliases: dict[str, str] = {}
+    whole_body: str | None = None
     for p in rec["params"]:
         place, wire = where[p.name]
         if p.name == "stream" and response["kind"] != "sse":
             continue  # streaming is its own operation; the plain one always answers with one object
         hint = rec["hints"].get(p.name, Any)
+        if place == "whole":  # the body is this one parameter: its fields are the arguments, by their API names
+            whole_body = p.name
+            fields = merged_fields(schema(hint))
+            props.update(fields["properties"])
+            locations.update(dict.fromkeys(fields["properties"], "body"))
+            required.extend(fields["required"])
+            continue
         if place == "file":
             many = isinstance(rec["values"][p.name], list)
             props[wire] = {"type": "array", "items": BINARY} if many else BINARY
         else:
-            props[wire] = schema(hint)
+            props[wire] = described(schema(hint), rec["docs"].get(p.name))
+            if wire != p.name and place in ("query", "body"):
+                aliases[p.name] = wire  # the SDK's name for it is accepted too
         locations[wire] = place
         if p.default is inspect.Parameter.empty or place == "path":
             required.append(wire)
@@ -267,6 +136,8 @@ def operation(op_id: str, rec: dict[str, Any]) -> dict[str, Any]:
         "pagination": pagination,
         "response": response,
         "typed_tool": None,
+        **({"aliases": aliases} if aliases else {}),
+        **({"whole_body": whole_body} if whole_body else {}),
     }
 
 
@@ -282,12 +153,12 @@ def build() -> tuple[dict[str, Any], dict[str, Any]]:
         api_key="sk-ant-api03-catalog",
         base_url="https://api.example.invalid",
         max_retries=0,
-        http_client=httpx2.Client(transport=httpx2.MockTransport(_record)),
+        http_client=httpx2.Client(transport=httpx2.MockTransport(recorder)),
     )
     chosen: dict[tuple[str, str], dict[str, Any]] = {}
     returns: dict[str, Any] = {}
     for op_id, method in walk(client, ()):
-        _LOOKUP_FIRST[0] = op_id.endswith("batches.results")
+        LOOKUP_FIRST[0] = op_id.endswith("batches.results")
         rec = record(method)
         if rec is None:
             continue
@@ -313,6 +184,18 @@ def render(catalog: dict[str, Any]) -> str:
     return json.dumps(catalog, indent=1, ensure_ascii=False) + "\n"
 
 
+def refusals(catalog: dict[str, Any]) -> list[str]:
+    """The request-side check (scripts/catalog_wire.py) on the catalog about to be written: each operation
+    the SDK and our tools would send differently, with how."""
+    from catalog_wire import check_catalog
+
+    from claude_api_mcp.client.catalog import parse_catalog
+
+    report = check_catalog(parse_catalog(catalog).operations)
+    print(f"request-side check: {report.line()}", file=sys.stderr)
+    return [f"{op_id}: {'; '.join(found)}" for op_id, found in report.different.items()]
+
+
 def main(argv: list[str]) -> int:
     catalog, shapes = build()
     files = {OUT: render(catalog), SHAPES_OUT: render_shapes(shapes)}
@@ -325,9 +208,19 @@ def main(argv: list[str]) -> int:
                     committed.splitlines(), text.splitlines(), "committed", "installed SDK", n=1, lineterm=""
                 )
                 shown = "\n".join(line[:300] for line in itertools.islice(diff, 80))
+                if out == OUT:  # what a reviewer needs first: which operations and arguments changed
+                    said = changes(json.loads(committed) if committed else {}, catalog)
+                    shown = "\n".join(said[:60]) + "\n" + shown
                 sys.stderr.write(f"{out} differs from the installed SDK: run scripts/update_catalog.py\n{shown}\n")
                 stale += 1
         return 1 if stale else 0
+    if different := refusals(catalog):
+        sys.stderr.write("Not written: the SDK sends these requests differently (docs/CATALOG_FORMAT.md):\n")
+        sys.stderr.write("".join(f"  {line[:400]}\n" for line in different))
+        return 1
+    committed = json.loads(OUT.read_text(encoding="utf-8")) if OUT.exists() else {}
+    summary_lines = changes(committed, catalog)
+    print("\n".join(summary_lines) if summary_lines else "No change against the committed catalog.")
     OUT.parent.mkdir(parents=True, exist_ok=True)
     for out, text in files.items():
         out.write_text(text, encoding="utf-8")

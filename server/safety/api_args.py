@@ -3,6 +3,7 @@
 Every check runs before anything is sent, and each refusal is one plain sentence naming the argument (a
 model reads it and retries): unknown names are refused with the accepted ones listed, never dropped.
 The schemas are the catalog's compact JSON Schema; nesting below the catalog's depth is left to the API.
+Argument names, locations and the catalog fields used here: docs/CATALOG_FORMAT.md.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from claude_api_mcp.client.catalog import Operation, load_catalog
 from claude_api_mcp.core.config import KeyKind
 from claude_api_mcp.safety.api_files import LocalPart, part_media, part_name, path_of
+from claude_api_mcp.safety.api_forms import normalized
 
 MAX_UPLOAD = 32 * 2**20  # bytes of one inline upload (base64 content travels through the model's context)
 _PATH_VALUE = re.compile(r"^[A-Za-z0-9._:@~-]{1,256}$")
@@ -64,6 +66,8 @@ def problem(value: Any, schema: Mapping[str, Any], where: str) -> str | None:
     if "anyOf" in schema:
         if any(problem(value, option, where) is None for option in schema["anyOf"]):
             return None
+        if isinstance(value, dict) and (why := _variant_problem(value, schema["anyOf"], where)):
+            return why
         names = sorted({str(o.get("type", "object")) for o in schema["anyOf"] if isinstance(o.get("type"), str)})
         shown = " or ".join(_TYPES.get(k, k) for k in names) or "one of the shapes describe_api shows"
         return f"Argument {where!r} must be {shown} matching describe_api's schema; got {_kind(value)}."
@@ -91,8 +95,27 @@ def problem(value: Any, schema: Mapping[str, Any], where: str) -> str | None:
     return None
 
 
+def _variant_problem(value: Mapping[str, Any], options: list[Any], where: str) -> str | None:
+    """For a union of objects told apart by ``type`` (a spend limit's scope): the chosen variant's own problem,
+    or which ``type`` values exist when none was given."""
+    tagged = {
+        tag: option
+        for option in options
+        if isinstance(option, Mapping)
+        for tag in ((option.get("properties") or {}).get("type") or {}).get("enum", ())
+    }
+    if not tagged:
+        return None
+    if value.get("type") in tagged:
+        return problem(value, tagged[value["type"]], where)
+    kinds = ", ".join(map(str, tagged))
+    return f"Argument {where!r} must be an object whose type is one of: {kinds} (got {value.get('type')!r})."
+
+
 def validate(op: Operation, arguments: Mapping[str, Any]) -> dict[str, Any]:
-    """The arguments, checked against the operation's schema; a ToolError naming the first problem."""
+    """The arguments by the catalog's names (``api_forms``: the SDK's names, grouped filters, a whole-body
+    object), checked against the operation's schema; a ToolError naming the first problem."""
+    arguments = normalized(op, arguments)
     props = op.properties
     unknown = sorted(set(arguments) - set(props))
     if unknown:
@@ -151,12 +174,13 @@ class Request:
 
 
 def header_name(argument: str) -> str:
-    """The SDK sends ``workspace_id`` as ``anthropic-workspace-id`` (see CATALOG_FORMAT.md)."""
+    """The SDK sends ``workspace_id`` as ``anthropic-workspace-id`` (docs/CATALOG_FORMAT.md, "locations")."""
     return "anthropic-" + argument.removeprefix("anthropic_").replace("_", "-")
 
 
 def flatten_query(name: str, value: Any) -> list[tuple[str, Any]]:
-    """Nested objects bracketed (``created_at[gte]=…``); lists stay lists for encode_query's ``name[]``."""
+    """Nested objects bracketed (``scope[type]=…``); lists stay lists for encode_query's ``name[]``. Filters the
+    SDK names with brackets (``created_at[gte]``) are catalog arguments of that name, sent as they are."""
     if isinstance(value, dict):
         return [pair for k, v in value.items() for pair in flatten_query(f"{name}[{k}]", v)]
     return [(name, value)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -15,6 +16,7 @@ from starlette.types import Message
 from claude_api_mcp.client.catalog import Operation
 from claude_api_mcp.sandbox.wire import SandboxError, decode_token, encode_token, invalid, key_kind, q_int, rfc3339
 
+_RANGE = re.compile(r"(\w+)\[(gt|gte|lt|lte)\]")
 PAGING_PARAMS = frozenset({"limit", "page", "page_token", "after_id", "before_id", "order", "order_by"})
 
 
@@ -186,7 +188,10 @@ def matches_filters(op: Operation, request: Request, record: dict[str, Any]) -> 
     if "include_archived" in op.properties and hide_archived and record.get("archived_at") is not None:
         return False
     for name, where in op.locations.items():
-        if where != "query" or name in PAGING_PARAMS or name == "date" or name.endswith(("_at", "_date")):
+        bound = _RANGE.fullmatch(name)
+        if where == "query" and bound and not _in_range(record.get(bound[1]), name, request.query_params.get(name)):
+            return False  # created_at[gte]=…: a time range on the items' field, as the SDK sends it
+        if where != "query" or name in PAGING_PARAMS or name == "date" or name.endswith(("_at", "_date", "]")):
             continue  # report dates choose a period; they are not equality filters
         wanted = request.query_params.getlist(name + "[]") or request.query_params.getlist(name)
         value = record.get(name, record.get(name.removesuffix("s")))
@@ -225,3 +230,19 @@ async def read_inputs(op: Operation, request: Request) -> tuple[dict[str, Any], 
     if not isinstance(body, dict):
         raise SandboxError(400, "invalid_request_error", "The request body must be a JSON object.")
     return body, {}
+
+
+def _in_range(value: Any, name: str, wanted: str | None) -> bool:
+    """Whether a record's time ``value`` passes the filter ``name`` (``created_at[gte]``) set to ``wanted``; a
+    time that is not RFC 3339 with a zone is the API's 400."""
+    if wanted is None or not isinstance(value, str):
+        return True
+    op = name[name.index("[") + 1 : -1]
+    try:
+        bound = datetime.fromisoformat(wanted.replace("Z", "+00:00"))
+        if bound.tzinfo is None:
+            raise ValueError(wanted)
+        seen = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise invalid(f"{name}: Input should be a valid datetime with a time zone; got {wanted[:40]!r}") from None
+    return {"gt": seen > bound, "gte": seen >= bound, "lt": seen < bound, "lte": seen <= bound}[op]

@@ -105,3 +105,52 @@ def test_shapes_cover_every_sdk_operation_and_every_ref_resolves_in_the_shared_d
         assert op is not None and (entry["kind"], entry["pagination"]) == (op.response_kind, op.pagination), op_id
     refs = set(re.findall(r'"\$ref":"#/\$defs/([^"]+)"', json.dumps(shapes, separators=(",", ":"))))
     assert refs and refs <= set(shapes["$defs"])
+
+
+def test_the_generator_refuses_a_catalog_the_sdk_would_send_differently() -> None:
+    """The 2.14.0 catalog's two mistakes, put back: update_catalog.refusals names both; the real entries pass."""
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import update_catalog
+
+    data = json.loads((ROOT / "server" / "client" / "catalog" / "operations.json").read_text(encoding="utf-8"))
+    ops = {op["id"]: op for op in data["operations"]}
+    folded = json.loads(json.dumps(ops["beta.agents.list"]))  # created_at[gte] / [lte] folded into one name
+    for name in ("created_at[gte]", "created_at[lte]"):
+        folded["arguments"]["properties"].pop(name)
+        folded["locations"].pop(name)
+    folded["arguments"]["properties"]["created_at"] = {"type": "string"}
+    folded["locations"]["created_at"] = "query"
+    folded.pop("aliases")
+    wrapped = json.loads(json.dumps(ops["beta.organization.claude_tag.bundles.targets.create"]))
+    wrapped.pop("whole_body")  # the target's fields sent as named body fields is not what the SDK sends: {"type"...}
+    wrapped["arguments"]["properties"] = {"bundle_id": {"type": "string"}, "target": {"type": "object"}}
+    wrapped["locations"] = {"bundle_id": "path", "target": "body"}
+    wrapped["arguments"]["required"] = ["bundle_id", "target"]
+    good = ops["beta.organization.spend_limits.set"]
+    found = update_catalog.refusals({"sdk_version": data["sdk_version"], "operations": [folded, wrapped, good]})
+    assert [line.split(":")[0] for line in found] == [folded["id"], wrapped["id"]]
+    assert update_catalog.refusals({"sdk_version": data["sdk_version"], "operations": [good]}) == []
+
+
+def test_the_bump_summary_names_operations_and_arguments_that_changed() -> None:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    from catalog_diff import changes
+
+    data = json.loads((ROOT / "server" / "client" / "catalog" / "operations.json").read_text(encoding="utf-8"))
+    old = json.loads(json.dumps(data))
+    old["sdk_version"] = "0.0.1"
+    ops = {op["id"]: op for op in old["operations"]}
+    old["operations"] = [op for op in old["operations"] if op["id"] != "beta.organization.analytics.projects.list"]
+    agents = ops["beta.agents.list"]
+    agents["arguments"]["properties"]["created_at"] = {"type": "string"}
+    agents["locations"]["created_at"] = "query"
+    spend = ops["beta.organization.spend_limits.set"]["arguments"]
+    spend["properties"]["period"] = {"type": "string"}
+    spend["properties"]["amount"] = {**spend["properties"]["amount"], "description": "Old words."}
+    lines = changes(old, data)
+    assert lines[0] == f"SDK 0.0.1 -> {data['sdk_version']}"
+    assert "+ operation beta.organization.analytics.projects.list (GET /v1/organizations/analytics/projects)" in lines
+    assert "~ beta.agents.list: - argument created_at" in lines
+    assert "~ beta.organization.spend_limits.set: argument period: schema changed" in lines
+    assert lines[-1].startswith("~ 1 argument descriptions reworded")
+    assert changes(data, data) == []

@@ -1,8 +1,8 @@
 """The operation catalog: every Claude API operation, generated from the pinned official SDK.
 
 ``operations.json`` is written by ``scripts/update_catalog.py`` (never by hand) and checked against the
-installed SDK by ``tests/client/test_catalog.py``. Its format is described in the script and, for the sandbox's
-generic simulator, in CATALOG_FORMAT.md. This module only reads it: ``load_catalog()`` parses it once.
+installed SDK by ``tests/client/test_catalog.py``. Its fields and how it is regenerated: docs/CATALOG_FORMAT.md.
+This module only reads it: ``load_catalog()`` parses it once.
 The same script writes ``shapes.json``, every operation's full response schema, which only the sandbox
 reads (``server/sandbox/generic_shapes.py``).
 """
@@ -35,6 +35,9 @@ class Operation:
     pagination: str | None
     response: dict[str, Any]  # {"kind", "type", "fields"}
     typed_tool: str | None
+    # Where the SDK's request is not a flat set of named fields (docs/CATALOG_FORMAT.md, "Arguments"):
+    aliases: dict[str, str] = field(default_factory=dict)  # another accepted name (the SDK's) -> argument name
+    whole_body: str | None = None  # the SDK parameter that is the whole JSON body (its fields are the arguments)
     segments: tuple[str, ...] = field(repr=False, compare=False, default=())
 
     @property
@@ -103,16 +106,22 @@ def _operation(raw: dict[str, Any]) -> Operation:
         pagination=raw["pagination"],
         response=raw["response"],
         typed_tool=raw["typed_tool"],
+        aliases=raw.get("aliases") or {},
+        whole_body=raw.get("whole_body"),
         segments=tuple(raw["path"].rstrip("/").split("/")),
     )
+
+
+def parse_catalog(data: dict[str, Any]) -> Catalog:
+    """A catalog from operations.json's parsed content (the generator checks the one it is about to write)."""
+    ops = tuple(_operation(raw) for raw in data["operations"])
+    return Catalog(sdk_version=data["sdk_version"], operations=ops, by_id={op.id: op for op in ops})
 
 
 @functools.cache
 def load_catalog() -> Catalog:
     text = resources.files(__package__).joinpath("operations.json").read_text(encoding="utf-8")
-    data = json.loads(text)
-    ops = tuple(_operation(raw) for raw in data["operations"])
-    return Catalog(sdk_version=data["sdk_version"], operations=ops, by_id={op.id: op for op in ops})
+    return parse_catalog(json.loads(text))
 
 
-__all__ = ["Catalog", "Location", "Operation", "load_catalog"]
+__all__ = ["Catalog", "Location", "Operation", "load_catalog", "parse_catalog"]
