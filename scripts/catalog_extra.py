@@ -3,66 +3,21 @@ the same job as an operation, and each operation's one-line summary in our own w
 
 from __future__ import annotations
 
-import re
+import typing
 from typing import Any
 
-# --- typed tools doing the same job (method, path with parameters blanked) ---------------------------------
+from claude_api_mcp.tools.reports import UsageGroupBy
 
 _ORG = "/v1/organizations"
-_TYPED = {
-    "get_organization": ("GET", f"{_ORG}/me"),
-    "list_users": ("GET", f"{_ORG}/users"),
-    "get_user": ("GET", f"{_ORG}/users/{{}}"),
-    "update_user": ("POST", f"{_ORG}/users/{{}}"),
-    "remove_user": ("DELETE", f"{_ORG}/users/{{}}"),
-    "list_invites": ("GET", f"{_ORG}/invites"),
-    "get_invite": ("GET", f"{_ORG}/invites/{{}}"),
-    "create_invite": ("POST", f"{_ORG}/invites"),
-    "delete_invite": ("DELETE", f"{_ORG}/invites/{{}}"),
-    "list_workspaces": ("GET", f"{_ORG}/workspaces"),
-    "get_workspace": ("GET", f"{_ORG}/workspaces/{{}}"),
-    "create_workspace": ("POST", f"{_ORG}/workspaces"),
-    "update_workspace": ("POST", f"{_ORG}/workspaces/{{}}"),
-    "archive_workspace": ("POST", f"{_ORG}/workspaces/{{}}/archive"),
-    "list_workspace_members": ("GET", f"{_ORG}/workspaces/{{}}/members"),
-    "get_workspace_member": ("GET", f"{_ORG}/workspaces/{{}}/members/{{}}"),
-    "add_workspace_member": ("POST", f"{_ORG}/workspaces/{{}}/members"),
-    "update_workspace_member": ("POST", f"{_ORG}/workspaces/{{}}/members/{{}}"),
-    "remove_workspace_member": ("DELETE", f"{_ORG}/workspaces/{{}}/members/{{}}"),
-    "list_api_keys": ("GET", f"{_ORG}/api_keys"),
-    "get_api_key": ("GET", f"{_ORG}/api_keys/{{}}"),
-    "update_api_key": ("POST", f"{_ORG}/api_keys/{{}}"),
-    "list_rate_limits": ("GET", f"{_ORG}/rate_limits"),
-    "list_workspace_rate_limits": ("GET", f"{_ORG}/workspaces/{{}}/rate_limits"),
-    "get_usage": ("GET", f"{_ORG}/usage_report/messages"),
-    "get_cost": ("GET", f"{_ORG}/cost_report"),
-    "get_claude_code_usage": ("GET", f"{_ORG}/usage_report/claude_code"),
-    "list_models": ("GET", "/v1/models"),
-    "get_model": ("GET", "/v1/models/{}"),
-    "send_message": ("POST", "/v1/messages"),
-    "count_tokens": ("POST", "/v1/messages/count_tokens"),
-    "create_batch": ("POST", "/v1/messages/batches"),
-    "list_batches": ("GET", "/v1/messages/batches"),
-    "get_batch": ("GET", "/v1/messages/batches/{}"),
-    "get_batch_results": ("GET", "/v1/messages/batches/{}/results"),
-    "cancel_batch": ("POST", "/v1/messages/batches/{}/cancel"),
-    "delete_batch": ("DELETE", "/v1/messages/batches/{}"),
-    "upload_file": ("POST", "/v1/files"),
-    "list_files": ("GET", "/v1/files"),
-    "get_file": ("GET", "/v1/files/{}"),
-    "download_file": ("GET", "/v1/files/{}/content"),
-    "delete_file": ("DELETE", "/v1/files/{}"),
-    "list_skills": ("GET", "/v1/skills"),
-    "get_skill": ("GET", "/v1/skills/{}"),
-    "list_skill_versions": ("GET", "/v1/skills/{}/versions"),
-    "create_skill": ("POST", "/v1/skills"),
-    "delete_skill": ("DELETE", "/v1/skills/{}"),
-}
-_BY_REQUEST = {request: name for name, request in _TYPED.items()}
+
+# --- typed tools doing the same job: each typed tool names its operation (``@tool(..., op=...)``) --------------
 
 
-def typed_tool(method: str, path: str) -> str | None:
-    return _BY_REQUEST.get((method, re.sub(r"\{[^}]+\}", "{}", path)))
+def typed_tools() -> dict[str, str]:
+    """Catalog operation id -> the typed tool that is a curated view of it, from the tools themselves."""
+    from claude_api_mcp.tools import ALL_TOOLS
+
+    return {t.op: t.name for t in ALL_TOOLS if t.op is not None}
 
 
 # --- the report endpoints the SDK lacks (their facts: docs/CATALOG_FORMAT.md, "The hand-written report endpoints")
@@ -88,17 +43,8 @@ _TOKENS = {
     "server_tool_use": {"type": "object", "properties": {"web_search_requests": {"type": "integer"}}},
 }
 _NULLABLE = {"type": ["string", "null"]}
-_USAGE_GROUPS = (
-    "api_key_id",
-    "workspace_id",
-    "model",
-    "service_tier",
-    "context_window",
-    "inference_geo",
-    "speed",
-    "account_id",
-    "service_account_id",
-)
+# The usage report's group_by values: the SDK has no method for the report, so the typed tool's list is the fact.
+_USAGE_GROUPS = typing.get_args(UsageGroupBy)
 
 
 def _report(op_id: str, path: str, args: dict[str, Any], required: list[str], row: dict[str, Any]) -> dict[str, Any]:

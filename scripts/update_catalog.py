@@ -35,7 +35,7 @@ import typing_extensions
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from catalog_diff import changes
-from catalog_extra import HAND_WRITTEN, summary, typed_tool
+from catalog_extra import HAND_WRITTEN, summary, typed_tools
 from catalog_record import LOOKUP_FIRST, locate, record, recorder, walk
 from catalog_shapes import build_shapes, render_shapes
 from catalog_types import described, merged_fields, model_schema, schema, union_args
@@ -169,7 +169,7 @@ def build() -> tuple[dict[str, Any], dict[str, Any]]:
             chosen[key] = op
     ops = [*chosen.values(), *HAND_WRITTEN]
     for op in ops:
-        op["typed_tool"] = typed_tool(op["method"], op["path"])
+        op["typed_tool"] = typed_tools().get(op["id"])
         if not op["summary"]:
             op["summary"] = summary(op["id"], op["method"])
     ops.sort(key=lambda o: o["id"])

@@ -26,6 +26,9 @@ from claude_api_mcp.core.tooldef import Ctx
 from claude_api_mcp.safety.deps import api, settings
 from claude_api_mcp.tools._dates import Window, stamp
 from claude_api_mcp.tools._gather import gather_bounded
+from claude_api_mcp.tools._ops import op
+
+CLAUDE_CODE = op("organization.usage_report.claude_code")
 
 KEY = KeyKind.ADMIN
 CLAUDE_CODE_PAGE = 1000  # the API's maximum records per page
@@ -135,7 +138,7 @@ async def fetch_claude_code(ctx: Ctx, first: date, days: int) -> tuple[list[dict
             query = {"starting_at": (first + timedelta(days=n)).isoformat(), "limit": CLAUDE_CODE_PAGE, "page": token}
             _spend(requests, cap, "Claude Code report")
             requests += 1
-            body = await client.request("GET", "/v1/organizations/usage_report/claude_code", key=KEY, params=query)
+            body = await client.request("GET", CLAUDE_CODE.path(), key=KEY, params=query)
             previous, (data, token) = token, _page(body, "Claude Code report")
             if token is not None and (not data or token == previous):
                 raise ToolError(_stalled("Claude Code report", requests))

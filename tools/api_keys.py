@@ -15,10 +15,11 @@ from claude_api_mcp.safety.deps import api
 from claude_api_mcp.safety.writes import Writable, WriteRequest, write
 from claude_api_mcp.tools._args import AfterId, AllPages, ApiKeyId, BeforeId, DryRun, Limit, id_arg
 from claude_api_mcp.tools._lists import list_cursor
+from claude_api_mcp.tools._ops import op
 
+LIST, GET = op("organization.api_keys.list"), op("organization.api_keys.retrieve")
 KEY = KeyKind.ADMIN
 NOT_FOUND = "Call list_api_keys to find valid API key ids."
-PATH = "/v1/organizations/api_keys"
 
 
 class ApiKeyStatus(str, Enum):
@@ -66,10 +67,10 @@ class ApiKeyResult(ApiKey, Writable):
 
 
 def _path(api_key_id: str) -> str:
-    return f"{PATH}/{api_key_id}"
+    return GET.path(api_key_id=api_key_id)
 
 
-@tool("api_keys", KEY, title="List API keys", read_only=True)
+@tool("api_keys", KEY, title="List API keys", read_only=True, op="organization.api_keys.list")
 async def list_api_keys(
     ctx: Ctx,
     limit: Limit = 20,
@@ -84,7 +85,7 @@ async def list_api_keys(
     params = {"status": status, "workspace_id": workspace_id, "created_by_user_id": created_by_user_id}
     return await list_cursor(
         ctx,
-        PATH,
+        LIST.path(),
         ApiKey,
         key=KEY,
         limit=limit,
@@ -95,13 +96,23 @@ async def list_api_keys(
     )
 
 
-@tool("api_keys", KEY, title="Get API key", read_only=True, not_found_hint=NOT_FOUND)
+@tool(
+    "api_keys", KEY, title="Get API key", read_only=True, not_found_hint=NOT_FOUND, op="organization.api_keys.retrieve"
+)
 async def get_api_key(ctx: Ctx, api_key_id: ApiKeyId) -> ApiKey:
     """Get one API key's metadata."""
     return ApiKey.model_validate(await api(ctx, KEY).request("GET", _path(api_key_id), key=KEY))
 
 
-@tool("api_keys", KEY, title="Update API key", destructive=True, idempotent=True, not_found_hint=NOT_FOUND)
+@tool(
+    "api_keys",
+    KEY,
+    title="Update API key",
+    destructive=True,
+    idempotent=True,
+    not_found_hint=NOT_FOUND,
+    op="organization.api_keys.update",
+)
 async def update_api_key(
     ctx: Ctx,
     api_key_id: ApiKeyId,

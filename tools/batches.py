@@ -22,8 +22,11 @@ from claude_api_mcp.safety.writes import DeletedResult, Writable, WriteRequest, 
 from claude_api_mcp.tools._args import AfterId, AllPages, BeforeId, DryRun, Limit, id_arg
 from claude_api_mcp.tools._lists import list_cursor
 from claude_api_mcp.tools._message_request import Betas, MessageParams, beta_header
+from claude_api_mcp.tools._ops import op
 from claude_api_mcp.tools._schema import compact, untitled
 
+LIST, GET, CREATE = op("messages.batches.list"), op("messages.batches.retrieve"), op("messages.batches.create")
+RESULTS, CANCEL = op("messages.batches.results"), op("messages.batches.cancel")
 KEY = KeyKind.API
 NOT_FOUND = "Call list_batches to find valid batch ids."
 MAX_REQUESTS = 100_000
@@ -103,10 +106,10 @@ async def _lines(response: httpx.Response, request_id: str | None, max_line: int
 
 
 def _path(batch_id: str) -> str:
-    return f"/v1/messages/batches/{batch_id}"
+    return GET.path(message_batch_id=batch_id)
 
 
-@tool("batches", KEY, title="Create message batch")
+@tool("batches", KEY, title="Create message batch", op="messages.batches.create")
 async def create_batch(
     ctx: Ctx,
     requests: Annotated[list[BatchRequest], Field(min_length=1, description="Messages requests to run async.")],
@@ -125,11 +128,11 @@ async def create_batch(
     size = len(json.dumps(body, separators=(",", ":")).encode())
     if size > MAX_BODY_BYTES:
         raise ToolError(f"The batch is {size / 2**20:.0f} MB serialized; the API's limit is 256 MB. Split it.")
-    req = WriteRequest("POST", "/v1/messages/batches", KEY, body=body, headers=beta_header(betas))
+    req = WriteRequest("POST", CREATE.path(), KEY, body=body, headers=beta_header(betas))
     return await write(ctx, req, BatchResult, dry_run=dry_run)
 
 
-@tool("batches", KEY, title="List message batches", read_only=True)
+@tool("batches", KEY, title="List message batches", read_only=True, op="messages.batches.list")
 async def list_batches(
     ctx: Ctx,
     limit: Limit = 20,
@@ -140,7 +143,7 @@ async def list_batches(
     """List Message Batches in the key's workspace, newest first."""
     return await list_cursor(
         ctx,
-        "/v1/messages/batches",
+        LIST.path(),
         Batch,
         key=KEY,
         limit=limit,
@@ -150,13 +153,22 @@ async def list_batches(
     )
 
 
-@tool("batches", KEY, title="Get message batch", read_only=True, not_found_hint=NOT_FOUND)
+@tool(
+    "batches", KEY, title="Get message batch", read_only=True, not_found_hint=NOT_FOUND, op="messages.batches.retrieve"
+)
 async def get_batch(ctx: Ctx, message_batch_id: BatchId) -> Batch:
     """Get a batch's processing status and request counts (poll this until ended)."""
     return Batch.model_validate(await api(ctx, KEY).request("GET", _path(message_batch_id), key=KEY))
 
 
-@tool("batches", KEY, title="Get message batch results", read_only=True, not_found_hint=NOT_FOUND)
+@tool(
+    "batches",
+    KEY,
+    title="Get message batch results",
+    read_only=True,
+    not_found_hint=NOT_FOUND,
+    op="messages.batches.results",
+)
 async def get_batch_results(
     ctx: Ctx,
     message_batch_id: BatchId,
@@ -182,7 +194,7 @@ async def get_batch_results(
     total = matched = used = 0
     note = None
     # The file may be hundreds of MB: read it a line at a time and keep only what is returned.
-    async with client.stream("GET", f"{_path(message_batch_id)}/results", key=KEY) as response:
+    async with client.stream("GET", RESULTS.path(message_batch_id=message_batch_id), key=KEY) as response:
         request_id = response.headers.get("request-id")
         async for line in _lines(response, request_id, conf.max_line_bytes):
             try:
@@ -212,15 +224,31 @@ async def get_batch_results(
     )
 
 
-@tool("batches", KEY, title="Cancel message batch", destructive=True, idempotent=True, not_found_hint=NOT_FOUND)
+@tool(
+    "batches",
+    KEY,
+    title="Cancel message batch",
+    destructive=True,
+    idempotent=True,
+    not_found_hint=NOT_FOUND,
+    op="messages.batches.cancel",
+)
 async def cancel_batch(ctx: Ctx, message_batch_id: BatchId, dry_run: DryRun = False) -> BatchResult:
     """Cancel a batch that is still processing; requests not yet run end as canceled."""
     path = _path(message_batch_id)
-    req = WriteRequest("POST", f"{path}/cancel", KEY, idempotent=True, current_path=path)
+    req = WriteRequest("POST", CANCEL.path(message_batch_id=message_batch_id), KEY, idempotent=True, current_path=path)
     return await write(ctx, req, BatchResult, dry_run=dry_run)
 
 
-@tool("batches", KEY, title="Delete message batch", destructive=True, idempotent=True, not_found_hint=NOT_FOUND)
+@tool(
+    "batches",
+    KEY,
+    title="Delete message batch",
+    destructive=True,
+    idempotent=True,
+    not_found_hint=NOT_FOUND,
+    op="messages.batches.delete",
+)
 async def delete_batch(ctx: Ctx, message_batch_id: BatchId, dry_run: DryRun = False) -> DeletedResult:
     """Delete an ended batch and its results (cancel a running one first)."""
     path = _path(message_batch_id)

@@ -25,7 +25,10 @@ from claude_api_mcp.safety.uploads import check_mime, guess_mime, local_file, sa
 from claude_api_mcp.safety.writes import DeletedResult, Writable, WriteRequest, write
 from claude_api_mcp.tools._args import AllPages, DryRun, Limit, PageToken, id_arg
 from claude_api_mcp.tools._lists import list_token
+from claude_api_mcp.tools._ops import op
 
+LIST, GET, UPLOAD = op("files.list"), op("files.retrieve_metadata"), op("files.upload")
+CONTENT = op("files.download")
 KEY = KeyKind.API
 NOT_FOUND = "Call list_files to find valid file ids."
 MAX_UPLOAD = 500 * 1024 * 1024  # the API's per-file limit
@@ -58,10 +61,10 @@ class FileDownload(BaseModel):
 
 
 def _path(file_id: str) -> str:
-    return f"/v1/files/{file_id}"
+    return GET.path(file_id=file_id)
 
 
-@tool("files", KEY, title="Upload file")
+@tool("files", KEY, title="Upload file", op="files.upload")
 async def upload_file(
     ctx: Ctx,
     path: Annotated[
@@ -106,7 +109,7 @@ def _upload(
     form = {"expires_in_seconds": str(expires_in_seconds)} if expires_in_seconds is not None else None
     shown.update(form or {})
     files = {"file": (name, part, mime)}
-    return WriteRequest("POST", "/v1/files", KEY, files=files, data=form, shown_body=shown)
+    return WriteRequest("POST", UPLOAD.path(), KEY, files=files, data=form, shown_body=shown)
 
 
 def _decode(data: str) -> tuple[bytes, int]:
@@ -121,7 +124,7 @@ def _decode(data: str) -> tuple[bytes, int]:
     return raw, len(raw)
 
 
-@tool("files", KEY, title="List files", read_only=True)
+@tool("files", KEY, title="List files", read_only=True, op="files.list")
 async def list_files(
     ctx: Ctx,
     limit: Limit = 20,
@@ -133,19 +136,19 @@ async def list_files(
     if ids and (page or all_pages):
         raise ToolError("ids returns one page: give ids, or page/all_pages, not both.")
     if ids:  # the API takes ids alone: one page, no limit or page token
-        raw = await api(ctx, KEY).request("GET", "/v1/files", key=KEY, params={"ids": list(dict.fromkeys(ids))})
+        raw = await api(ctx, KEY).request("GET", LIST.path(), key=KEY, params={"ids": list(dict.fromkeys(ids))})
         data = [FileMeta.model_validate(item) for item in raw.get("data") or []]
         return TokenPage[FileMeta](data=data, has_more=False, next_page=None)
-    return await list_token(ctx, "/v1/files", FileMeta, key=KEY, limit=limit, page=page, all_pages=all_pages)
+    return await list_token(ctx, LIST.path(), FileMeta, key=KEY, limit=limit, page=page, all_pages=all_pages)
 
 
-@tool("files", KEY, title="Get file metadata", read_only=True, not_found_hint=NOT_FOUND)
+@tool("files", KEY, title="Get file metadata", read_only=True, not_found_hint=NOT_FOUND, op="files.retrieve_metadata")
 async def get_file(ctx: Ctx, file_id: FileId) -> FileMeta:
     """Get a file's metadata (name, type, size, downloadable)."""
     return FileMeta.model_validate(await api(ctx, KEY).request("GET", _path(file_id), key=KEY))
 
 
-@tool("files", KEY, title="Download file", read_only=True, not_found_hint=NOT_FOUND)
+@tool("files", KEY, title="Download file", read_only=True, not_found_hint=NOT_FOUND, op="files.download")
 async def download_file(ctx: Ctx, file_id: FileId) -> Annotated[CallToolResult, FileDownload]:
     """Download a file made by skills or code execution (not uploads). Max 5 MB."""
     client = api(ctx, KEY)
@@ -170,7 +173,7 @@ async def download_file(ctx: Ctx, file_id: FileId) -> Annotated[CallToolResult, 
     header = TextContent(type="text", text=json.dumps(info))
     if text is not None:
         return CallToolResult(content=[header, TextContent(type="text", text=text)], structured_content=info)
-    uri = f"{settings(ctx).base_url.rstrip('/')}{_path(file_id)}/content"
+    uri = f"{settings(ctx).base_url.rstrip('/')}{CONTENT.path(file_id=file_id)}"
     blob = BlobResourceContents(uri=uri, mime_type=mime, blob=base64.b64encode(data).decode())
     return CallToolResult(content=[header, EmbeddedResource(type="resource", resource=blob)], structured_content=info)
 
@@ -179,7 +182,7 @@ async def _fetch(client: Any, file_id: str, meta: FileMeta) -> bytes:
     """The content, refused once it passes the cap (the metadata's size may be missing or stale)."""
     chunks: list[bytes] = []
     received = 0
-    async with client.stream("GET", f"{_path(file_id)}/content", key=KEY) as response:
+    async with client.stream("GET", CONTENT.path(file_id=file_id), key=KEY) as response:
         try:
             async for chunk in body_chunks(response, 2**63, what="file"):  # inflated in bounded steps
                 received += len(chunk)
@@ -212,7 +215,7 @@ def _as_text(data: bytes, mime: str, cap: int) -> str | None:
     return text
 
 
-@tool("files", KEY, title="Delete file", destructive=True, idempotent=True, not_found_hint=NOT_FOUND)
+@tool("files", KEY, title="Delete file", destructive=True, idempotent=True, not_found_hint=NOT_FOUND, op="files.delete")
 async def delete_file(ctx: Ctx, file_id: FileId, dry_run: DryRun = False) -> DeletedResult:
     """Delete a file; messages that reference it stop working."""
     req = WriteRequest("DELETE", _path(file_id), KEY, idempotent=True, current_path=_path(file_id))

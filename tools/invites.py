@@ -14,11 +14,16 @@ from claude_api_mcp.safety.deps import api
 from claude_api_mcp.safety.writes import DeletedResult, Writable, WriteRequest, write
 from claude_api_mcp.tools._args import AfterId, AllPages, BeforeId, DryRun, Limit, id_arg
 from claude_api_mcp.tools._lists import list_cursor
+from claude_api_mcp.tools._ops import op
 from claude_api_mcp.tools.users import AssignableRole, OrgRole
 
+LIST, GET, CREATE = (
+    op("organization.invites.list"),
+    op("organization.invites.retrieve"),
+    op("organization.invites.create"),
+)
 KEY = KeyKind.ADMIN
 NOT_FOUND = "Call list_invites to find valid invite ids."
-PATH = "/v1/organizations/invites"
 
 # Deliberately loose (the API is the judge of deliverability); it catches typos like a missing @ or domain.
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$"
@@ -52,10 +57,10 @@ class InviteResult(Invite, Writable):
 
 
 def _path(invite_id: str) -> str:
-    return f"{PATH}/{invite_id}"
+    return GET.path(invite_id=invite_id)
 
 
-@tool("invites", KEY, title="List invites", read_only=True)
+@tool("invites", KEY, title="List invites", read_only=True, op="organization.invites.list")
 async def list_invites(
     ctx: Ctx,
     limit: Limit = 20,
@@ -74,7 +79,7 @@ async def list_invites(
     params = {"email": email, "roles": roles, "statuses": statuses}
     return await list_cursor(
         ctx,
-        PATH,
+        LIST.path(),
         Invite,
         key=KEY,
         limit=limit,
@@ -85,13 +90,13 @@ async def list_invites(
     )
 
 
-@tool("invites", KEY, title="Get invite", read_only=True, not_found_hint=NOT_FOUND)
+@tool("invites", KEY, title="Get invite", read_only=True, not_found_hint=NOT_FOUND, op="organization.invites.retrieve")
 async def get_invite(ctx: Ctx, invite_id: InviteId) -> Invite:
     """Get one invitation."""
     return Invite.model_validate(await api(ctx, KEY).request("GET", _path(invite_id), key=KEY))
 
 
-@tool("invites", KEY, title="Invite user")
+@tool("invites", KEY, title="Invite user", op="organization.invites.create")
 async def create_invite(
     ctx: Ctx,
     email: Email,
@@ -106,11 +111,19 @@ async def create_invite(
     body: dict[str, Any] = {"email": email, "role": role.value}
     if rbac_group_ids is not None:
         body["rbac_group_ids"] = rbac_group_ids
-    req = WriteRequest("POST", PATH, KEY, body=body)
+    req = WriteRequest("POST", CREATE.path(), KEY, body=body)
     return await write(ctx, req, InviteResult, dry_run=dry_run)
 
 
-@tool("invites", KEY, title="Delete invite", destructive=True, idempotent=True, not_found_hint=NOT_FOUND)
+@tool(
+    "invites",
+    KEY,
+    title="Delete invite",
+    destructive=True,
+    idempotent=True,
+    not_found_hint=NOT_FOUND,
+    op="organization.invites.delete",
+)
 async def delete_invite(ctx: Ctx, invite_id: InviteId, dry_run: DryRun = False) -> DeletedResult:
     """Withdraw a pending invitation (accepted or expired ones cannot be deleted)."""
     req = WriteRequest("DELETE", _path(invite_id), KEY, idempotent=True, current_path=_path(invite_id))

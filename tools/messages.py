@@ -51,7 +51,9 @@ from claude_api_mcp.tools._message_request import (
 )
 from claude_api_mcp.tools._message_stream import MalformedStream, MessageAssembler, OutranMaxTokens, StreamFailed
 from claude_api_mcp.tools._message_types import Message, TokenCount
+from claude_api_mcp.tools._ops import op
 
+CREATE, COUNT = op("messages.create"), op("messages.count_tokens")
 KEY = KeyKind.API
 NOT_FOUND = "Check the model id with list_models."
 PROGRESS_EVERY_S = 0.25  # report progress at most this often while text streams in
@@ -69,7 +71,7 @@ _ERROR_STATUS = {  # mid-stream error types → the HTTP status that error type 
 }
 
 
-@tool("messages", KEY, title="Send message", not_found_hint=NOT_FOUND)
+@tool("messages", KEY, title="Send message", not_found_hint=NOT_FOUND, op="messages.create")
 async def send_message(
     ctx: Ctx,
     model: ModelArg,
@@ -126,7 +128,7 @@ async def send_message(
     )
     headers = beta_header(betas)
     if dry_run:
-        req = WriteRequest("POST", "/v1/messages", KEY, body=body, headers=headers)
+        req = WriteRequest("POST", CREATE.path(), KEY, body=body, headers=headers)
         plan = await write(ctx, req, Message, dry_run=True)
         data = plan.model_dump(mode="json", exclude_none=True)
         return CallToolResult(content=[TextContent(type="text", text=json.dumps(data))], structured_content=data)
@@ -138,7 +140,7 @@ async def send_message(
     return CallToolResult(content=render(message), structured_content=message)
 
 
-@tool("messages", KEY, title="Count tokens", read_only=True, not_found_hint=NOT_FOUND)
+@tool("messages", KEY, title="Count tokens", read_only=True, not_found_hint=NOT_FOUND, op="messages.count_tokens")
 async def count_tokens(
     ctx: Ctx,
     model: ModelArg,
@@ -166,7 +168,7 @@ async def count_tokens(
         cache_control=cache_control,
     )
     raw = await api(ctx, KEY).request(
-        "POST", "/v1/messages/count_tokens", key=KEY, json_body=body, headers=beta_header(betas), idempotent=True
+        "POST", COUNT.path(), key=KEY, json_body=body, headers=beta_header(betas), idempotent=True
     )
     return TokenCount.model_validate(raw)
 
@@ -180,12 +182,12 @@ async def stream_message(ctx: Ctx, body: dict[str, Any], headers: dict[str, str]
     last_report = 0.0
     client = api(ctx, KEY)
     if (attempt := audit.current()) is not None:
-        attempt.sending("POST", "/v1/messages")  # write-ahead: on disk before the request leaves
-    async with client.stream("POST", "/v1/messages", key=KEY, json_body=body, headers=headers) as response:
+        attempt.sending("POST", CREATE.path())  # write-ahead: on disk before the request leaves
+    async with client.stream("POST", CREATE.path(), key=KEY, json_body=body, headers=headers) as response:
         request_id = response.headers.get("request-id")
         chunks = body_chunks(response, conf.max_stream_bytes, what="event stream")
         if attempt is not None:
-            attempt.sent("POST", "/v1/messages", response.status_code, request_id)
+            attempt.sent("POST", CREATE.path(), response.status_code, request_id)
         try:
             async for event in aiter_sse(chunks, max_line=conf.max_line_bytes, idle_timeout=conf.stream_idle_timeout):
                 grew = assembler.apply(event.event, event.data)

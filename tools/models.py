@@ -12,7 +12,9 @@ from claude_api_mcp.core.tooldef import Ctx, ToolDef, tool
 from claude_api_mcp.safety.deps import api
 from claude_api_mcp.tools._args import AfterId, AllPages, BeforeId, Limit, ModelId
 from claude_api_mcp.tools._lists import list_cursor
+from claude_api_mcp.tools._ops import op
 
+LIST, GET = op("models.list"), op("models.retrieve")
 KEY = KeyKind.API
 NOT_FOUND = "Call list_models to find valid model ids."
 
@@ -31,7 +33,7 @@ class Model(ApiObject):
     capabilities: dict[str, Any] | None = None
 
 
-@tool("models", KEY, title="List models", read_only=True)
+@tool("models", KEY, title="List models", read_only=True, op="models.list")
 async def list_models(
     ctx: Ctx,
     limit: Limit = 20,
@@ -45,7 +47,7 @@ async def list_models(
     """List Claude models, newest first, with limits and capabilities."""
     return await list_cursor(
         ctx,
-        "/v1/models",
+        LIST.path(),
         Model,
         key=KEY,
         limit=limit,
@@ -56,13 +58,13 @@ async def list_models(
     )
 
 
-@tool("models", KEY, title="Get model", read_only=True, not_found_hint=NOT_FOUND)
+@tool("models", KEY, title="Get model", read_only=True, not_found_hint=NOT_FOUND, op="models.retrieve")
 async def get_model(
     ctx: Ctx,
     model_id: ModelId,
 ) -> Model:
     """Get one model by id or alias."""
-    return Model.model_validate(await api(ctx, KEY).request("GET", f"/v1/models/{model_id}", key=KEY))
+    return Model.model_validate(await api(ctx, KEY).request("GET", GET.path(model_id=model_id), key=KEY))
 
 
 TOOLS: list[ToolDef] = [list_models, get_model]

@@ -6,7 +6,9 @@ from claude_api_mcp.client.models import ApiObject
 from claude_api_mcp.core.config import KeyKind
 from claude_api_mcp.core.tooldef import Ctx, ToolDef, tool
 from claude_api_mcp.safety.deps import api
+from claude_api_mcp.tools._ops import op
 
+ME = op("organization.retrieve")
 KEY = KeyKind.ADMIN
 
 
@@ -16,10 +18,10 @@ class Organization(ApiObject):
     name: str
 
 
-@tool("organization", KEY, title="Get organization", read_only=True)
+@tool("organization", KEY, title="Get organization", read_only=True, op="organization.retrieve")
 async def get_organization(ctx: Ctx) -> Organization:
     """The organization the admin key belongs to (id, name)."""
-    body = await api(ctx, KEY).request("GET", "/v1/organizations/me", key=KEY)
+    body = await api(ctx, KEY).request("GET", ME.path(), key=KEY)
     return Organization.model_validate(body)
 
 

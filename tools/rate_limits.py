@@ -11,7 +11,10 @@ from claude_api_mcp.core.config import KeyKind
 from claude_api_mcp.core.tooldef import Ctx, ToolDef, tool
 from claude_api_mcp.tools._args import AllPages, WorkspaceId
 from claude_api_mcp.tools._lists import list_token
+from claude_api_mcp.tools._ops import op
 
+ORG_LIMITS = op("organization.rate_limits.list")
+WORKSPACE_LIMITS = op("organization.workspaces.rate_limits.list")
 KEY = KeyKind.ADMIN
 
 GroupType = Annotated[
@@ -59,6 +62,7 @@ class WorkspaceRateLimit(ApiObject):
     title="List rate limits",
     read_only=True,
     not_found_hint="No rate limits for that model: call list_rate_limits without model to see every group.",
+    op="organization.rate_limits.list",
 )
 async def list_rate_limits(
     ctx: Ctx,
@@ -71,7 +75,7 @@ async def list_rate_limits(
     """The organization's rate limits per group (model family, batch, files...)."""
     return await list_token(
         ctx,
-        "/v1/organizations/rate_limits",
+        ORG_LIMITS.path(),
         RateLimit,
         key=KEY,
         limit=None,  # the API then returns every entry in one page
@@ -87,6 +91,7 @@ async def list_rate_limits(
     title="List workspace rate limits",
     read_only=True,
     not_found_hint="Call list_workspaces to find valid workspace ids.",
+    op="organization.workspaces.rate_limits.list",
 )
 async def list_workspace_rate_limits(
     ctx: Ctx,
@@ -98,7 +103,7 @@ async def list_workspace_rate_limits(
     """A workspace's rate-limit overrides; a limiter not listed inherits the organization's value."""
     return await list_token(
         ctx,
-        f"/v1/organizations/workspaces/{workspace_id}/rate_limits",
+        WORKSPACE_LIMITS.path(workspace_id=workspace_id),
         WorkspaceRateLimit,
         key=KEY,
         limit=None,

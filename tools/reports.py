@@ -18,6 +18,7 @@ from claude_api_mcp.safety.deps import settings
 from claude_api_mcp.tools import _dashboard as dashboard
 from claude_api_mcp.tools._args import ApiKeyId, WorkspaceId
 from claude_api_mcp.tools._dates import WIDTHS, stamp, window
+from claude_api_mcp.tools._ops import op
 from claude_api_mcp.tools._reports_aggregate import (
     bounded,
     fold_actors,
@@ -42,6 +43,7 @@ from claude_api_mcp.tools._reports_models import (
 )
 from claude_api_mcp.tools._reports_rows import usd
 
+USAGE, COST = op("organization.usage_report.messages"), op("organization.cost_report")
 KEY = KeyKind.ADMIN
 DAY = timedelta(days=1)
 MAX_BUCKETS = {"1d": 31, "1h": 168, "1m": 1440}  # per request, the API's limit
@@ -83,7 +85,9 @@ def _unique(values: list[str] | None) -> list[str]:
     return list(dict.fromkeys(values or []))
 
 
-@tool("reports", KEY, title="Get usage report", read_only=True, ui=dashboard.URI)
+@tool(
+    "reports", KEY, title="Get usage report", read_only=True, ui=dashboard.URI, op="organization.usage_report.messages"
+)
 async def get_usage(
     ctx: Ctx,
     starting_at: Start,
@@ -127,7 +131,7 @@ async def get_usage(
     }
     buckets, requests = await fetch_buckets(
         ctx,
-        "/v1/organizations/usage_report/messages",
+        USAGE.path(),
         win,
         width_code=bucket_width,
         max_buckets=MAX_BUCKETS[bucket_width],
@@ -155,7 +159,7 @@ async def get_usage(
     return dashboard.attach(ctx, report, lambda: dashboard.series(buckets, groups, dashboard.usage_tokens))
 
 
-@tool("reports", KEY, title="Get cost report", read_only=True, ui=dashboard.URI)
+@tool("reports", KEY, title="Get cost report", read_only=True, ui=dashboard.URI, op="organization.cost_report")
 async def get_cost(
     ctx: Ctx,
     starting_at: Start,
@@ -171,7 +175,7 @@ async def get_cost(
     groups = _unique(list(group_by or []))
     buckets, requests = await fetch_buckets(
         ctx,
-        "/v1/organizations/cost_report",
+        COST.path(),
         win,
         width_code="1d",
         max_buckets=31,
@@ -198,7 +202,14 @@ async def get_cost(
     return dashboard.attach(ctx, report, lambda: dashboard.series(buckets, groups, dashboard.cost_dollars))
 
 
-@tool("reports", KEY, title="Get Claude Code usage", read_only=True, ui=dashboard.URI)
+@tool(
+    "reports",
+    KEY,
+    title="Get Claude Code usage",
+    read_only=True,
+    ui=dashboard.URI,
+    op="organization.usage_report.claude_code",
+)
 async def get_claude_code_usage(
     ctx: Ctx,
     starting_at: Annotated[str, Field(description="UTC day, YYYY-MM-DD, inclusive.")],

@@ -19,7 +19,10 @@ from claude_api_mcp.safety.uploads import guess_mime, local_dir, read_skill_fold
 from claude_api_mcp.safety.writes import DeletedResult, Writable, WriteRequest, write
 from claude_api_mcp.tools._args import AllPages, DryRun, Limit, PageToken
 from claude_api_mcp.tools._lists import list_token
+from claude_api_mcp.tools._ops import op
 
+LIST, GET, CREATE = op("skills.list"), op("skills.retrieve"), op("skills.create")
+VERSIONS = op("skills.versions.list")
 KEY = KeyKind.API
 NOT_FOUND = "Call list_skills to find valid skill ids."
 SkillId = Annotated[
@@ -56,10 +59,10 @@ class SkillVersion(ApiObject):
 
 
 def _path(skill_id: str) -> str:
-    return f"/v1/skills/{skill_id}"
+    return GET.path(skill_id=skill_id)
 
 
-@tool("skills", KEY, title="List skills", read_only=True)
+@tool("skills", KEY, title="List skills", read_only=True, op="skills.list")
 async def list_skills(
     ctx: Ctx,
     limit: Limit = 20,
@@ -70,27 +73,27 @@ async def list_skills(
     """List Agent Skills: your custom ones and Anthropic's."""
     params = {"source": source}
     return await list_token(
-        ctx, "/v1/skills", Skill, key=KEY, limit=limit, page=page, all_pages=all_pages, params=params
+        ctx, LIST.path(), Skill, key=KEY, limit=limit, page=page, all_pages=all_pages, params=params
     )
 
 
-@tool("skills", KEY, title="Get skill", read_only=True, not_found_hint=NOT_FOUND)
+@tool("skills", KEY, title="Get skill", read_only=True, not_found_hint=NOT_FOUND, op="skills.retrieve")
 async def get_skill(ctx: Ctx, skill_id: SkillId) -> Skill:
     """Get one skill."""
     return Skill.model_validate(await api(ctx, KEY).request("GET", _path(skill_id), key=KEY))
 
 
-@tool("skills", KEY, title="List skill versions", read_only=True, not_found_hint=NOT_FOUND)
+@tool("skills", KEY, title="List skill versions", read_only=True, not_found_hint=NOT_FOUND, op="skills.versions.list")
 async def list_skill_versions(
     ctx: Ctx, skill_id: SkillId, limit: Limit = 20, page: PageToken = None, all_pages: AllPages = False
 ) -> TokenPage[SkillVersion]:
     """List a skill's versions, newest first."""
     return await list_token(
-        ctx, f"{_path(skill_id)}/versions", SkillVersion, key=KEY, limit=limit, page=page, all_pages=all_pages
+        ctx, VERSIONS.path(skill_id=skill_id), SkillVersion, key=KEY, limit=limit, page=page, all_pages=all_pages
     )
 
 
-@tool("skills", KEY, title="Create skill")
+@tool("skills", KEY, title="Create skill", op="skills.create")
 async def create_skill(
     ctx: Ctx,
     path: Annotated[
@@ -109,11 +112,13 @@ async def create_skill(
         "display_name": display_name,
     }
     data = {"display_name": display_name} if display_name else None
-    req = WriteRequest("POST", "/v1/skills", KEY, files=files, data=data, shown_body=shown)
+    req = WriteRequest("POST", CREATE.path(), KEY, files=files, data=data, shown_body=shown)
     return await write(ctx, req, SkillResult, dry_run=dry_run)
 
 
-@tool("skills", KEY, title="Delete skill", destructive=True, idempotent=True, not_found_hint=NOT_FOUND)
+@tool(
+    "skills", KEY, title="Delete skill", destructive=True, idempotent=True, not_found_hint=NOT_FOUND, op="skills.delete"
+)
 async def delete_skill(ctx: Ctx, skill_id: SkillId, dry_run: DryRun = False) -> DeletedResult:
     """Delete a custom skill; requests that use it stop working."""
     req = WriteRequest("DELETE", _path(skill_id), KEY, idempotent=True, current_path=_path(skill_id))

@@ -14,7 +14,9 @@ from claude_api_mcp.safety.deps import api
 from claude_api_mcp.safety.writes import DeletedResult, Writable, WriteRequest, write
 from claude_api_mcp.tools._args import AfterId, AllPages, BeforeId, DryRun, Limit, UserId
 from claude_api_mcp.tools._lists import list_cursor
+from claude_api_mcp.tools._ops import op
 
+LIST, GET = op("organization.users.list"), op("organization.users.retrieve")
 KEY = KeyKind.ADMIN
 NOT_FOUND = "Call list_users to find valid user ids."
 
@@ -57,10 +59,10 @@ class UserResult(User, Writable):
 
 
 def _path(user_id: str) -> str:
-    return f"/v1/organizations/users/{user_id}"
+    return GET.path(user_id=user_id)
 
 
-@tool("users", KEY, title="List users", read_only=True)
+@tool("users", KEY, title="List users", read_only=True, op="organization.users.list")
 async def list_users(
     ctx: Ctx,
     limit: Limit = 20,
@@ -74,7 +76,7 @@ async def list_users(
     params = {"email": email, "roles": roles}
     return await list_cursor(
         ctx,
-        "/v1/organizations/users",
+        LIST.path(),
         User,
         key=KEY,
         limit=limit,
@@ -85,13 +87,21 @@ async def list_users(
     )
 
 
-@tool("users", KEY, title="Get user", read_only=True, not_found_hint=NOT_FOUND)
+@tool("users", KEY, title="Get user", read_only=True, not_found_hint=NOT_FOUND, op="organization.users.retrieve")
 async def get_user(ctx: Ctx, user_id: UserId) -> User:
     """Get one organization member."""
     return User.model_validate(await api(ctx, KEY).request("GET", _path(user_id), key=KEY))
 
 
-@tool("users", KEY, title="Change user role", destructive=True, idempotent=True, not_found_hint=NOT_FOUND)
+@tool(
+    "users",
+    KEY,
+    title="Change user role",
+    destructive=True,
+    idempotent=True,
+    not_found_hint=NOT_FOUND,
+    op="organization.users.update",
+)
 async def update_user(ctx: Ctx, user_id: UserId, role: AssignableRole, dry_run: DryRun = False) -> UserResult:
     """Change a member's organization role. admin cannot be assigned; managed is Claude Enterprise only."""
     req = WriteRequest(
@@ -100,7 +110,15 @@ async def update_user(ctx: Ctx, user_id: UserId, role: AssignableRole, dry_run: 
     return await write(ctx, req, UserResult, dry_run=dry_run)
 
 
-@tool("users", KEY, title="Remove user", destructive=True, idempotent=True, not_found_hint=NOT_FOUND)
+@tool(
+    "users",
+    KEY,
+    title="Remove user",
+    destructive=True,
+    idempotent=True,
+    not_found_hint=NOT_FOUND,
+    op="organization.users.remove",
+)
 async def remove_user(ctx: Ctx, user_id: UserId, dry_run: DryRun = False) -> DeletedResult:
     """Remove a member from the organization. Their API keys stay active: review them with list_api_keys."""
     req = WriteRequest("DELETE", _path(user_id), KEY, idempotent=True, current_path=_path(user_id))

@@ -11,7 +11,9 @@ from claude_api_mcp.safety.deps import api
 from claude_api_mcp.safety.writes import Writable, WriteRequest, write
 from claude_api_mcp.tools._args import AfterId, AllPages, BeforeId, DryRun, Limit, UserId, WorkspaceId
 from claude_api_mcp.tools._lists import list_cursor
+from claude_api_mcp.tools._ops import op
 
+LIST, GET = op("organization.workspaces.members.list"), op("organization.workspaces.members.retrieve")
 KEY = KeyKind.ADMIN
 NOT_FOUND = "Call list_workspace_members for the workspace's members, or list_workspaces for workspace ids."
 
@@ -53,14 +55,21 @@ class WorkspaceMemberDeleted(ApiObject, Writable):
 
 
 def _members(workspace_id: str) -> str:
-    return f"/v1/organizations/workspaces/{workspace_id}/members"
+    return LIST.path(workspace_id=workspace_id)
 
 
 def _member(workspace_id: str, user_id: str) -> str:
-    return f"{_members(workspace_id)}/{user_id}"
+    return GET.path(workspace_id=workspace_id, user_id=user_id)
 
 
-@tool("workspace_members", KEY, title="List workspace members", read_only=True, not_found_hint=NOT_FOUND)
+@tool(
+    "workspace_members",
+    KEY,
+    title="List workspace members",
+    read_only=True,
+    not_found_hint=NOT_FOUND,
+    op="organization.workspaces.members.list",
+)
 async def list_workspace_members(
     ctx: Ctx,
     workspace_id: WorkspaceId,
@@ -83,14 +92,27 @@ async def list_workspace_members(
     )
 
 
-@tool("workspace_members", KEY, title="Get workspace member", read_only=True, not_found_hint=NOT_FOUND)
+@tool(
+    "workspace_members",
+    KEY,
+    title="Get workspace member",
+    read_only=True,
+    not_found_hint=NOT_FOUND,
+    op="organization.workspaces.members.retrieve",
+)
 async def get_workspace_member(ctx: Ctx, workspace_id: WorkspaceId, user_id: UserId) -> WorkspaceMember:
     """Get one member's workspace role."""
     body = await api(ctx, KEY).request("GET", _member(workspace_id, user_id), key=KEY)
     return WorkspaceMember.model_validate(body)
 
 
-@tool("workspace_members", KEY, title="Add workspace member", not_found_hint=NOT_FOUND)
+@tool(
+    "workspace_members",
+    KEY,
+    title="Add workspace member",
+    not_found_hint=NOT_FOUND,
+    op="organization.workspaces.members.add",
+)
 async def add_workspace_member(
     ctx: Ctx, workspace_id: WorkspaceId, user_id: UserId, workspace_role: AddableRole, dry_run: DryRun = False
 ) -> WorkspaceMemberResult:
@@ -101,7 +123,13 @@ async def add_workspace_member(
 
 
 @tool(
-    "workspace_members", KEY, title="Change workspace role", destructive=True, idempotent=True, not_found_hint=NOT_FOUND
+    "workspace_members",
+    KEY,
+    title="Change workspace role",
+    destructive=True,
+    idempotent=True,
+    not_found_hint=NOT_FOUND,
+    op="organization.workspaces.members.update",
 )
 async def update_workspace_member(
     ctx: Ctx, workspace_id: WorkspaceId, user_id: UserId, workspace_role: WorkspaceRole, dry_run: DryRun = False
@@ -121,6 +149,7 @@ async def update_workspace_member(
     destructive=True,
     idempotent=True,
     not_found_hint=NOT_FOUND,
+    op="organization.workspaces.members.remove",
 )
 async def remove_workspace_member(
     ctx: Ctx, workspace_id: WorkspaceId, user_id: UserId, dry_run: DryRun = False

@@ -14,10 +14,12 @@ from claude_api_mcp.safety.deps import api
 from claude_api_mcp.safety.writes import Writable, WriteRequest, write
 from claude_api_mcp.tools._args import AfterId, AllPages, BeforeId, DryRun, Limit, WorkspaceId
 from claude_api_mcp.tools._lists import list_cursor
+from claude_api_mcp.tools._ops import op
 
+LIST, GET = op("organization.workspaces.list"), op("organization.workspaces.retrieve")
+CREATE, ARCHIVE = op("organization.workspaces.create"), op("organization.workspaces.archive")
 KEY = KeyKind.ADMIN
 NOT_FOUND = "Call list_workspaces (include_archived=true) to find valid workspace ids."
-PATH = "/v1/organizations/workspaces"
 
 Geo = Literal["global", "us"]
 
@@ -80,7 +82,7 @@ class WorkspaceResult(Workspace, Writable):
 
 
 def _path(workspace_id: str) -> str:
-    return f"{PATH}/{workspace_id}"
+    return GET.path(workspace_id=workspace_id)
 
 
 def _body(**fields: Any) -> dict[str, Any]:
@@ -93,7 +95,7 @@ def _body(**fields: Any) -> dict[str, Any]:
     return body
 
 
-@tool("workspaces", KEY, title="List workspaces", read_only=True)
+@tool("workspaces", KEY, title="List workspaces", read_only=True, op="organization.workspaces.list")
 async def list_workspaces(
     ctx: Ctx,
     limit: Limit = 20,
@@ -107,7 +109,7 @@ async def list_workspaces(
     """List the organization's workspaces."""
     return await list_cursor(
         ctx,
-        PATH,
+        LIST.path(),
         Workspace,
         key=KEY,
         limit=limit,
@@ -118,13 +120,20 @@ async def list_workspaces(
     )
 
 
-@tool("workspaces", KEY, title="Get workspace", read_only=True, not_found_hint=NOT_FOUND)
+@tool(
+    "workspaces",
+    KEY,
+    title="Get workspace",
+    read_only=True,
+    not_found_hint=NOT_FOUND,
+    op="organization.workspaces.retrieve",
+)
 async def get_workspace(ctx: Ctx, workspace_id: WorkspaceId) -> Workspace:
     """Get one workspace, archived or not."""
     return Workspace.model_validate(await api(ctx, KEY).request("GET", _path(workspace_id), key=KEY))
 
 
-@tool("workspaces", KEY, title="Create workspace")
+@tool("workspaces", KEY, title="Create workspace", op="organization.workspaces.create")
 async def create_workspace(
     ctx: Ctx,
     name: Name,
@@ -135,10 +144,18 @@ async def create_workspace(
 ) -> WorkspaceResult:
     """Create a workspace. Names are unique among active workspaces."""
     body = _body(name=name, display_color=display_color, data_residency=data_residency, tags=tags)
-    return await write(ctx, WriteRequest("POST", PATH, KEY, body=body), WorkspaceResult, dry_run=dry_run)
+    return await write(ctx, WriteRequest("POST", CREATE.path(), KEY, body=body), WorkspaceResult, dry_run=dry_run)
 
 
-@tool("workspaces", KEY, title="Update workspace", destructive=True, idempotent=True, not_found_hint=NOT_FOUND)
+@tool(
+    "workspaces",
+    KEY,
+    title="Update workspace",
+    destructive=True,
+    idempotent=True,
+    not_found_hint=NOT_FOUND,
+    op="organization.workspaces.update",
+)
 async def update_workspace(
     ctx: Ctx,
     workspace_id: WorkspaceId,
@@ -158,12 +175,20 @@ async def update_workspace(
     return await write(ctx, req, WorkspaceResult, dry_run=dry_run)
 
 
-@tool("workspaces", KEY, title="Archive workspace", destructive=True, idempotent=True, not_found_hint=NOT_FOUND)
+@tool(
+    "workspaces",
+    KEY,
+    title="Archive workspace",
+    destructive=True,
+    idempotent=True,
+    not_found_hint=NOT_FOUND,
+    op="organization.workspaces.archive",
+)
 async def archive_workspace(ctx: Ctx, workspace_id: WorkspaceId, dry_run: DryRun = False) -> WorkspaceResult:
     """Archive a workspace: permanent, and immediately revokes all its API keys. The Default workspace cannot be
     archived."""
     path = _path(workspace_id)
-    req = WriteRequest("POST", f"{path}/archive", KEY, idempotent=True, current_path=path)
+    req = WriteRequest("POST", ARCHIVE.path(workspace_id=workspace_id), KEY, idempotent=True, current_path=path)
     return await write(ctx, req, WorkspaceResult, dry_run=dry_run)
 
 

@@ -39,6 +39,7 @@ class ToolDef:
     idempotent: bool
     not_found_hint: str | None = None
     any_key: bool = False  # listed when either key is set (the api toolset: each call uses its operation's key)
+    op: str | None = None  # the catalog operation it is a curated view of: its method, path and beta come from there
     ui: str | None = None  # an MCP Apps view (``ui://`` resource) that hosts render next to the result
 
     @property
@@ -65,6 +66,7 @@ def tool(
     idempotent: bool = False,
     not_found_hint: str | None = None,
     any_key: bool = False,
+    op: str | None = None,
     ui: str | None = None,
 ) -> Callable[[ToolFn], ToolDef]:
     """Declare a tool. Read-only tools are idempotent and never destructive by definition."""
@@ -81,6 +83,7 @@ def tool(
             idempotent=idempotent or read_only,
             not_found_hint=not_found_hint,
             any_key=any_key,
+            op=op,
             ui=ui,
         )
 
