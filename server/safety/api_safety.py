@@ -65,7 +65,8 @@ def target_path(op: Operation, path: str) -> str | None:
         candidates.append(head)
     for candidate in candidates:
         found = catalog.match("GET", candidate)
-        if found is not None and found[0].response_kind == "object":
+        # Only a plain read: never a GET that dequeues (work/poll) or answers with a secret (work/{id}).
+        if found is not None and found[0].response_kind == "object" and found[0].safety.plain_read:
             return candidate
     return None
 
