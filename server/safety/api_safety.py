@@ -112,6 +112,6 @@ async def describe_write(ctx: Ctx, args: Mapping[str, Any]) -> Described:
         many = len(req.files) != 1
         text += f" It uploads {len(req.files)} file{'s' if many else ''}, {human_size(sum(req.sizes))}"
         text += " in all." if many else "."
-    if op.method == "DELETE":
+    if op.safety.cls == "destructive":  # every DELETE, and the reviewed ones (a rotated token, a redaction)
         text += " This cannot be undone."
     return Described(text, req.method, req.path)

@@ -145,3 +145,13 @@ async def test_a_read_scope_token_cannot_reach_polling_or_work_secrets(issuer: I
     assert "use write_api" in text_of(answers[0])
     assert all("credentials (secret)" in text_of(a) for a in [*answers[1:], described])
     assert [r for r in sandbox.requests if "/work" in r.url.path] == []
+
+
+async def test_a_post_reviewed_as_destructive_is_confirmed_as_one() -> None:
+    upstream, person = Upstream(), Person()
+    async with connect(upstream, client_kwargs={"elicitation_callback": person}) as client:
+        for op_id in ("beta.tunnels.rotate_token", "beta.tunnels.archive"):
+            await call_error(client, "write_api", {"operation": op_id, "arguments": {"tunnel_id": "tun_1"}})
+    assert person.asked[0].endswith("This cannot be undone.")  # the old token stops working at once
+    assert "cannot be undone" not in person.asked[1]
+    assert upstream.writes == []
