@@ -6,8 +6,9 @@ throttle (``server/client/throttle.py``) makes them all slow down together when 
 goes to the client as MCP progress notifications (buckets or days done of the total), so a long window
 shows movement instead of a silent wait.
 
-One call makes at most ``Settings.max_report_requests`` upstream requests (``--max-report-requests``): a
-window that needs more is refused before the first one, and pages beyond the budget stop the call with a
+One call makes at most ``Settings.max_report_requests`` upstream requests (``--max-report-requests``), the
+typed report tools and read_api on a report operation alike (``window_budget``): a window that needs more is
+refused before the first one, and pages beyond the budget stop the call with a
 clear error (requests are counted as they are sent, so concurrency cannot overshoot it). Every request runs
 in a task of the call's own task group, so a cancelled or disconnected call cancels them all.
 """
@@ -24,11 +25,12 @@ from mcp.server.mcpserver.exceptions import ToolError
 from claude_api_mcp.core.config import KeyKind
 from claude_api_mcp.core.tooldef import Ctx
 from claude_api_mcp.safety.deps import api, settings
-from claude_api_mcp.tools._dates import Window, stamp
+from claude_api_mcp.tools._dates import WIDTHS, Window, ceil, check_reach, floor, parse_time, stamp
 from claude_api_mcp.tools._gather import gather_bounded
 
 KEY = KeyKind.ADMIN
 CLAUDE_CODE_PAGE = 1000  # the API's maximum records per page
+WINDOW_STARTS = ("starting_at", "starting_date", "date")  # the catalog's names for where a report window begins
 
 
 def _budget(ctx: Ctx, planned: int, what: str) -> int:
@@ -40,6 +42,29 @@ def _budget(ctx: Ctx, planned: int, what: str) -> int:
             "(--max-report-requests). Narrow the window or use a wider bucket_width. Nothing was sent."
         )
     return cap
+
+
+def window_budget(
+    ctx: Ctx, properties: Mapping[str, Any], query: Mapping[str, Any], *, all_pages: bool, now: datetime
+) -> int | None:
+    """The report tools' window policy for a catalog operation read through read_api: a start further back
+    than reports reach is refused, a bucket window whose pages would pass the request budget is refused up
+    front (when its page size is given), and the budget bounds the walk. None when it reads no window."""
+    starts = [name for name in WINDOW_STARTS if name in properties]
+    if not starts:
+        return None
+    for name in starts:
+        if query.get(name) is not None:
+            check_reach(parse_time(str(query[name]), name), name, now=now)
+    width = WIDTHS.get(str(query.get("bucket_width") or ""))
+    limit = query.get("limit")
+    if all_pages and width is not None and isinstance(limit, int) and limit > 0 and query.get("starting_at"):
+        start = floor(parse_time(str(query["starting_at"]), "starting_at"), width)
+        given_end = query.get("ending_at")
+        end = min(ceil(parse_time(str(given_end), "ending_at"), width) if given_end else now, ceil(now, width))
+        buckets = max(0, (end - start) // width)
+        return _budget(ctx, -(-buckets // limit), "report")
+    return settings(ctx).max_report_requests
 
 
 def _spend(requests: int, cap: int, what: str) -> None:
