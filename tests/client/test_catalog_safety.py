@@ -88,3 +88,18 @@ def test_a_current_state_read_is_only_ever_a_plain_read() -> None:
     assert not CATALOG.plain_read_at("/v1/environments/env_1/work/work_1")  # retrieve answers with a secret
     assert CATALOG.plain_read_at("/v1/environments/env_1")
     assert not CATALOG.plain_read_at("/v1/nowhere")
+
+
+def test_docs_list_every_operation_whose_class_is_not_its_methods_or_that_returns_credentials() -> None:
+    from tests.paths import REPO
+
+    docs = (REPO / "docs" / "safety.md").read_text(encoding="utf-8")
+    by_method = {"GET": "read", "DELETE": "destructive"}
+    changed = [
+        op.id
+        for op in CATALOG.operations
+        if op.safety.credentials
+        or op.safety.cls != by_method.get(op.method, "read" if op.id == "messages.count_tokens" else "write")
+    ]
+    assert "beta.environments.work.poll" in changed and len(changed) >= 13
+    assert [op_id for op_id in changed if f"`{op_id}`" not in docs] == []
