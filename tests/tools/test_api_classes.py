@@ -155,3 +155,19 @@ async def test_a_post_reviewed_as_destructive_is_confirmed_as_one() -> None:
     assert person.asked[0].endswith("This cannot be undone.")  # the old token stops working at once
     assert "cannot be undone" not in person.asked[1]
     assert upstream.writes == []
+
+
+async def test_a_poll_that_fails_is_not_retried_like_a_read() -> None:
+    """A retried poll could take a second work item off the queue: it is retried only like a create."""
+    from claude_api_mcp.core.config import ConfirmPolicy
+
+    sent: list[httpx.Request] = []
+
+    def failing(request: httpx.Request) -> httpx.Response:
+        sent.append(request)
+        return httpx.Response(500, json={"type": "error", "error": {"type": "api_error", "message": "try again"}})
+
+    async with connect(failing, confirm=ConfirmPolicy.NEVER) as client:  # type: ignore[arg-type]
+        text = await call_error(client, "write_api", {"operation": "beta.environments.work.poll", "arguments": QUEUE})
+    assert [f"{r.method} {r.url.path}" for r in sent] == [f"GET /v1/environments/{ENV}/work/poll"]
+    assert "500" in text or "api_error" in text or "try again" in text
