@@ -6,6 +6,11 @@ review patterns (poll, claim, lease, ack, secret, token, credential, key...) and
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+from importlib import resources
+from typing import Any
+
 from claude_api_mcp.client.catalog import load_catalog
 from claude_api_mcp.client.catalog.safety import classify, fields, needs_review, suspicious
 from claude_api_mcp.client.catalog.safety_reviewed import CREDENTIAL_FIELDS, NOT_CREDENTIAL_FIELDS, OPERATIONS
@@ -32,10 +37,55 @@ def test_every_answer_field_that_looks_like_a_credential_was_reviewed() -> None:
     assert unreviewed == [], f"decide in safety_reviewed.py whether these carry credentials: {unreviewed}"
 
 
+def _deep_fields(schema: Any, defs: dict[str, Any], seen: frozenset[str] = frozenset()) -> Iterator[tuple[str, Any]]:
+    """Every named field of a shapes.json schema, following its $refs (the full depth the SDK types have)."""
+    if not isinstance(schema, dict):
+        return
+    if "$ref" in schema:
+        name = schema["$ref"].rsplit("/", 1)[-1]
+        if name not in seen:
+            yield from _deep_fields(defs[name], defs, seen | {name})
+        return
+    for name, sub in (schema.get("properties") or {}).items():
+        yield name, sub
+        yield from _deep_fields(sub, defs, seen)
+    for key in ("items", "additionalProperties"):
+        yield from _deep_fields(schema.get(key), defs, seen)
+    for key in ("anyOf", "oneOf", "allOf"):
+        for sub in schema.get(key) or ():
+            yield from _deep_fields(sub, defs, seen)
+
+
+def test_fields_deeper_than_the_catalogs_own_were_reviewed_and_credentials_reach_the_class() -> None:
+    """operations.json keeps a compact answer schema; shapes.json holds the SDK's whole type. A field that
+    looks like a credential at any depth needs a decision, and a credential there must be in the class."""
+    shapes = json.loads(resources.files("claude_api_mcp.client.catalog").joinpath("shapes.json").read_text())
+    reviewed = CREDENTIAL_FIELDS.keys() | NOT_CREDENTIAL_FIELDS.keys()
+    unreviewed: set[str] = set()
+    unclassed: list[str] = []
+    for op_id, shape in shapes["operations"].items():
+        names = {n for n, sub in _deep_fields(shape.get("schema"), shapes["$defs"]) if suspicious(n, sub)}
+        unreviewed |= {f"{op_id}: {n}" for n in names - reviewed}
+        unclassed += [
+            f"{op_id}: {n}"
+            for n in names & CREDENTIAL_FIELDS.keys()
+            if n not in CATALOG.by_id[op_id].safety.credentials
+        ]
+    assert sorted(unreviewed) == [], "decide in safety_reviewed.py whether these carry credentials"
+    assert unclassed == [], "record credentials=(...) for these operations in safety_reviewed.py"
+    assert set(shapes["operations"]) <= set(CATALOG.by_id) and len(shapes["operations"]) > 280
+
+
 def test_every_decision_names_a_real_operation_and_gives_a_reason() -> None:
     assert set(OPERATIONS) <= {op.id for op in CATALOG.operations}, "a decision for an operation that is gone"
     assert all(len(d.reason) > 15 for d in OPERATIONS.values())
+    shapes = json.loads(resources.files("claude_api_mcp.client.catalog").joinpath("shapes.json").read_text())
     seen = {name for op in CATALOG.operations for name, _ in fields(op.response.get("fields"))}
+    seen |= {
+        name
+        for shape in shapes["operations"].values()
+        for name, _ in _deep_fields(shape.get("schema"), shapes["$defs"])
+    }
     assert set(CREDENTIAL_FIELDS) | set(NOT_CREDENTIAL_FIELDS) <= seen, "a field decision no answer has"
 
 

@@ -80,6 +80,7 @@ def suspicious(name: str, schema: Mapping[str, Any]) -> bool:
         return False
     kinds = schema.get("type")
     kinds = kinds if isinstance(kinds, list) else [kinds]
+    kinds += [option.get("type") for option in schema.get("anyOf") or () if isinstance(option, Mapping)]
     return not any(k in _NOT_A_VALUE for k in kinds)
 
 

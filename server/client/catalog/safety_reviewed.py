@@ -38,6 +38,9 @@ NOT_CREDENTIAL_FIELDS: dict[str, str] = {
     "token_endpoint_auth": "the client authentication method's name (none, client_secret_basic/post)",
     "token_type": "a usage category (input, output, cache read...)",
     "output_tokens_details": "token counts",
+    "fallback_credit_token": "a 5-minute code that refunds a refused request's retry; grants no access",
+    "key": "a computer-use tool's keyboard key setting",
+    "hold_key": "a computer-use tool's keyboard key setting",
 }
 
 _WORK_SECRET = "answers with each work item's secret, a worker credential: not for readers"
