@@ -44,11 +44,11 @@ def _data(page: Any) -> tuple[dict[str, Any], list[Any]]:
     return page, data
 
 
-def _fresh(data: list[Any], seen: set[str], id_field: str) -> list[Any]:
+def _fresh(data: list[Any], seen: set[str], id_field: str | None) -> list[Any]:
     """The items not seen before (items without an id count as new: the cursor check catches their loops)."""
     out = []
     for obj in data:
-        ident = obj.get(id_field) if isinstance(obj, dict) else None
+        ident = obj.get(id_field) if isinstance(obj, dict) and id_field else None
         if isinstance(ident, str):
             if ident in seen:
                 continue
@@ -84,12 +84,14 @@ async def walk(
     all_pages: bool,
     cap: int,
     max_requests: int | None = None,
-    id_field: str = "id",
+    id_field: str | None = "id",
     backward: bool = False,
     lenient: bool = False,
+    on_page: Callable[[list[Any]], Awaitable[None]] | None = None,
 ) -> Walk:
     """The one paging loop: ``fetch(cursor, items so far)`` one page after the other, up to ``cap`` items and
-    ``max_requests`` requests, stopping at the first page that brings nothing new or a cursor seen before."""
+    ``max_requests`` requests, stopping at the first page that brings nothing new or a cursor seen before.
+    ``on_page`` (the reports' own progress) sees each page's new items; without it, progress is items so far."""
     found = Walk(items=[], page={}, more=False, cursor=start)
     seen: set[str] = set()
     cursors = {start} if start else set()
@@ -98,6 +100,8 @@ async def walk(
         found.requests += 1
         fresh = _fresh(data, seen, id_field)
         found.items.extend(reversed(fresh) if backward else fresh)
+        if on_page is not None:
+            await on_page(fresh)
         raw = cursor_of(found.page)
         found.cursor = raw if isinstance(raw, str) and raw else None
         found.more = bool(found.page.get("has_more", found.cursor is not None))
@@ -112,7 +116,8 @@ async def walk(
             )
             return found
         cursors.add(found.cursor)
-        await ctx.report_progress(len(found.items), None, f"{len(found.items)} items so far")
+        if on_page is None:
+            await ctx.report_progress(len(found.items), None, f"{len(found.items)} items so far")
 
 
 def parse_items(raw: Any, item: type[T]) -> list[T]:

@@ -113,3 +113,13 @@ async def test_a_report_that_keeps_paging_stops_at_the_request_budget_and_says_w
     assert len(upstream.requests) == 25 and len(report["data"]) == 25
     assert "stopped after 25 requests" in report["note"] and "page=page_25" in report["note"]
     assert report["has_more"] is True
+
+
+async def test_the_typed_report_tools_walk_the_same_loop_and_stop_at_a_cursor_cycle() -> None:
+    day = _day(2)
+    record = {"date": f"{day}T00:00:00Z", "actor": {"type": "user_actor", "email_address": "a@acme.example"}}
+    upstream = Pages(lambda n: {"data": [record], "has_more": True, "next_page": "AB"[n % 2]})
+    async with connect(upstream) as client:  # type: ignore[arg-type]
+        text = await call_error(client, "get_claude_code_usage", {"starting_at": day})
+    assert "brought nothing new; stopped to avoid a loop" in text
+    assert len(upstream.requests) == 3  # before: the request budget (500) for one day
