@@ -7,6 +7,7 @@ teammate whose OAuth token holds only the read scope.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -86,9 +87,12 @@ async def test_the_admin_profile_reads_work_items_but_polls_only_through_write_a
 class Person:
     def __init__(self) -> None:
         self.asked: list[str] = []
+        self.accept = False
 
     async def __call__(self, context: Any, params: ElicitRequestParams) -> ElicitResult:
         self.asked.append(params.message)
+        if self.accept:
+            return ElicitResult(action="accept", content={"confirm": True})
         return ElicitResult(action="decline")
 
 
@@ -106,15 +110,20 @@ async def test_a_dry_run_or_confirmation_never_polls_nor_shows_a_secret(work_id:
     assert planned["dry_run"]["sent"] is False and "declined" in declined and len(person.asked) == 1
 
 
-async def test_polling_through_write_api_is_confirmed_and_audited(tmp_path: Path) -> None:
+async def test_polling_through_write_api_is_confirmed_and_audited_ahead(tmp_path: Path) -> None:
     upstream, person, log = SecretUpstream(), Person(), tmp_path / "audit.jsonl"
     call = {"operation": "beta.environments.work.poll", "arguments": QUEUE}
     async with connect(upstream, audit_log=log, client_kwargs={"elicitation_callback": person}) as client:
         planned = await call_ok(client, "write_api", {**call, "dry_run": True})
         declined = await call_error(client, "write_api", call)
-    assert planned["dry_run"]["method"] == "GET" and work_requests(upstream) == []
-    assert "declined" in declined and "beta.environments.work.poll" in person.asked[0]
-    assert '"outcome": "declined"' in log.read_text() or '"outcome":"declined"' in log.read_text()
+        assert work_requests(upstream) == []
+        person.accept = True
+        polled = await call_ok(client, "write_api", call)
+    assert planned["dry_run"]["method"] == "GET" and "declined" in declined
+    assert all("beta.environments.work.poll" in question for question in person.asked) and len(person.asked) == 2
+    assert work_requests(upstream) == [f"GET /v1/environments/{ENV}/work/poll"] and polled["secret"] == LEAK
+    outcomes = [json.loads(line)["outcome"] for line in log.read_text().splitlines()]
+    assert outcomes == ["dry_run", "declined", "sending", "succeeded"]  # "sending" is on disk before the request
 
 
 @pytest.fixture
