@@ -3,10 +3,10 @@
 ``search_api`` finds an operation, ``describe_api`` shows its arguments, ``read_api`` runs the ones that
 change nothing and ``write_api`` the others. Safety comes from the catalog, never from the model: each
 operation's safety class (``server/client/catalog/safety.py``, not its HTTP method) says which write (so
-read_api refuses them and the read-only profile never lists write_api), whose answers carry credentials
-(never offered to the read-only profile), which key
-and beta header they need, and where workspace ids sit (pinning). write_api goes through the typed tools'
-write path (``server/safety/writes.py``) and their confirmation gate, for every call.
+read_api refuses them and the read-only profile never lists write_api) and whose answers carry credentials
+(never offered to the read-only profile); the catalog also says which key and beta header they need, and
+where workspace ids sit (pinning). write_api goes through the typed tools' write path
+(``server/safety/writes.py``) and their confirmation gate, for every call.
 """
 
 from __future__ import annotations
