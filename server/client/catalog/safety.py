@@ -17,8 +17,9 @@ and no decision is recorded, so a regenerated catalog cannot slip a new one thro
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -74,9 +75,15 @@ def words(text: str) -> set[str]:
     return {w[:-1] if w.endswith("s") and len(w) > 3 else w for w in _WORD.split(text.lower()) if w}
 
 
+@functools.cache
+def _credential_like(name: str) -> bool:
+    """Cached: the same few hundred field names recur across the ~290 answers (load time stays small)."""
+    return not name.endswith(("_id", "_ids")) and bool(words(name) & FIELD_WORDS)
+
+
 def suspicious(name: str, schema: Mapping[str, Any]) -> bool:
     """An answer field whose name looks like a credential: not an id, a count or a flag."""
-    if name.endswith(("_id", "_ids")) or not words(name) & FIELD_WORDS:
+    if not _credential_like(name):
         return False
     kinds = schema.get("type")
     kinds = kinds if isinstance(kinds, list) else [kinds]
@@ -84,19 +91,23 @@ def suspicious(name: str, schema: Mapping[str, Any]) -> bool:
     return not any(k in _NOT_A_VALUE for k in kinds)
 
 
-def fields(schema: Any) -> Iterator[tuple[str, Mapping[str, Any]]]:
-    """Every named field of a JSON Schema, at any depth (objects, arrays, unions, maps)."""
-    if not isinstance(schema, Mapping):
-        return
-    for name, sub in (schema.get("properties") or {}).items():
-        if isinstance(sub, Mapping):
-            yield str(name), sub
-            yield from fields(sub)
-    for key in ("items", "additionalProperties"):
-        yield from fields(schema.get(key))
-    for key in ("anyOf", "oneOf", "allOf"):
-        for sub in schema.get(key) or ():
-            yield from fields(sub)
+def fields(schema: Any) -> list[tuple[str, dict[str, Any]]]:
+    """Every named field of a JSON Schema, at any depth (objects, arrays, unions, maps). Iterative, on plain
+    dicts: it runs over every answer schema when the catalog loads."""
+    out: list[tuple[str, dict[str, Any]]] = []
+    stack = [schema] if type(schema) is dict else []
+    while stack:
+        node = stack.pop()
+        for name, sub in (node.get("properties") or {}).items():
+            if type(sub) is dict:
+                out.append((str(name), sub))
+                stack.append(sub)
+        for key in ("items", "additionalProperties"):
+            if type(sub := node.get(key)) is dict:
+                stack.append(sub)
+        for key in ("anyOf", "oneOf", "allOf"):
+            stack.extend(option for option in node.get(key) or () if type(option) is dict)
+    return out
 
 
 def needs_review(op_id: str, path: str) -> bool:
