@@ -20,7 +20,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 
 from claude_api_mcp.client.catalog import Operation, load_catalog
 from claude_api_mcp.core.config import KeyKind
-from claude_api_mcp.safety.api_files import FOLDER_OPERATIONS, LocalPart, part_media, part_name, path_of
+from claude_api_mcp.safety.api_files import LocalPart, part_media, part_name, path_of
 
 MAX_UPLOAD = 32 * 2**20  # bytes of one inline upload (base64 content travels through the model's context)
 _PATH_VALUE = re.compile(r"^[A-Za-z0-9._:@~-]{1,256}$")
@@ -182,7 +182,7 @@ def build(op: Operation, arguments: Mapping[str, Any]) -> Request:
         elif where == "file":
             field_name = f"{name}[]" if isinstance(value, list) else name  # the SDK's bracketed array parts
             for item in value if isinstance(value, list) else [value]:
-                filename, content, media, size = upload(name, item, folder=op.path in FOLDER_OPERATIONS)
+                filename, content, media, size = upload(name, item, op_path=op.path)
                 files.append((field_name, (filename, content, media)))
                 req.sizes.append(size)
         else:
@@ -204,7 +204,7 @@ def _form(value: Any) -> str:
     return str(value)
 
 
-def upload(name: str, value: Any, *, folder: bool) -> tuple[str, IO[bytes] | bytes, str, int]:
+def upload(name: str, value: Any, *, op_path: str) -> tuple[str, IO[bytes] | bytes, str, int]:
     """One file part (name, content, media type, size) from a ``LocalPart`` read by ``open_local`` or from
     ``{"filename", "content_base64", "media_type"?}``."""
     if isinstance(value, LocalPart):
@@ -219,5 +219,5 @@ def upload(name: str, value: Any, *, folder: bool) -> tuple[str, IO[bytes] | byt
         content = base64.b64decode(value["content_base64"], validate=True)
     except (binascii.Error, ValueError):
         raise ToolError(f"Argument {name!r}: content_base64 is not valid base64.") from None
-    filename = part_name(name, value.get("filename"), folder=folder)
+    filename = part_name(name, value.get("filename"), op_path)
     return filename, content, part_media(name, value.get("media_type")), len(content)

@@ -53,11 +53,11 @@ _MEDIA_NAME = r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}"
 _MEDIA_TYPE = re.compile(f"{_MEDIA_NAME}/{_MEDIA_NAME}")
 
 
-def part_name(name: str, raw: Any, *, folder: bool) -> str:
-    """A part's file name; skill uploads (``folder``) name files by their place in the folder
+def part_name(name: str, raw: Any, op_path: str) -> str:
+    """A part's file name; skill uploads (``FOLDER_OPERATIONS``) name files by their place in the folder
     (my-skill/SKILL.md), every other upload takes a plain name: a ``/`` is refused, never sent."""
     text = str(raw or "upload.bin")
-    if not folder and ("/" in text or "\\" in text):
+    if op_path not in FOLDER_OPERATIONS and ("/" in text or "\\" in text):
         raise ToolError(f"Argument {name!r}: filename {text[:80]!r} must be a plain name, without '/' or '\\'.")
     segments = [seg for seg in text.split("/") if seg not in ("", ".")]
     if ".." in segments or not segments:
@@ -156,7 +156,7 @@ def open_local(
                     f"{real.name} is {size / _MB:.1f} MB; {op.id} takes at most {limit / _MB:.0f} MB per request."
                 )
             budget -= size
-            filename = part_name(name, given.get("filename") or real.name, folder=op.path in FOLDER_OPERATIONS)
+            filename = part_name(name, given.get("filename") or real.name, op.path)
             parts.append(LocalPart(filename, handle, size, part_media(name, given.get("media_type"), filename), path))
         out[name] = parts if many else parts[0]
     return out

@@ -30,6 +30,7 @@ class Operation:
     key: Literal["admin", "api"]
     beta: str | None
     writes: bool  # the safety class is not "read" (safety.py): never the method alone
+    safety: Safety  # read / write / destructive, side effects, credentials in the answer
     summary: str
     arguments: dict[str, Any]  # JSON Schema of the one arguments object
     locations: dict[str, Location]
@@ -37,7 +38,6 @@ class Operation:
     pagination: str | None
     response: dict[str, Any]  # {"kind", "type", "fields"}
     typed_tool: str | None
-    safety: Safety
     segments: tuple[str, ...] = field(repr=False, compare=False, default=())
 
     @property
@@ -106,6 +106,7 @@ def _operation(raw: dict[str, Any]) -> Operation:
         key=raw["key"],
         beta=raw["beta"],
         writes=safety.writes,
+        safety=safety,
         summary=raw["summary"],
         arguments=raw["arguments"],
         locations=raw["locations"],
@@ -113,7 +114,6 @@ def _operation(raw: dict[str, Any]) -> Operation:
         pagination=raw["pagination"],
         response=raw["response"],
         typed_tool=raw["typed_tool"],
-        safety=safety,
         segments=tuple(raw["path"].rstrip("/").split("/")),
     )
 
@@ -126,4 +126,4 @@ def load_catalog() -> Catalog:
     return Catalog(sdk_version=data["sdk_version"], operations=ops, by_id={op.id: op for op in ops})
 
 
-__all__ = ["Catalog", "Location", "Operation", "Safety", "load_catalog"]
+__all__ = ["Catalog", "Location", "Operation", "load_catalog"]
