@@ -124,6 +124,7 @@ async def test_polling_through_write_api_is_confirmed_and_audited_ahead(tmp_path
     assert work_requests(upstream) == [f"GET /v1/environments/{ENV}/work/poll"] and polled["secret"] == LEAK
     outcomes = [json.loads(line)["outcome"] for line in log.read_text().splitlines()]
     assert outcomes == ["dry_run", "declined", "sending", "succeeded"]  # "sending" is on disk before the request
+    assert LEAK not in log.read_text()  # the audit records what was asked and sent, never the secret answered
 
 
 @pytest.fixture
