@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import httpx
@@ -110,6 +111,8 @@ def sample(schema: dict[str, Any], name: str = "") -> Any:
         return 1.5
     if kind == "boolean":
         return True
+    if name in ("starting_at", "ending_at", "starting_date", "ending_date", "date"):  # a report window within reach
+        return (datetime.now(timezone.utc) - timedelta(days=30 if name.startswith("ending") else 31)).date().isoformat()
     if schema.get("format") == "date-time":
         return "2026-11-01T00:00:00Z"
     if schema.get("format") == "date":

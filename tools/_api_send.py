@@ -2,7 +2,8 @@
 
 * objects: the API's object, as sent;
 * pages: one page, or with ``all_pages`` every page up to the item cap and the size budget, saying so
-  when it stopped early (the same caps and wording as ``tools/_lists.py``);
+  when it stopped early (the typed list tools' own loop, ``tools/_lists.py``: a repeating cursor or an empty
+  page claiming more ends it); a report window keeps the report tools' reach and request budget;
 * JSONL (batch results): lines up to the size budget;
 * binary (downloads): text when it is text and small, base64 when small, refused otherwise;
 * server-sent events (session streams): what arrives within ``SSE_SECONDS`` and ``SSE_EVENTS``, with a
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import json
+from datetime import datetime, timezone
 from typing import Any
 
 import anyio
@@ -26,7 +28,8 @@ from claude_api_mcp.core.errors import ApiError
 from claude_api_mcp.core.tooldef import Ctx
 from claude_api_mcp.safety.api_args import Request
 from claude_api_mcp.safety.deps import api, settings
-from claude_api_mcp.tools._lists import _fit
+from claude_api_mcp.tools._lists import _fit, walk
+from claude_api_mcp.tools._reports_fetch import window_budget
 
 SSE_SECONDS = 10.0
 SSE_EVENTS = 100
@@ -78,22 +81,27 @@ async def _pages(ctx: Ctx, client: AnthropicAPI, op: Operation, req: Request, al
     backward = op.pagination == "cursor" and req.params.get("before_id") is not None
     if backward:
         param, field = "before_id", "first_id"
-    params = dict(req.params)
-    collected: list[Any] = []
-    last: dict[str, Any] = {}
-    while True:
-        last = as_object(await client.request("GET", req.path, key=req.key, params=params, headers=req.headers))
-        raw = last.get("data")
-        data = list(raw) if isinstance(raw, list) else []  # a hostile or broken page: no items, not its keys
-        collected.extend(reversed(data) if backward else data)
-        token = last.get(field)
-        more = bool(last.get("has_more", token is not None)) and token is not None
-        if not all_pages or not more or len(collected) >= conf.list_item_cap:
-            break
-        await ctx.report_progress(len(collected), None, f"{len(collected)} items so far")
-        params[param] = token
+    # A report window keeps the typed report tools' policy: its reach back, and their request budget.
+    budget = window_budget(ctx, op.properties, req.params, all_pages=all_pages, now=datetime.now(timezone.utc))
+
+    async def fetch(cursor: str | None, _: int) -> Any:
+        params = {**req.params, param: cursor} if cursor is not None else req.params
+        return await client.request("GET", req.path, key=req.key, params=params, headers=req.headers)
+
+    found = await walk(
+        ctx,
+        fetch,
+        start=req.params.get(param),
+        cursor_of=lambda page: page.get(field),
+        all_pages=all_pages,
+        cap=conf.list_item_cap,
+        max_requests=budget,
+        backward=backward,
+        lenient=True,
+    )
+    collected, more = found.items, found.more and found.cursor is not None
     kept, why = _fit(collected, conf.list_item_cap if all_pages else len(collected), conf.output_char_budget)
-    out = {**last}
+    out = {**found.page}
     note = None
     if kept < len(collected):
         collected, more = collected[:kept], True
@@ -104,9 +112,11 @@ async def _pages(ctx: Ctx, client: AnthropicAPI, op: Operation, req: Request, al
         else:  # a page token cannot resume mid-page
             out[field] = None
             note = f"Incomplete: {why}. Narrow the query (smaller limit, filters) to see the rest."
+    elif found.stopped and not found.resumable:
+        note = f"Incomplete: {found.stopped}. The rest, if any, could not be listed."
     elif all_pages and more:
-        note = f"Incomplete: stopped at the {conf.list_item_cap}-item cap; more items exist. "
-        note += f"Call again with {param}={out.get(field)} to continue."
+        why = found.stopped or f"stopped at the {conf.list_item_cap}-item cap"
+        note = f"Incomplete: {why}; more items exist. Call again with {param}={out.get(field)} to continue."
     out["data"] = list(reversed(collected)) if backward else collected
     if "has_more" in out or not all_pages:
         out["has_more"] = more

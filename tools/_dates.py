@@ -106,13 +106,20 @@ def window(
             f"The window is {_span(end - start)}; {unit} windows are limited to {_span(max_span)}. "
             "Narrow it or use a wider bucket_width."
         )
+    check_reach(start, "starting_at", now=now, width=width, lookback=lookback)
+    return Window(start, end, width)
+
+
+def check_reach(
+    start: datetime, name: str, *, now: datetime, width: timedelta = WIDTHS["1d"], lookback: timedelta = REPORT_LOOKBACK
+) -> None:
+    """Refuse a window that starts before the reports' reach (the typed report tools and read_api alike)."""
     earliest = floor(now - lookback, width)
     if start < earliest:
         raise ToolError(
-            f"starting_at {stamp(start)} is too far back: reports reach back {_span(lookback)}, to {stamp(earliest)} "
-            "UTC at the earliest. Choose a later starting_at. Nothing was sent."
+            f"{name} {stamp(start)} is too far back: reports reach back {_span(lookback)}, to {stamp(earliest)} "
+            f"UTC at the earliest. Choose a later {name}. Nothing was sent."
         )
-    return Window(start, end, width)
 
 
 def _span(delta: timedelta) -> str:

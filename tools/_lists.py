@@ -4,15 +4,17 @@ With ``all_pages`` the server follows the API's cursor itself, up to an item cap
 a list that stopped early always says so: ``has_more`` stays true, the cursor to continue from is given,
 and ``note`` explains why. A model must never mistake a capped list for a complete one.
 
-A page that brings nothing new (no item not already seen, or the same cursor again) while the API still
+A page that brings nothing new (no item not already seen, or a cursor seen before) while the API still
 says more exist ends the walk there: an upstream that keeps claiming ``has_more`` / ``next_page`` would
-otherwise be followed forever. The note says so.
+otherwise be followed forever. The note says so. ``walk`` is that one loop, for the typed list tools and
+read_api alike; a walk over a report window also stops at the report tools' request budget.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from mcp.server.mcpserver.exceptions import ToolError
@@ -42,17 +44,80 @@ def _data(page: Any) -> tuple[dict[str, Any], list[Any]]:
     return page, data
 
 
-def _fresh(data: list[Any], seen: set[str], id_field: str) -> list[Any]:
+def _fresh(data: list[Any], seen: set[str], id_field: str | None) -> list[Any]:
     """The items not seen before (items without an id count as new: the cursor check catches their loops)."""
     out = []
     for obj in data:
-        ident = obj.get(id_field) if isinstance(obj, dict) else None
+        ident = obj.get(id_field) if isinstance(obj, dict) and id_field else None
         if isinstance(ident, str):
             if ident in seen:
                 continue
             seen.add(ident)
         out.append(obj)
     return out
+
+
+def _lenient(page: Any) -> tuple[dict[str, Any], list[Any]]:
+    """read_api's view of a page: a hostile or broken one has no items, never its keys as items."""
+    body = page if isinstance(page, dict) else {"data": page}
+    data = body.get("data")
+    return body, list(data) if isinstance(data, list) else []
+
+
+@dataclass
+class Walk:
+    items: list[Any]  # the new items, in the direction of travel
+    page: dict[str, Any]  # the last page as the API sent it
+    more: bool  # the last page said more exist
+    cursor: str | None  # the last page's cursor to what follows
+    stopped: str | None = None  # why the walk ended before the API's end: a loop, or the request budget
+    resumable: bool = True  # False when it stopped at a loop: the cursor leads nowhere new
+    requests: int = 0
+
+
+async def walk(
+    ctx: Ctx,
+    fetch: Callable[[str | None, int], Awaitable[Any]],
+    *,
+    start: str | None,
+    cursor_of: Callable[[dict[str, Any]], Any],
+    all_pages: bool,
+    cap: int,
+    max_requests: int | None = None,
+    id_field: str | None = "id",
+    backward: bool = False,
+    lenient: bool = False,
+    on_page: Callable[[list[Any]], Awaitable[None]] | None = None,
+) -> Walk:
+    """The one paging loop: ``fetch(cursor, items so far)`` one page after the other, up to ``cap`` items and
+    ``max_requests`` requests, stopping at the first page that brings nothing new or a cursor seen before.
+    ``on_page`` (the reports' own progress) sees each page's new items; without it, progress is items so far."""
+    found = Walk(items=[], page={}, more=False, cursor=start)
+    seen: set[str] = set()
+    cursors = {start} if start else set()
+    while True:
+        found.page, data = (_lenient if lenient else _data)(await fetch(found.cursor, len(found.items)))
+        found.requests += 1
+        fresh = _fresh(data, seen, id_field)
+        found.items.extend(reversed(fresh) if backward else fresh)
+        if on_page is not None:
+            await on_page(fresh)
+        raw = cursor_of(found.page)
+        found.cursor = raw if isinstance(raw, str) and raw else None
+        found.more = bool(found.page.get("has_more", found.cursor is not None))
+        if not all_pages or not found.more or found.cursor is None or len(found.items) >= cap:
+            return found
+        if not fresh or found.cursor in cursors:
+            found.stopped, found.resumable = _stalled(found.requests), False
+            return found
+        if max_requests is not None and found.requests >= max_requests:
+            found.stopped = (
+                f"stopped after {found.requests} requests, the most one call may make (--max-report-requests)"
+            )
+            return found
+        cursors.add(found.cursor)
+        if on_page is None:
+            await ctx.report_progress(len(found.items), None, f"{len(found.items)} items so far")
 
 
 def parse_items(raw: Any, item: type[T]) -> list[T]:
@@ -95,29 +160,24 @@ async def list_cursor(
         raise ToolError("Give after_id or before_id, not both.")
     client, conf = api(ctx, key), settings(ctx)
     backward = before_id is not None
-    cursor = before_id if backward else after_id
     cap = conf.list_item_cap if all_pages else limit
-    collected: list[dict[str, Any]] = []  # in the direction of travel
-    has_more = False
-    seen: set[str] = set()
-    pages = 0
-    stalled: str | None = None
-    while True:
-        page_size = min(API_MAX_LIMIT, cap - len(collected)) if all_pages else limit
+
+    async def fetch(cursor: str | None, have: int) -> Any:
+        page_size = min(API_MAX_LIMIT, cap - have) if all_pages else limit
         query = {**(params or {}), "limit": page_size, ("before_id" if backward else "after_id"): cursor}
-        page, data = _data(await client.request("GET", path, key=key, params=query))
-        pages += 1
-        fresh = _fresh(data, seen, id_field)
-        collected.extend(reversed(fresh) if backward else fresh)
-        has_more = bool(page.get("has_more"))
-        previous, cursor = cursor, page.get("first_id") if backward else page.get("last_id")
-        if all_pages and has_more and (not fresh or cursor == previous):
-            stalled = _stalled(pages)
-            break
-        if all_pages and has_more:
-            await ctx.report_progress(len(collected), None, f"{len(collected)} items so far")
-        if not all_pages or not has_more or not cursor or len(collected) >= cap:
-            break
+        return await client.request("GET", path, key=key, params=query)
+
+    found = await walk(
+        ctx,
+        fetch,
+        start=before_id if backward else after_id,
+        cursor_of=lambda page: page.get("first_id" if backward else "last_id"),
+        all_pages=all_pages,
+        cap=cap,
+        id_field=id_field,
+        backward=backward,
+    )
+    collected, has_more, stalled = found.items, found.more, found.stopped
 
     kept, why = _fit(collected, cap, conf.output_char_budget)
     if kept < len(collected):
@@ -154,31 +214,16 @@ async def list_token(
     """A page-token list (``{data, next_page}``, sometimes with ``has_more``), one page or every page."""
     client, conf = api(ctx, key), settings(ctx)
     cap = conf.list_item_cap if all_pages else (limit or API_MAX_LIMIT)
-    collected: list[dict[str, Any]] = []
-    token = page
-    seen: set[str] = set()
-    tokens: set[str] = {page} if page else set()
-    pages = 0
-    stalled: str | None = None
-    while True:
-        size = min(API_MAX_LIMIT, cap - len(collected)) if all_pages and limit is not None else limit
-        query = {**(params or {}), "limit": size, "page": token}
-        body, data = _data(await client.request("GET", path, key=key, params=query))
-        pages += 1
-        fresh = _fresh(data, seen, "id")
-        collected.extend(fresh)
-        token = body.get("next_page")
-        token = token if isinstance(token, str) and token else None
-        more = bool(body.get("has_more", token is not None)) and token is not None
-        if all_pages and more and (not fresh or token in tokens):
-            stalled = _stalled(pages)
-            break
-        if token is not None:
-            tokens.add(token)
-        if all_pages and more:
-            await ctx.report_progress(len(collected), None, f"{len(collected)} items so far")
-        if not all_pages or not more or len(collected) >= cap:
-            break
+
+    async def fetch(cursor: str | None, have: int) -> Any:
+        size = min(API_MAX_LIMIT, cap - have) if all_pages and limit is not None else limit
+        return await client.request("GET", path, key=key, params={**(params or {}), "limit": size, "page": cursor})
+
+    found = await walk(
+        ctx, fetch, start=page, cursor_of=lambda body: body.get("next_page"), all_pages=all_pages, cap=cap
+    )
+    collected, token, stalled = found.items, found.cursor, found.stopped
+    more = found.more and token is not None
 
     kept, why = _fit(collected, cap, conf.output_char_budget)
     note = None

@@ -6,8 +6,9 @@ throttle (``server/client/throttle.py``) makes them all slow down together when 
 goes to the client as MCP progress notifications (buckets or days done of the total), so a long window
 shows movement instead of a silent wait.
 
-One call makes at most ``Settings.max_report_requests`` upstream requests (``--max-report-requests``): a
-window that needs more is refused before the first one, and pages beyond the budget stop the call with a
+One call makes at most ``Settings.max_report_requests`` upstream requests (``--max-report-requests``), the
+typed report tools and read_api on a report operation alike (``window_budget``): a window that needs more is
+refused before the first one, and pages beyond the budget stop the call with a
 clear error (requests are counted as they are sent, so concurrency cannot overshoot it). Every request runs
 in a task of the call's own task group, so a cancelled or disconnected call cancels them all.
 """
@@ -15,6 +16,7 @@ in a task of the call's own task group, so a cancelled or disconnected call canc
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -24,14 +26,16 @@ from mcp.server.mcpserver.exceptions import ToolError
 from claude_api_mcp.core.config import KeyKind
 from claude_api_mcp.core.tooldef import Ctx
 from claude_api_mcp.safety.deps import api, settings
-from claude_api_mcp.tools._dates import Window, stamp
+from claude_api_mcp.tools._dates import WIDTHS, Window, ceil, check_reach, floor, parse_time, stamp
 from claude_api_mcp.tools._gather import gather_bounded
+from claude_api_mcp.tools._lists import Walk, walk
 from claude_api_mcp.tools._ops import op
 
 CLAUDE_CODE = op("organization.usage_report.claude_code")
 
 KEY = KeyKind.ADMIN
 CLAUDE_CODE_PAGE = 1000  # the API's maximum records per page
+WINDOW_STARTS = ("starting_at", "starting_date", "date")  # the catalog's names for where a report window begins
 
 
 def _budget(ctx: Ctx, planned: int, what: str) -> int:
@@ -45,6 +49,29 @@ def _budget(ctx: Ctx, planned: int, what: str) -> int:
     return cap
 
 
+def window_budget(
+    ctx: Ctx, properties: Mapping[str, Any], query: Mapping[str, Any], *, all_pages: bool, now: datetime
+) -> int | None:
+    """The report tools' window policy for a catalog operation read through read_api: a start further back
+    than reports reach is refused, a bucket window whose pages would pass the request budget is refused up
+    front (when its page size is given), and the budget bounds the walk. None when it reads no window."""
+    starts = [name for name in WINDOW_STARTS if name in properties]
+    if not starts:
+        return None
+    for name in starts:
+        if query.get(name) is not None:
+            check_reach(parse_time(str(query[name]), name), name, now=now)
+    width = WIDTHS.get(str(query.get("bucket_width") or ""))
+    limit = query.get("limit")
+    if all_pages and width is not None and isinstance(limit, int) and limit > 0 and query.get("starting_at"):
+        start = floor(parse_time(str(query["starting_at"]), "starting_at"), width)
+        given_end = query.get("ending_at")
+        end = min(ceil(parse_time(str(given_end), "ending_at"), width) if given_end else now, ceil(now, width))
+        buckets = max(0, (end - start) // width)
+        return _budget(ctx, -(-buckets // limit), "report")
+    return settings(ctx).max_report_requests
+
+
 def _spend(requests: int, cap: int, what: str) -> None:
     if requests >= cap:
         raise ToolError(
@@ -53,12 +80,27 @@ def _spend(requests: int, cap: int, what: str) -> None:
         )
 
 
-def _page(body: Any, what: str) -> tuple[list[Any], str | None]:
+def _page(body: Any, what: str) -> dict[str, Any]:
+    """A report page, or a ToolError when it has no data list."""
     if not isinstance(body, dict) or not isinstance(body.get("data"), list):
         raise ToolError(f"The {what} came back in an unexpected shape (no data list).")
-    token = body.get("next_page")
-    more = body.get("has_more", token is not None)
-    return body["data"], token if more and isinstance(token, str) and token else None
+    return body
+
+
+async def _walk_report(ctx: Ctx, fetch: Any, max_requests: int, on_page: Any) -> Walk:
+    """The list tools' one paging loop (``tools/_lists.py``) over a report's pages: every page, no item cap,
+    no de-duplication by id (buckets and records have none)."""
+    return await walk(
+        ctx,
+        fetch,
+        start=None,
+        cursor_of=lambda body: body.get("next_page"),
+        all_pages=True,
+        cap=sys.maxsize,
+        max_requests=max_requests,
+        id_field=None,
+        on_page=on_page,
+    )
 
 
 def _stalled(what: str, requests: int) -> str:
@@ -90,11 +132,10 @@ async def fetch_buckets(
     cap = _budget(ctx, len(chunks), what)
 
     async def chunk(start: datetime, end: datetime) -> list[dict[str, Any]]:
-        nonlocal requests, done
         size = (end - start) // win.width
-        token: str | None = None
-        got: list[dict[str, Any]] = []
-        for _ in range(size + 1):  # each page holds at least one bucket; more pages than that is a loop
+
+        async def fetch(token: str | None, _: int) -> Any:
+            nonlocal requests
             query = {
                 "starting_at": stamp(start),
                 "ending_at": stamp(end),
@@ -105,17 +146,20 @@ async def fetch_buckets(
             }
             _spend(requests, cap, what)
             requests += 1
-            body = await client.request("GET", path, key=KEY, params=query, headers=headers)
-            previous, (data, token) = token, _page(body, what)
-            if token is not None and (not data or token == previous):
-                raise ToolError(_stalled(what, requests))
-            page = [b for b in data if isinstance(b, dict)]
-            got.extend(page)
-            done += len(page)
+            return _page(await client.request("GET", path, key=KEY, params=query, headers=headers), what)
+
+        async def counted(page: list[Any]) -> None:
+            nonlocal done
+            done += sum(isinstance(b, dict) for b in page)
             await ctx.report_progress(done, win.buckets, f"{done} of {win.buckets} buckets")
-            if token is None:
-                return got
-        raise ToolError(f"The {what} kept returning pages past its window; stopped to avoid a loop.")
+
+        # Each page holds at least one bucket: more pages than buckets (+1) is a loop.
+        found = await _walk_report(ctx, fetch, size + 1, counted)
+        if found.stopped:
+            if not found.resumable:
+                raise ToolError(_stalled(what, requests))
+            raise ToolError(f"The {what} kept returning pages past its window; stopped to avoid a loop.")
+        return [b for b in found.items if isinstance(b, dict)]
 
     jobs = [functools.partial(chunk, start, end) for start, end in chunks]
     parts = await gather_bounded(jobs, settings(ctx).report_concurrency)
@@ -131,26 +175,29 @@ async def fetch_claude_code(ctx: Ctx, first: date, days: int) -> tuple[list[dict
     cap = _budget(ctx, days, "Claude Code report")
 
     async def day(n: int) -> list[dict[str, Any]]:
-        nonlocal requests, days_done, records_done
-        token: str | None = None
-        got: list[dict[str, Any]] = []
-        for _ in range(10_000):
+        nonlocal days_done
+
+        async def fetch(token: str | None, _: int) -> Any:
+            nonlocal requests
             query = {"starting_at": (first + timedelta(days=n)).isoformat(), "limit": CLAUDE_CODE_PAGE, "page": token}
             _spend(requests, cap, "Claude Code report")
             requests += 1
             body = await client.request("GET", CLAUDE_CODE.path(), key=KEY, params=query)
-            previous, (data, token) = token, _page(body, "Claude Code report")
-            if token is not None and (not data or token == previous):
-                raise ToolError(_stalled("Claude Code report", requests))
-            page = [r for r in data if isinstance(r, dict)]
-            got.extend(page)
-            records_done += len(page)
-            if token is None:
-                days_done += 1
-                await ctx.report_progress(days_done, days, f"{days_done} of {days} days, {records_done} records")
-                return got
+            return _page(body, "Claude Code report")
+
+        async def counted(page: list[Any]) -> None:
+            nonlocal records_done
+            records_done += sum(isinstance(r, dict) for r in page)
             await ctx.report_progress(days_done, days, f"{days_done} of {days} days, {records_done} records so far")
-        raise ToolError("The Claude Code report kept returning pages; stopped to avoid a loop.")
+
+        found = await _walk_report(ctx, fetch, 10_000, counted)
+        if found.stopped:
+            if not found.resumable:
+                raise ToolError(_stalled("Claude Code report", requests))
+            raise ToolError("The Claude Code report kept returning pages; stopped to avoid a loop.")
+        days_done += 1
+        await ctx.report_progress(days_done, days, f"{days_done} of {days} days, {records_done} records")
+        return [r for r in found.items if isinstance(r, dict)]
 
     parts = await gather_bounded([functools.partial(day, n) for n in range(days)], settings(ctx).report_concurrency)
     return [record for part in parts for record in part], requests

@@ -1,10 +1,12 @@
 """api toolset: the whole Claude API through four generic tools driven by the operation catalog.
 
 ``search_api`` finds an operation, ``describe_api`` shows its arguments, ``read_api`` runs the ones that
-change nothing and ``write_api`` the others. Safety comes from the catalog, never from the model: which
-operations write (so read_api refuses them and the read-only profile never lists write_api), which key
-and beta header they need, and where workspace ids sit (pinning). write_api goes through the typed tools'
-write path (``server/safety/writes.py``) and their confirmation gate, for every call.
+change nothing and ``write_api`` the others. Safety comes from the catalog, never from the model: each
+operation's safety class (``server/client/catalog/safety.py``, not its HTTP method) says which write (so
+read_api refuses them and the read-only profile never lists write_api) and whose answers carry credentials
+(never offered to the read-only profile); the catalog also says which key and beta header they need, and
+where workspace ids sit (pinning). write_api goes through the typed tools' write path
+(``server/safety/writes.py``) and their confirmation gate, for every call.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from claude_api_mcp.client.catalog import Operation, load_catalog
-from claude_api_mcp.core.config import KeyKind
+from claude_api_mcp.core.config import KeyKind, Profile
 from claude_api_mcp.core.errors import ApiError, tool_error
 from claude_api_mcp.core.tooldef import Ctx, ToolDef, tool
 from claude_api_mcp.safety import audit
@@ -108,6 +110,18 @@ def _upstream_error(ctx: Ctx, err: ApiError, op: Operation, req: Request) -> Too
     return tool_error(err, key=req.key, not_found_hint=_not_found_hint(op), base_url=settings(ctx).base_url)
 
 
+def _withheld(ctx: Ctx, op: Operation) -> str | None:
+    """Why this caller may not read ``op``: its answer carries credentials, which the read-only profile (or a
+    token with only the read scope, which gets that profile) never sees."""
+    if not op.safety.credentials or settings(ctx).profile is not Profile.READ_ONLY:
+        return None
+    return (
+        f"{op.id} is not offered in the read-only profile: its answer carries credentials "
+        f"({', '.join(op.safety.credentials)}). The admin profile (or the claude-api:admin scope) can call it. "
+        "Nothing was sent."
+    )
+
+
 def _identity(op: Operation) -> dict[str, Any]:
     """What search and describe both say of an operation."""
     return {
@@ -130,13 +144,17 @@ async def search_api(
 ) -> SearchResult:
     """Find Claude API operations (~290: RBAC, service accounts, spend limits, analytics, webhooks, agents,
     sessions, vaults...) for read_api/write_api. Prefer typed_tool when given."""
-    return SearchResult(results=[Hit(**_identity(op)) for op in search(query, limit)])
+    hidden = sum(1 for op in load_catalog().operations if _withheld(ctx, op))  # searched for, then left out
+    offered = [op for op in search(query, limit + hidden) if not _withheld(ctx, op)]
+    return SearchResult(results=[Hit(**_identity(op)) for op in offered[:limit]])
 
 
 @tool("api", KeyKind.API, title="Describe an API operation", read_only=True, any_key=True)
 async def describe_api(ctx: Ctx, operation: OperationId) -> Description:
     """An operation's arguments (JSON Schema) and what it returns."""
     op = find_operation(operation)
+    if why := _withheld(ctx, op):
+        raise ToolError(why)
     props = {k: _FILE_SHAPE if op.locations.get(k) == "file" else v for k, v in op.properties.items()}
     for name, where in op.locations.items():
         if where == "file" and op.properties[name].get("type") == "array":
@@ -155,8 +173,13 @@ async def read_api(
 ) -> ApiResult:
     """Run a catalog operation that changes nothing; returns the API's object or page."""
     op = find_operation(operation)
-    if op.writes:
-        raise ToolError(f"{op.id} changes things ({op.method} {op.path}); use write_api (admin profile).")
+    if op.writes:  # the safety class, not the method: a GET that dequeues work is a write
+        because = "" if op.safety.reason == op.method else f": {op.safety.reason}"
+        raise ToolError(
+            f"{op.id} changes things ({op.method} {op.path}{because}); use write_api (admin profile). Nothing was sent."
+        )
+    if withheld := _withheld(ctx, op):
+        raise ToolError(withheld)
     req = build(op, validate(op, arguments or {}))
     try:
         return ApiResult.model_validate(await send(ctx, op, req, all_pages=all_pages))

@@ -145,6 +145,8 @@ def _check_plain(name: str, value: Any, where: str) -> None:
         )
     if where == "header" and (not text or len(text) > 256 or any(ord(c) < 32 or ord(c) == 127 for c in text)):
         raise ToolError(f"Argument {name!r} must be a short single-line value.")
+    if where == "header" and not text.isascii():  # HTTP headers carry ASCII: httpx would fail mid-send
+        raise ToolError(f"Argument {name!r} must be ASCII (it is sent as an HTTP header); got {text[:80]!r}.")
 
 
 # --- the request ---------------------------------------------------------------------------------------------
@@ -204,7 +206,7 @@ def build(op: Operation, arguments: Mapping[str, Any]) -> Request:
         elif where == "file":
             field_name = f"{name}[]" if isinstance(value, list) else name  # the SDK's bracketed array parts
             for item in value if isinstance(value, list) else [value]:
-                filename, content, media, size = upload(name, item)
+                filename, content, media, size = upload(name, item, op_path=op.path)
                 files.append((field_name, (filename, content, media)))
                 req.sizes.append(size)
         else:
@@ -226,7 +228,7 @@ def _form(value: Any) -> str:
     return str(value)
 
 
-def upload(name: str, value: Any) -> tuple[str, IO[bytes] | bytes, str, int]:
+def upload(name: str, value: Any, *, op_path: str) -> tuple[str, IO[bytes] | bytes, str, int]:
     """One file part (name, content, media type, size) from a ``LocalPart`` read by ``open_local`` or from
     ``{"filename", "content_base64", "media_type"?}``."""
     if isinstance(value, LocalPart):
@@ -241,5 +243,5 @@ def upload(name: str, value: Any) -> tuple[str, IO[bytes] | bytes, str, int]:
         content = base64.b64decode(value["content_base64"], validate=True)
     except (binascii.Error, ValueError):
         raise ToolError(f"Argument {name!r}: content_base64 is not valid base64.") from None
-    filename = part_name(name, value.get("filename"))
+    filename = part_name(name, value.get("filename"), op_path)
     return filename, content, part_media(name, value.get("media_type")), len(content)

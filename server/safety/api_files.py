@@ -48,9 +48,18 @@ class LocalPart:
     path: str  # as the model gave it, for the question and the dry run
 
 
-def part_name(name: str, raw: Any) -> str:
-    """A part's file name; skill uploads name files by their place in the folder (my-skill/SKILL.md)."""
-    segments = [seg for seg in str(raw or "upload.bin").split("/") if seg not in ("", ".")]
+# RFC 6838 restricted names, ASCII only (``\w`` would let any Unicode letter into a part's header).
+_MEDIA_NAME = r"[A-Za-z0-9][A-Za-z0-9!#$&^_.+-]{0,126}"
+_MEDIA_TYPE = re.compile(f"{_MEDIA_NAME}/{_MEDIA_NAME}")
+
+
+def part_name(name: str, raw: Any, op_path: str) -> str:
+    """A part's file name; skill uploads (``FOLDER_OPERATIONS``) name files by their place in the folder
+    (my-skill/SKILL.md), every other upload takes a plain name: a ``/`` is refused, never sent."""
+    text = str(raw or "upload.bin")
+    if op_path not in FOLDER_OPERATIONS and ("/" in text or "\\" in text):
+        raise ToolError(f"Argument {name!r}: filename {text[:80]!r} must be a plain name, without '/' or '\\'.")
+    segments = [seg for seg in text.split("/") if seg not in ("", ".")]
     if ".." in segments or not segments:
         raise ToolError(f"Argument {name!r}: filename must be a relative name without '..'.")
     return "/".join(sanitize_filename(seg) for seg in segments)
@@ -59,7 +68,7 @@ def part_name(name: str, raw: Any) -> str:
 def part_media(name: str, raw: Any, filename: str | None = None) -> str:
     """The part's media type: the one given (checked: it lands in a header), else a guess from the name."""
     media = str(raw or (guess_mime(filename) if filename else "application/octet-stream"))
-    if not re.fullmatch(r"[\w.+-]+/[\w.+-]+", media):
+    if not _MEDIA_TYPE.fullmatch(media):
         raise ToolError(f"Argument {name!r}: media_type {media[:60]!r} is not a media type like text/plain.")
     return media
 
@@ -147,7 +156,7 @@ def open_local(
                     f"{real.name} is {size / _MB:.1f} MB; {op.id} takes at most {limit / _MB:.0f} MB per request."
                 )
             budget -= size
-            filename = part_name(name, given.get("filename") or real.name)
+            filename = part_name(name, given.get("filename") or real.name, op.path)
             parts.append(LocalPart(filename, handle, size, part_media(name, given.get("media_type"), filename), path))
         out[name] = parts if many else parts[0]
     return out

@@ -65,7 +65,8 @@ def target_path(op: Operation, path: str) -> str | None:
         candidates.append(head)
     for candidate in candidates:
         found = catalog.match("GET", candidate)
-        if found is not None and found[0].response_kind == "object":
+        # Only a plain read: never a GET that dequeues (work/poll) or answers with a secret (work/{id}).
+        if found is not None and found[0].response_kind == "object" and found[0].safety.plain_read:
             return candidate
     return None
 
@@ -111,6 +112,6 @@ async def describe_write(ctx: Ctx, args: Mapping[str, Any]) -> Described:
         many = len(req.files) != 1
         text += f" It uploads {len(req.files)} file{'s' if many else ''}, {human_size(sum(req.sizes))}"
         text += " in all." if many else "."
-    if op.method == "DELETE":
+    if op.safety.cls == "destructive":  # every DELETE, and the reviewed ones (a rotated token, a redaction)
         text += " This cannot be undone."
     return Described(text, req.method, req.path)

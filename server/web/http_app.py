@@ -26,6 +26,7 @@ import time
 from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+import anyio
 import httpx
 import uvicorn
 from mcp.server import MCPServer
@@ -64,6 +65,9 @@ class Readiness:
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self._upstream: tuple[float, str] = (float("-inf"), "unknown")
+        # One probe at a time: a burst of unauthenticated hits on an expired cache waits for the one probe
+        # in flight instead of each sending its own (at most one upstream request per READY_CACHE_S).
+        self._probing = anyio.Lock()
 
     async def check(self, sessions: Sessions) -> dict[str, Any]:
         open_sessions = sessions.count()
@@ -79,9 +83,13 @@ class Readiness:
     async def _probe(self) -> str:
         if self.settings.sandbox:
             return "sandbox"
-        checked, verdict = self._upstream
-        if time.monotonic() - checked < READY_CACHE_S:
-            return verdict
+        async with self._probing:
+            checked, verdict = self._upstream
+            if time.monotonic() - checked < READY_CACHE_S:
+                return verdict
+            return await self._probe_now()
+
+    async def _probe_now(self) -> str:
         try:  # any HTTP answer (a 401 without a key) means the API is reachable
             async with httpx.AsyncClient(timeout=3, follow_redirects=False) as client:
                 await client.get(self.settings.base_url + "/v1/models")

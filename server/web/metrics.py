@@ -7,8 +7,8 @@
 
 With several workers each process writes its samples to the private directory the parent gives it
 (``PROMETHEUS_MULTIPROC_DIR``, set before any worker starts) and ``/metrics`` sums them, so a scrape
-that lands on any worker sees them all. Label values are tool names, methods and status codes: never an
-argument, a token or a key.
+that lands on any worker sees them all. Label values are this server's own tool names (any other name a
+client sends is ``unknown``), methods and status codes: never an argument, a token or a key.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from prometheus_client import REGISTRY as DEFAULT_REGISTRY
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 
 from claude_api_mcp.core import identity
+from claude_api_mcp.tools import ALL_TOOLS
 
 log = logging.getLogger("claude_api_mcp.calls")
 
@@ -43,6 +44,10 @@ UPSTREAM = Counter("claude_api_mcp_upstream_responses", "Upstream responses by s
 UPSTREAM_RETRIES = Counter("claude_api_mcp_upstream_retries", "Upstream requests sent again by the retry policy")
 CONFIRMATIONS = Counter("claude_api_mcp_confirmations", "Confirmation questions by outcome", ["outcome"])
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+# Label values come only from the server's own tool registry: a client naming made-up tools (66,000 of them
+# in issue 19) must not mint a time series each. Every name outside it counts as this one value.
+KNOWN_TOOLS = frozenset(t.name for t in ALL_TOOLS)
+UNKNOWN_TOOL = "unknown"
 
 # The upstream requests of the tool call this task is running: (method, path, status, request id).
 _SENT: contextvars.ContextVar[list[tuple[str, str, int, str | None]] | None] = contextvars.ContextVar(
@@ -102,7 +107,7 @@ class ToolMetrics(ServerMiddleware[Any]):
         if ctx.method != "tools/call":
             return await call_next(ctx)
         name = ctx.params.get("name") if ctx.params else None
-        tool = name if isinstance(name, str) and len(name) <= 64 else "?"
+        tool = name if isinstance(name, str) and name in KNOWN_TOOLS else UNKNOWN_TOOL
         sent: list[tuple[str, str, int, str | None]] = []
         token = _SENT.set(sent)
         started = time.perf_counter()
@@ -116,11 +121,10 @@ class ToolMetrics(ServerMiddleware[Any]):
         finally:
             _SENT.reset(token)
             seconds = time.perf_counter() - started
-            if tool != "?":
-                TOOL_CALLS.labels(tool).inc()
-                TOOL_SECONDS.labels(tool).observe(seconds)
-                if failed:
-                    TOOL_ERRORS.labels(tool).inc()
+            TOOL_CALLS.labels(tool).inc()
+            TOOL_SECONDS.labels(tool).observe(seconds)
+            if failed:
+                TOOL_ERRORS.labels(tool).inc()
             caller = identity.current()
             record = {
                 "event": "tool_call",

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any, Literal
 
+from claude_api_mcp.client.catalog.safety import Safety, classify
+
 Location = Literal["path", "query", "body", "file", "header"]
 _PARAM = re.compile(r"\{([^}]+)\}")
 
@@ -27,7 +29,8 @@ class Operation:
     path: str
     key: Literal["admin", "api"]
     beta: str | None
-    writes: bool
+    writes: bool  # the safety class is not "read" (safety.py): never the method alone
+    safety: Safety  # read / write / destructive, side effects, credentials in the answer
     summary: str
     arguments: dict[str, Any]  # JSON Schema of the one arguments object
     locations: dict[str, Location]
@@ -90,15 +93,23 @@ class Catalog:
                     best = (literal, op, params)
         return None if best is None else (best[1], best[2])
 
+    def plain_read_at(self, path: str) -> bool:
+        """Whether a GET of ``path`` is a plain read: no side effects, no credentials in the answer. A path
+        is judged by the operation the upstream routes it to (``work/poll`` is poll, not retrieve)."""
+        found = self.match("GET", path)
+        return found is not None and found[0].safety.plain_read
+
 
 def _operation(raw: dict[str, Any]) -> Operation:
+    safety = classify(raw["id"], raw["method"], raw["path"], raw["writes"], raw["response"])
     return Operation(
         id=raw["id"],
         method=raw["method"],
         path=raw["path"],
         key=raw["key"],
         beta=raw["beta"],
-        writes=raw["writes"],
+        writes=safety.writes,
+        safety=safety,
         summary=raw["summary"],
         arguments=raw["arguments"],
         locations=raw["locations"],
