@@ -208,8 +208,8 @@ def check_prompt_request(prompts: Mapping[str, Prompt], params: Mapping[str, Any
         raise _invalid(f"Prompt {name} needs the argument {needed}.")
 
 
-def register_prompts(server: MCPServer[Any], selection: Selection) -> None:
-    """Register the prompts and resources whose tools are all in ``selection``."""
+def register_prompts(server: MCPServer[Any], selection: Selection) -> list[str]:
+    """Register the prompts and resources whose tools are all in ``selection``; return the prompts' names."""
     names = frozenset(t.name for t in selection.tools)
     prompts: dict[str, Prompt] = {}
     for spec in PROMPTS:
@@ -226,3 +226,4 @@ def register_prompts(server: MCPServer[Any], selection: Selection) -> None:
 
     server.middleware.append(refuse_bad_prompt_requests)
     register_resources(server, selection)
+    return list(prompts)
