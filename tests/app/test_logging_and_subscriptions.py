@@ -135,3 +135,11 @@ async def test_a_read_only_server_serves_subscriptions_without_announcing(connec
     async with connect(profile=Profile.READ_ONLY, client_kwargs={"mode": "legacy"}) as client:
         await client.subscribe_resource("test://not-served")  # accepted, never fires (as the SDK's listen)
         await client.unsubscribe_resource("test://not-served")
+
+
+async def test_a_2026_listener_hears_the_summary_updated_after_a_write(connect: Connect) -> None:
+    async with connect() as client, client.listen(resource_subscriptions=[SUMMARY_URI]) as subscription:
+        await call_ok(client, "create_invite", {"email": "listen.hire@acme.example", "role": "user"})
+        with anyio.fail_after(5):
+            event = await subscription.__aiter__().__anext__()
+    assert getattr(event, "uri", None) == SUMMARY_URI
