@@ -49,6 +49,8 @@ LEVELS: Final[tuple[LoggingLevel, ...]] = (
 _TO_MCP: Final = ((logging.CRITICAL, "critical"), (logging.ERROR, "error"), (logging.WARNING, "warning"))
 _TO_PYTHON: Final[dict[str, int]] = {"debug": logging.DEBUG, "info": logging.INFO, "notice": logging.INFO}
 _STATE_KEY = "claude_api_mcp.log_level"
+# The JSON call log (web/metrics.py) is the operator's record of every call, not a message for the client.
+OPERATOR_ONLY = frozenset({"claude_api_mcp.calls"})
 BUFFER = 64  # records per request; more in one call is a loop, not information
 
 
@@ -74,7 +76,7 @@ class ToClient(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         sink = _sink.get()
-        if sink is None or threading.get_ident() != sink.thread:
+        if sink is None or threading.get_ident() != sink.thread or record.name in OPERATOR_ONLY:
             return
         level = mcp_level(record.levelno)
         if level not in sink.levels:

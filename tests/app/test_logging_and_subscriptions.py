@@ -93,7 +93,9 @@ async def test_the_handler_scrubs_what_it_forwards_and_drops_a_burst_instead_of_
     logger = logging.getLogger("claude_api_mcp.test_forwarding")
     handler = ToClient()
     token = _sink.set(_Sink(send, frozenset({"warning", "error"}), threading.get_ident()))
+    calls = logging.getLogger("claude_api_mcp.calls")  # the operator's JSON call log: never the client's
     try:
+        handler.emit(calls.makeRecord(calls.name, logging.WARNING, __file__, 1, "call of someone", (), None))
         for _ in range(5):
             handler.emit(
                 logger.makeRecord(logger.name, logging.WARNING, __file__, 1, "key %s", (SANDBOX_ADMIN_KEY,), None)
@@ -106,6 +108,7 @@ async def test_the_handler_scrubs_what_it_forwards_and_drops_a_burst_instead_of_
         forwarded = [params async for params in receive]
     assert len(forwarded) == 2  # the stream's bound; the rest dropped, the caller never waited
     assert all(SANDBOX_ADMIN_KEY not in str(p.data) and p.level == "warning" for p in forwarded)
+    assert {p.logger for p in forwarded} == {logger.name}
 
 
 async def test_a_write_notifies_the_summary_subscribers_and_a_dry_run_does_not(connect: Connect) -> None:
