@@ -2,9 +2,10 @@
 
 The values come from the API through the same tool functions (and key checks) as the tools: member
 emails, workspace ids (matched by id or name), model ids, and the catalog's operation ids. Each list is
-fetched once per connection-independent window (``TTL`` seconds) and capped, so typing in a client's
-argument box does not become one API call per keystroke. An argument with nothing to suggest, or a prompt
-or template this server does not have, answers an empty list: a completion is a hint, never a failure.
+fetched at most once per ``TTL`` seconds for all clients of the server, and capped, so typing in an
+argument box does not become one API call per keystroke. An argument with nothing to suggest, a prompt or
+template this server does not have (the spec allows -32602 there; an empty list keeps a client's argument
+box quiet), or a key the list needs that is not set, answers an empty list: a completion is a hint.
 """
 
 from __future__ import annotations
