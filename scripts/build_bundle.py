@@ -102,7 +102,10 @@ def stage(dest: Path, *, platform_tag: str | None, python_version: str) -> None:
     done = subprocess.run([*pip, *dependencies()], stderr=subprocess.PIPE, text=True)
     if done.returncode != 0 or pip_errors(done.stderr, lib):
         sys.stderr.write(done.stderr)
-        raise SystemExit(f"pip could not install the bundle's dependencies (exit {done.returncode}): see above.")
+        raise SystemExit(
+            f"pip reported a problem with the bundle's dependencies (exit {done.returncode}; its output is above). "
+            "Fix what it names (a cross-build needs a wheel for --platform and --python-version), then build again."
+        )
     shutil.rmtree(lib / "bin", ignore_errors=True)  # console scripts of the dependencies: not used
     for cache in lib.rglob("__pycache__"):
         shutil.rmtree(cache, ignore_errors=True)
