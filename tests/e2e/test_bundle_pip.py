@@ -49,3 +49,11 @@ def test_any_other_pip_error_fails_the_build(tmp_path: Path) -> None:
     stderr = "ERROR: Could not find a version that satisfies the requirement mcp>=2.3,<3\n"
     assert build_bundle().pip_errors(stderr, lib_with(tmp_path)) is True
     assert build_bundle().pip_errors("WARNING: a warning only\n", tmp_path) is False
+
+
+@pytest.mark.e2e
+def test_a_build_pip_cannot_satisfy_stops_with_what_to_do(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stopped:
+        build_bundle().stage(tmp_path / "bundle", platform_tag="no_such_platform_x", python_version="3.11")
+    assert "Fix what it names" in str(stopped.value) and "--platform" in str(stopped.value)
+    assert "ERROR:" in capfd.readouterr().err  # pip's own reason is shown, not swallowed
