@@ -133,14 +133,14 @@ def build_server(
         version=__version__,
         instructions=INSTRUCTIONS,
         lifespan=lifespan,
+        subscriptions=bus,
         warn_on_duplicate_tools=True,
         unlisted={t.name: not_enabled(t, settings) for t in ALL_TOOLS if t not in selection.tools},
         request_state_security=state_security(settings),  # --state-key: any worker resumes a confirmation
         middleware=instruments.middleware(),
-        subscriptions=bus,
     )
-    prompts = register_prompts(server, selection)  # prompts and resources whose tools are listed
-    register_features(server, selection, prompts, bus)  # logging, completions, templates, subscriptions
+    register_prompts(server, selection)  # prompts and resources whose tools are listed
+    register_features(server, selection, bus)  # logging, completions, templates, subscriptions
     server.selection = selection  # type: ignore[attr-defined]  # read by the CLI's startup report and doctor
     return server
 

@@ -10,6 +10,7 @@ from mcp.server.subscriptions import SubscriptionBus
 from claude_api_mcp.app.client_logs import register_logging
 from claude_api_mcp.app.completions import register_completions
 from claude_api_mcp.app.profiles import Selection
+from claude_api_mcp.app.prompts import registered
 from claude_api_mcp.app.resources import SUMMARY_URI
 from claude_api_mcp.app.subscriptions import register_subscriptions
 from claude_api_mcp.app.templates import register_templates
@@ -18,8 +19,10 @@ from claude_api_mcp.app.templates import register_templates
 PROMPT_ARGUMENTS = {"monthly_cost_review": {"month": "month"}, "offboard_user": {"email": "email"}}
 
 
-def register_features(server: MCPServer[Any], selection: Selection, prompts: list[str], bus: SubscriptionBus) -> None:
+def register_features(server: MCPServer[Any], selection: Selection, bus: SubscriptionBus) -> None:
+    """``bus`` is the server's own (passed to its constructor): 2026-07-28 listeners hear what it carries."""
     register_logging(server)
+    prompts = registered(selection)
     completable = {name: args for name, args in PROMPT_ARGUMENTS.items() if name in prompts}
     completable.update(register_templates(server, selection))
     register_completions(server, selection, completable)

@@ -207,8 +207,14 @@ def check_prompt_request(prompts: Mapping[str, Prompt], params: Mapping[str, Any
         raise _invalid(f"Prompt {name} needs the argument {needed}.")
 
 
-def register_prompts(server: MCPServer[Any], selection: Selection) -> list[str]:
-    """Register the prompts and resources whose tools are all in ``selection``; return the prompts' names."""
+def registered(selection: Selection) -> list[str]:
+    """The names of the prompts ``register_prompts`` registers for ``selection``."""
+    names = frozenset(t.name for t in selection.tools)
+    return [spec.make(names).__name__ for spec in PROMPTS if spec.needs <= names]
+
+
+def register_prompts(server: MCPServer[Any], selection: Selection) -> None:
+    """Register the prompts and resources whose tools are all in ``selection``."""
     names = frozenset(t.name for t in selection.tools)
     prompts: dict[str, Prompt] = {}
     for spec in PROMPTS:
@@ -225,4 +231,3 @@ def register_prompts(server: MCPServer[Any], selection: Selection) -> list[str]:
 
     server.middleware.append(refuse_bad_prompt_requests)
     register_resources(server, selection)
-    return list(prompts)
