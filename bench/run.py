@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     raw = anyio.run(collect, cfg, peer, args.out)
 
     rows = summary.rows(raw)
-    targets = summary.targets(rows)
+    targets = summary.targets(rows, quick=args.quick)
     meta = {
         "mode": "quick" if args.quick else "full",
         "cpus": os.cpu_count(),

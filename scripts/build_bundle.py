@@ -99,7 +99,13 @@ def stage(dest: Path, *, platform_tag: str | None, python_version: str) -> None:
         # Another platform or Python: only wheels can be chosen for it (nothing can be compiled here).
         pip += ["--only-binary=:all:", "--implementation", "cp", "--python-version", python_version]
         pip += ["--platform", platform_tag] if platform_tag else []
-    subprocess.run([*pip, *dependencies()], check=True)
+    done = subprocess.run([*pip, *dependencies()], stderr=subprocess.PIPE, text=True)
+    if done.returncode != 0 or pip_errors(done.stderr, lib):
+        sys.stderr.write(done.stderr)
+        raise SystemExit(
+            f"pip reported a problem with the bundle's dependencies (exit {done.returncode}; its output is above). "
+            "Fix what it names (a cross-build needs a wheel for --platform and --python-version), then build again."
+        )
     shutil.rmtree(lib / "bin", ignore_errors=True)  # console scripts of the dependencies: not used
     for cache in lib.rglob("__pycache__"):
         shutil.rmtree(cache, ignore_errors=True)
@@ -108,6 +114,33 @@ def stage(dest: Path, *, platform_tag: str | None, python_version: str) -> None:
     manifest["compatibility"]["platforms"] = [target_os(platform_tag)]
     manifest["compatibility"]["runtimes"]["python"] = f">={major}.{minor},<{major}.{int(minor) + 1}"
     (dest / "manifest.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+# pip's check after an install compares every package it can see, the building Python's own included.
+CONFLICT = re.compile(r"^(\S+) (\S+) requires (.+), but you have (\S+) (\S+)")
+
+
+def pip_errors(stderr: str, lib: Path) -> bool:
+    """Whether pip's output reports a problem with the bundle: any ``ERROR:`` line, except a dependency
+    conflict of a package that is not in the bundle (it lives in the Python running this script, and the
+    bundle never loads it); that one is explained on stderr, so no error line goes unexplained."""
+    lines = stderr.splitlines()
+    if not any(line.startswith("ERROR:") for line in lines):
+        return False
+    bundled = {d.name.split("-")[0].lower().replace("_", "-") for d in lib.glob("*.dist-info")}
+    conflicts = [m for line in lines if (m := CONFLICT.match(line))]
+    other_errors = [
+        line for line in lines if line.startswith("ERROR:") and "dependency resolver does not currently" not in line
+    ]
+    in_bundle = [m.group(0) for m in conflicts if m.group(1).lower().replace("_", "-") in bundled]
+    if other_errors or in_bundle or not conflicts:
+        return True
+    for m in conflicts:
+        sys.stderr.write(
+            f"note: pip reported a conflict of {m.group(1)} {m.group(2)}, which is installed in {sys.executable}'s "
+            "environment, not in the bundle: harmless for the bundle.\n"
+        )
+    return False
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -24,6 +24,7 @@ import pytest
 
 REPO = Path(__file__).resolve().parent.parent
 MAX_SERVER_SECONDS = 300
+INSTALL_NODE = "install Node.js and npm (apt-get install nodejs npm, or https://nodejs.org; .ci/run installs them)"
 # Runs the server module with an alarm: a server left behind stops by itself.
 _LAUNCH = (
     "import runpy, signal, sys; seconds = int(sys.argv.pop(1)); "
@@ -115,7 +116,10 @@ def run(cmd: Sequence[str], *, timeout: float, **kwargs: Any) -> subprocess.Comp
 def require_npx() -> str:
     npx = shutil.which("npx")
     if npx is None:
-        pytest.skip("npx is not installed (Node.js is needed for the MCP Bundle CLI and the Inspector)")
+        pytest.skip(
+            f"npx is not installed: {INSTALL_NODE}. "
+            "The Inspector, the conformance suite and the bundle CLI run through it"
+        )
     return npx
 
 
@@ -154,7 +158,7 @@ def cached_venv(name: str, requirements: Sequence[str], *, editable_project: boo
 def npm_package(spec: str) -> Path:
     """``npm install`` ``spec`` once into the cache; returns the prefix holding ``node_modules``."""
     if shutil.which("npm") is None:
-        pytest.skip("npm is not installed (Node.js is needed for the MCP Bundle CLI)")
+        pytest.skip(f"npm is not installed: {INSTALL_NODE}. The MCP Bundle CLI is installed with it")
     prefix = cache_dir() / ("npm-" + spec.replace("/", "_").replace("@", ""))
     if not (prefix / ".complete").exists():
         run(["npm", "install", "--no-audit", "--no-fund", "--prefix", str(prefix), spec], timeout=600)

@@ -41,6 +41,7 @@ from claude_api_mcp.tools._reports_models import (
     UsageReport,
     UsageRow,
 )
+from claude_api_mcp.tools._reports_names import with_names, workspace_names
 from claude_api_mcp.tools._reports_rows import usd
 
 USAGE, COST = op("organization.usage_report.messages"), op("organization.cost_report")
@@ -183,8 +184,14 @@ async def get_cost(
         what="cost report",
     )
     currency, total, rows, kept = sum_cost(buckets, groups, include_buckets)
+    named = None
+    if "workspace_id" in groups and rows:  # a person reads names: one bounded look-up of the ids shown
+        names, named, lookups = await workspace_names(ctx, (getattr(r, "workspace_id", None) for r in rows))
+        requests += lookups
+        with_names([*rows, *(row for b in kept or [] for row in b.results)], names)
 
     def make(shown: list[CostRow], extra: list[CostBucket] | None, note: str | None) -> CostReport:
+        note = " ".join(n for n in (note, named) if n) or None
         return CostReport(
             starting_at=stamp(win.start),
             ending_at=stamp(win.end),

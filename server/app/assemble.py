@@ -19,12 +19,14 @@ from mcp.server import MCPServer
 from mcp.server.mcpserver import Context, RequestStateSecurity, Resolve
 from mcp.server.mcpserver.exceptions import ToolError
 from mcp.server.mcpserver.tools import Tool
+from mcp.server.subscriptions import InMemorySubscriptionBus
 from mcp.types import CallToolResult, TextContent
 from pydantic import BaseModel
 
 from claude_api_mcp import __version__
 from claude_api_mcp.app import dashboards, telemetry
 from claude_api_mcp.app.dashboards import tool_meta
+from claude_api_mcp.app.features import register_features
 from claude_api_mcp.app.profiles import Selection, select
 from claude_api_mcp.app.prompts import register_prompts
 from claude_api_mcp.app.strict import ClaudeApiServer, StrictTool, strict_arguments
@@ -128,6 +130,7 @@ def build_server(
             if log_file is not None:
                 log_file.close()
 
+    bus = InMemorySubscriptionBus()  # resource updates for 2026-07-28 listeners (app/subscriptions.py)
     server = ClaudeApiServer(
         "claude-api-mcp",
         tools=[make_tool(tool, settings) for tool in selection.tools],
@@ -135,6 +138,7 @@ def build_server(
         version=__version__,
         instructions=INSTRUCTIONS,
         lifespan=lifespan,
+        subscriptions=bus,
         warn_on_duplicate_tools=True,
         unlisted={t.name: not_enabled(t, settings) for t in ALL_TOOLS if t not in selection.tools},
         request_state_security=state_security(settings),  # --state-key: any worker resumes a confirmation
@@ -142,6 +146,7 @@ def build_server(
         extensions=[apps] if (apps := dashboards.extension(selection.tools)) else None,
     )
     register_prompts(server, selection)  # prompts and resources whose tools are listed
+    register_features(server, selection, bus)  # logging, completions, templates, subscriptions
     server.selection = selection  # type: ignore[attr-defined]  # read by the CLI's startup report and doctor
     return server
 

@@ -66,8 +66,6 @@ def cost_review(names: frozenset[str]) -> Callable[..., str]:
                 f'Call get_usage with {month_range}, group_by=["model"], then again with group_by=["api_key_id"]: '
                 "which models and keys drove the tokens (cache reads and writes included)."
             )
-        if "list_workspaces" in names:
-            steps.append("Call list_workspaces with all_pages=true and include_archived=true to name the workspaces.")
         if "get_claude_code_usage" in names:
             steps.append(
                 "If Claude Code is in use, mention get_claude_code_usage for per-user detail (one day per call)."
@@ -78,7 +76,8 @@ def cost_review(names: frozenset[str]) -> Callable[..., str]:
             + "\n".join(f"{n}. {step}" for n, step in enumerate(steps, 1))
             + "\n\nThen write a short review:\n"
             "- total spend in USD and the change from the month before;\n"
-            "- the largest cost lines by workspace and by description (model, token type), with their share;\n"
+            "- the largest cost lines by workspace (get_cost names each one) and by description (model, token "
+            "type), with their share;\n"
             "- anything unusual: a workspace or key with a sudden jump, spend where none is expected, "
             "a rise in cache writes without cache reads;\n"
             "- two or three concrete ways to spend less (prompt caching, the Batches API at half price, a smaller "
@@ -206,6 +205,12 @@ def check_prompt_request(prompts: Mapping[str, Prompt], params: Mapping[str, Any
     if missing := [a for a in accepted.values() if a.required and a.name not in arguments]:
         needed = "; ".join(f"{a.name} ({a.description.rstrip('.')})" if a.description else a.name for a in missing)
         raise _invalid(f"Prompt {name} needs the argument {needed}.")
+
+
+def registered(selection: Selection) -> list[str]:
+    """The names of the prompts ``register_prompts`` registers for ``selection``."""
+    names = frozenset(t.name for t in selection.tools)
+    return [spec.make(names).__name__ for spec in PROMPTS if spec.needs <= names]
 
 
 def register_prompts(server: MCPServer[Any], selection: Selection) -> None:

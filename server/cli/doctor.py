@@ -103,13 +103,12 @@ def check_keys(report: Report, settings: Settings) -> list[KeyKind]:
             section.add(INFO, f"{kind.env_var}: not used: the core API goes to {settings.platform.label}")
             continue
         secret = settings.key(kind)
-        sets = ", ".join(toolsets_of([t for t in ALL_TOOLS if t.key is kind]))
         if secret is None:
             if settings.sandbox and settings.platform is None:
                 section.add(INFO, f"{kind.env_var}: not set; the sandbox stands in for it")
                 usable.append(kind)
             else:
-                section.add(INFO, f"{kind.env_var}: not set, so these toolsets are not listed: {sets}")
+                section.add(INFO, f"{kind.env_var}: not set, so {_unlisted_for(kind, settings)}")
             continue
         problem = _key_kind_problem(kind, secret.reveal())
         if problem:
@@ -120,6 +119,19 @@ def check_keys(report: Report, settings: Settings) -> list[KeyKind]:
     if (message := missing_keys_message(settings)) is not None:
         section.add(FAIL, message, exit_code=EXIT_USAGE)
     return usable
+
+
+def _unlisted_for(kind: KeyKind, settings: Settings) -> str:
+    """What a missing key hides, in the words the Tools section uses. A toolset that either key lists (api)
+    stays listed with the other key; only its operations that need this one are refused, saying so."""
+    other_key = settings.admin_key is not None or settings.api_key is not None
+    needs = [t for t in ALL_TOOLS if t.key is kind]
+    hidden = ", ".join(toolsets_of([t for t in needs if not (t.any_key and other_key)]))
+    kept = ", ".join(toolsets_of([t for t in needs if t.any_key and other_key]))
+    text = f"these toolsets are not listed: {hidden}"
+    if kept:
+        text += f"; {kept} stays listed, and a call of an operation that needs this key says to set it"
+    return text
 
 
 async def _probe_admin(api: AnthropicAPI) -> str:

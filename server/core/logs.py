@@ -11,6 +11,7 @@ from claude_api_mcp.core import scrub
 def configure_logging(level: str) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setLevel(level)  # a client asking for debug lowers our loggers (app/client_logs.py), not this
     handler.addFilter(scrub.FILTER)  # secrets are registered once settings are read; the filter reads them then
     root = logging.getLogger()
     root.handlers[:] = [handler]

@@ -124,6 +124,11 @@ def test_a_toolset_hidden_for_a_missing_key_says_the_key_not_the_profile() -> No
     assert "messages: not listed, ANTHROPIC_API_KEY is not set" in text
     assert "batches: not listed, ANTHROPIC_API_KEY is not set" in text
     assert "writes (use --profile admin)" not in text
+    # The api toolset is listed with either key: the Keys section must not say it is hidden (issue 21 item 7).
+    keys_line = next(line for line in text.splitlines() if "ANTHROPIC_API_KEY: not set" in line)
+    assert "api: search_api, describe_api, read_api" in text
+    assert "not listed: models, messages, batches, files, skills;" in keys_line
+    assert "api stays listed, and a call of an operation that needs this key says to set it" in keys_line
     admin_writes = sum(not t.read_only and (t.key is KeyKind.ADMIN or t.any_key) for t in ALL_TOOLS)
     assert f"the read-only profile hides {admin_writes} tools that write" in text  # only what admin would add
 

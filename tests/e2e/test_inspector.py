@@ -105,3 +105,23 @@ def test_the_readme_desktop_entry_for_http_reaches_the_server_through_mcp_remote
             "get_organization",
         )
     assert called["result"]["structuredContent"]["type"] == "organization"
+
+
+def test_inspector_sets_the_log_level_and_reads_a_resource_template_over_stdio() -> None:
+    """logging/setLevel through the Inspector (its CLI has no completion/complete method: the Python client
+    tests cover completions, tests/app/test_completions.py)."""
+    assert inspector(*SERVER, "--sandbox", "--method", "logging/setLevel", "--log-level", "debug") == {"result": {}}
+    listed = inspector(*SERVER, "--sandbox", "--method", "resources/templates/list")
+    templates = {t["uriTemplate"] for t in listed["result"]["resourceTemplates"]}
+    assert "claude-api://operations/{operation_id}" in templates
+    read = inspector(
+        *SERVER, "--sandbox", "--method", "resources/read", "--uri", "claude-api://operations/beta.agents.list"
+    )
+    assert json.loads(read["result"]["contents"][0]["text"])["operation"] == "beta.agents.list"
+
+
+def test_inspector_sets_the_log_level_over_http(tmp_path: Path) -> None:
+    auth = ["--header", f"Authorization: Bearer {TOKEN}", "--protocol-era", "legacy"]
+    with http_server(["--sandbox", "--http-token", TOKEN], tmp_path) as server:
+        answered = inspector(server.url, *auth, "--method", "logging/setLevel", "--log-level", "warning")
+    assert answered == {"result": {}}

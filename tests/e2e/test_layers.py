@@ -20,7 +20,9 @@ def test_the_layer_contracts_hold() -> None:
 
 def test_no_module_imports_itself_through_a_cycle() -> None:
     """Strongly connected components of the import graph (TYPE_CHECKING imports included) are single modules."""
-    grimp = pytest.importorskip("grimp")
+    grimp = pytest.importorskip(
+        "grimp", reason="grimp is not installed: pip install -e '.[test]' (import-linter brings it)"
+    )
     subprocess.run([sys.executable, "scripts/typecheck.py", "--version"], cwd=REPO, check=True, capture_output=True)
     sys.path.insert(0, str(REPO / ".typecheck"))
     try:
@@ -77,7 +79,7 @@ def strongly_connected(graph: object) -> list[list[str]]:
 
 def test_every_package_folder_is_installed() -> None:
     """pyproject.toml lists packages by hand (package-dir maps the folders): a new folder must be listed."""
-    tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+    tomllib = pytest.importorskip("tomllib", reason="tomllib is Python 3.11+: run the tests with Python 3.11 or newer")
     listed = set(tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
     found = set()
     for name, root in LAYOUT.items():

@@ -182,7 +182,10 @@ def clean_copy(tmp_path: Path) -> Path:
     try:
         listed = subprocess.run(["git", "ls-files", "-z"], cwd=REPO, capture_output=True, check=True).stdout
     except (OSError, subprocess.CalledProcessError):
-        pytest.skip("not a git checkout: the clean copy is made from the tracked files")
+        pytest.skip(
+            "not a git checkout: run the tests in a `git clone` of the repository "
+            "(the clean copy is made from its tracked files)"
+        )
     copy = tmp_path / "claude-api-mcp"
     for name in listed.decode().split("\0"):
         if name and (REPO / name).is_file():

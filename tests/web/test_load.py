@@ -52,7 +52,7 @@ def rss_kb(pid: int) -> int:
 @pytest.fixture
 def server_process(tmp_path: Path) -> Iterator[tuple[str, int]]:
     if not Path("/proc/self/status").exists():
-        pytest.skip("RSS is read from /proc (Linux only)")
+        pytest.skip("RSS is read from /proc: run this test on Linux (the CI runs it there)")
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
