@@ -110,7 +110,7 @@ async def test_narrowed_toolsets_register_only_the_prompts_they_can_serve(connec
 
 async def test_the_organization_summary_counts_what_the_sandbox_holds(connect: Connect, sandbox: Sandbox) -> None:
     async with connect(profile=Profile.READ_ONLY) as client:
-        [resource] = (await client.list_resources()).resources
+        [resource] = [r for r in (await client.list_resources()).resources if str(r.uri) == SUMMARY_URI]
         result = await client.read_resource(SUMMARY_URI)
     assert str(resource.uri) == SUMMARY_URI and resource.mime_type == "application/json"
     summary = json.loads(getattr(result.contents[0], "text", ""))
