@@ -34,6 +34,7 @@ from claude_api_mcp.sandbox.generic_wire import (
     page,
     read_inputs,
 )
+from claude_api_mcp.sandbox.profile_versions import as_version, legacy_body, profile_version
 from claude_api_mcp.sandbox.routes import ROUTES
 from claude_api_mcp.sandbox.routes._common import sandbox
 from claude_api_mcp.sandbox.wire import SandboxError, rfc3339
@@ -68,14 +69,19 @@ class GenericSimulator:
         check_key(op, request)
         check_beta(op, request)
         body, form = await read_inputs(op, request)
+        version = profile_version(op.path, request.headers.get("anthropic-beta"))
+        body = legacy_body(version, body)
         check_arguments(op, request, body, set(form))
+        response = await self._serve(op, request, params, {**form, **body})
+        return versioned(response, version) if version else response
+
+    async def _serve(self, op: Operation, request: Request, params: dict[str, str], changes: Record) -> Response:
         role = self.roles[op.id]
         shape = shape_of(op.id)
         concrete = request.url.path.rstrip("/")
         for index, segment in enumerate(op.path.split("/")):
             if is_param(segment) and segment[1:-1] != role.key:
                 await self._find(op.path.split("/")[: index + 1], concrete.split("/")[: index + 1])
-        changes = {**form, **body}
         if role.verb == "list":
             return await self._list(op, request, shape, concrete)
         if role.verb in ("single_get", "single_set", "single_delete"):
@@ -303,6 +309,18 @@ def _context(coll_template: str, concrete: str, props: dict[str, Any]) -> Record
 def _missing(template: list[str], key: str) -> SandboxError:
     what = noun_of(template[-2]).replace("_", " ") if len(template) > 1 else "object"
     return SandboxError(404, "not_found_error", f"{what.capitalize()} {key!r} not found.")
+
+
+def versioned(response: Response, version: str) -> Response:
+    """A user profile (or a page of them) as the requested ``user-profiles-*`` beta version serves it."""
+    if not isinstance(response, JSONResponse):
+        return response
+    answer = json.loads(bytes(response.body))
+    if isinstance(answer.get("data"), list):
+        answer["data"] = [as_version(version, item) for item in answer["data"]]
+    else:
+        answer = as_version(version, answer)
+    return JSONResponse(answer, status_code=response.status_code)
 
 
 async def generic_endpoint(request: Request) -> Response:
