@@ -56,6 +56,9 @@ class GenericSimulator:
         for op in sorted(lists, key=lambda o: len(o.path), reverse=True):
             if not op.path_params:
                 self.state.top_level[noun_of(op.path.rsplit("/", 1)[-1])] = op.path
+                # federation_issuers/{federation_issuer_id}: a marketplace_id names a plugin marketplace
+                if (param := self._item_param(op.path)) != "id":
+                    self.state.top_level.setdefault(param.removesuffix("_id"), op.path)
         sides = {op.path: (op.response.get("type"), _last_param(op.path), self._item_param(op.path)) for op in lists}
         self.relations = relations(sides)
 
