@@ -8,6 +8,7 @@ from claude_api_mcp.client.catalog import Operation, load_catalog
 from claude_api_mcp.client.http import AnthropicAPI
 from claude_api_mcp.core.config import KeyKind
 from claude_api_mcp.sandbox import Sandbox
+from claude_api_mcp.sandbox.generic import GenericSimulator
 from claude_api_mcp.sandbox.generic_roles import is_param, role_of
 from claude_api_mcp.sandbox.generic_state import key_of
 from claude_api_mcp.sandbox.synth import Synth
@@ -24,7 +25,9 @@ class Driver:
     def __init__(self, api: AnthropicAPI, sandbox: Sandbox) -> None:
         self.api, self.sandbox = api, sandbox
         self.ids: dict[str, str] = {}  # concrete collection path → an id in it
-        self.synth = Synth(lambda prefix: prefix + "01sandboxtest", sandbox.clock)
+        # References in made-up arguments name things the sandbox has, as a careful caller's would
+        resolve = sandbox.area("generic", GenericSimulator).state.resolve
+        self.synth = Synth(lambda prefix: prefix + "01sandboxtest", sandbox.clock, resolve)
 
     async def call(self, op: Operation, args: dict[str, Any], *, raw: bool = False) -> Any:
         parts = request_parts(op, args)

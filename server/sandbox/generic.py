@@ -19,11 +19,13 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from claude_api_mcp.client.catalog import Catalog, Operation, load_catalog
+from claude_api_mcp.sandbox import generic_versions as versions
+from claude_api_mcp.sandbox.generic_checks import check_references, check_rule_match
 from claude_api_mcp.sandbox.generic_links import LinkView, relations
 from claude_api_mcp.sandbox.generic_roles import Role, all_roles, is_param, parent
 from claude_api_mcp.sandbox.generic_seed import noun_of
 from claude_api_mcp.sandbox.generic_shapes import Shape, shape_of
-from claude_api_mcp.sandbox.generic_state import GenericState, Record, key_of, merge, properties_of
+from claude_api_mcp.sandbox.generic_state import HANDWRITTEN, GenericState, Record, key_of, merge, properties_of
 from claude_api_mcp.sandbox.generic_wire import (
     check_arguments,
     check_beta,
@@ -39,6 +41,7 @@ from claude_api_mcp.sandbox.routes import ROUTES
 from claude_api_mcp.sandbox.routes._common import sandbox
 from claude_api_mcp.sandbox.wire import SandboxError, rfc3339
 
+_WRITES = frozenset({"create", "update", "upsert", "action", "single_set"})
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 MAX_ITEMS = 10_000
 _STAMPS = {"archive": "archived_at", "cancel": "cancelled_at", "pause": "paused_at", "redact": "redacted_at"}
@@ -54,11 +57,12 @@ class GenericSimulator:
         self.by_path = {(op.method, op.path): op for op in self.catalog.operations}
         lists = [op for op in self.catalog.operations if self.roles[op.id].verb == "list"]
         for op in sorted(lists, key=lambda o: len(o.path), reverse=True):
-            if not op.path_params:
+            if not op.path_params and handwritten_route(ROUTES, "GET", op.path) is None:
                 self.state.top_level[noun_of(op.path.rsplit("/", 1)[-1])] = op.path
                 # federation_issuers/{federation_issuer_id}: a marketplace_id names a plugin marketplace
                 if (param := self._item_param(op.path)) != "id":
                     self.state.top_level.setdefault(param.removesuffix("_id"), op.path)
+        self.bare_nouns = frozenset(self.state.top_level)  # "agent": "agent_01…" names an agent as agent_id would
         sides = {op.path: (op.response.get("type"), _last_param(op.path), self._item_param(op.path)) for op in lists}
         self.relations = relations(sides)
 
@@ -75,6 +79,9 @@ class GenericSimulator:
         version = profile_version(op.path, request.headers.get("anthropic-beta"))
         body = legacy_body(version, body)
         check_arguments(op, request, body, set(form))
+        if body and self.roles[op.id].verb in _WRITES:  # refused before anything changes, as the API does
+            check_references(body, self._known, self.bare_nouns)
+            check_rule_match(op.id, body)
         response = await self._serve(op, request, params, {**form, **body})
         return versioned(response, version) if version else response
 
@@ -98,6 +105,9 @@ class GenericSimulator:
         if role.verb == "upsert":
             return await self._upsert(role, shape, item_path, params, changes)
         record = await self._find(template, item_path.split("/"))
+        if role.verb == "update" and ("GET", "/".join(template) + "/" + versions.SUB) in self.by_path:
+            held = await self._records("/".join(template) + "/" + versions.SUB, item_path + "/" + versions.SUB)
+            versions.check(changes, held, noun_of(template[-2]).replace("_", " ").capitalize())
         if role.verb == "delete":
             records = await self._records(parent("/".join(template)), parent(item_path))
             records.pop(params[role.key or ""], None)
@@ -109,6 +119,13 @@ class GenericSimulator:
         elif role.verb == "action":
             self._act(record, role.action or "", shape)
         return self._reply(shape, record, noun_of(template[-2]))
+
+    def _known(self, noun: str) -> set[str] | None:
+        """The ids of a kind the organization has (what creates added included), or None for a kind it lacks."""
+        kinds = ("user", "workspace", "organization", *HANDWRITTEN, *self.state.top_level)
+        if noun not in kinds and not noun.endswith(("_actor", "_by")):
+            return None
+        return {key for key, _ in self.state.known_ids(noun)}
 
     # --- state ----------------------------------------------------------------------------------------------
 
@@ -152,7 +169,11 @@ class GenericSimulator:
     def _seed(self, coll_template: str, concrete: str, from_list: list[Record] | None) -> MutableMapping[str, Record]:
         schema, key_field = self._item(coll_template)
         context = _context(coll_template, concrete, properties_of(schema))
+        fresh = concrete not in self.state.collections
         seeded = self.state.seed(concrete, schema, key_field, context, from_list)
+        if fresh and from_list is None and concrete.endswith("/" + versions.SUB):
+            owner_path, owner_key = concrete.rsplit("/", 2)[:2]
+            versions.adopt(self.state.collections.get(owner_path, {}).get(owner_key), seeded)
         if coll_template not in self.relations:
             return seeded
         model, fields = self.relations[coll_template]
