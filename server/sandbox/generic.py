@@ -45,6 +45,7 @@ _WRITES = frozenset({"create", "update", "upsert", "action", "single_set"})
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 MAX_ITEMS = 10_000
 _STAMPS = {"archive": "archived_at", "cancel": "cancelled_at", "pause": "paused_at", "redact": "redacted_at"}
+_STAMPS |= {"approve": "resolved_at", "deny": "resolved_at"}
 
 
 class GenericSimulator:
@@ -259,6 +260,8 @@ class GenericSimulator:
             record.setdefault(stamp, None)
             if record[stamp] is None:
                 record[stamp] = moment
+        for name in [k for k, v in record.items() if v is None and "_by" in k and k.split("_by")[0] + "_at" in record]:
+            del record[name]  # archived_by_…/resolved_by: filled with who did it when the answer is built
         if action in ("unpause", "unarchive", "restore", "activate"):
             record["paused_at"] = None
         statuses = _status_values(shape.schema)

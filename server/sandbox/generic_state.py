@@ -132,6 +132,8 @@ class GenericState:
         for name in props:
             if name == key_field or name in source or not name.endswith("_id") or name == "id":
                 continue
+            if "_by" in name and name.split("_by")[0] + "_at" in props:  # archived_by_…: set with its time only
+                continue
             refs = self.known_ids(noun_of(name.removesuffix("_id")))
             if refs:
                 ref_id, about = refs[index % len(refs)]

@@ -124,6 +124,8 @@ class _Walk:
         if "enum" in schema:
             if source is not MISSING and source in schema["enum"]:
                 return source
+            if name == "status" and {"pending", "approved"} <= set(schema["enum"]) and self.index % 2 == 0:
+                return "pending"  # requests awaiting a decision: every other one still waits
             return _pick(schema["enum"])
         options = schema.get("anyOf") or schema.get("oneOf")
         if options:
@@ -189,6 +191,12 @@ class _Walk:
         out: dict[str, Any] = {}
         for field, sub in props.items():
             known = given.get(field, MISSING)
+            if field == "id" and known is MISSING and depth > 0 and _tag(schema) and self.synth.resolve is not None:
+                # a nested {"type": "user", "id": ...} names someone the organization has
+                ref = self.synth.resolve(f"{_tag(schema)}_id", self.holder, self.index)
+                if ref is not None:
+                    out[field] = ref[0]
+                    continue
             if field == "id" and known is MISSING:
                 resolved = self.resolve(sub)
                 if resolved.get("type") == "string" and "enum" not in resolved and "const" not in resolved:
@@ -207,10 +215,15 @@ class _Walk:
         status = out.get("status")
         stem = _SETTLED_BY.get(status, status) if isinstance(status, str) else None
         for field in props:
-            if not field.endswith("_at") or field in given:
+            if not field.endswith("_at"):
                 continue
             prefix = field.removesuffix("_at")
-            if prefix == stem and out.get(field) is None and self.fits(props[field], "2000-01-01T00:00:00Z"):
+            if (
+                prefix == stem
+                and field not in given
+                and out.get(field) is None
+                and self.fits(props[field], "2000-01-01T00:00:00Z")
+            ):
                 out[field] = rfc3339(self.synth.now() - timedelta(days=1 + self.index))
             for partner in props:
                 if partner.startswith(prefix + "_by") and partner not in given:
@@ -233,6 +246,8 @@ class _Walk:
         found: dict[str, Any] = {}
         for field, sub in props.items():
             if field == "id" or not field.endswith("_id") or field in given:
+                continue
+            if "_by" in field and field.split("_by")[0] + "_at" in props:  # archived_by_…: only with its time
                 continue
             ref = self.synth.resolve(field, self.holder, self.index)
             if ref is not None and self.fits(sub, ref[0]):
