@@ -20,6 +20,7 @@ from starlette.routing import Route
 
 from claude_api_mcp.client.catalog import Catalog, Operation, load_catalog
 from claude_api_mcp.sandbox import generic_versions as versions
+from claude_api_mcp.sandbox.generic_actions import act
 from claude_api_mcp.sandbox.generic_checks import check_references, check_rule_match
 from claude_api_mcp.sandbox.generic_links import LinkView, relations
 from claude_api_mcp.sandbox.generic_roles import Role, all_roles, is_param, parent
@@ -36,7 +37,7 @@ from claude_api_mcp.sandbox.generic_wire import (
     page,
     read_inputs,
 )
-from claude_api_mcp.sandbox.profile_versions import as_version, legacy_body, profile_version
+from claude_api_mcp.sandbox.profile_versions import legacy_body, profile_version, versioned
 from claude_api_mcp.sandbox.routes import ROUTES
 from claude_api_mcp.sandbox.routes._common import sandbox
 from claude_api_mcp.sandbox.wire import SandboxError, rfc3339
@@ -44,8 +45,6 @@ from claude_api_mcp.sandbox.wire import SandboxError, rfc3339
 _WRITES = frozenset({"create", "update", "upsert", "action", "single_set"})
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 MAX_ITEMS = 10_000
-_STAMPS = {"archive": "archived_at", "cancel": "cancelled_at", "pause": "paused_at", "redact": "redacted_at"}
-_STAMPS |= {"approve": "resolved_at", "deny": "resolved_at"}
 
 
 class GenericSimulator:
@@ -118,7 +117,8 @@ class GenericSimulator:
                 record["version"] += 1
             self._touch(record)
         elif role.verb == "action":
-            self._act(record, role.action or "", shape)
+            act(record, role.action or "", shape.schema, rfc3339(self.state.now()))
+            self._touch(record)
         return self._reply(shape, record, noun_of(template[-2]))
 
     def _known(self, noun: str) -> set[str] | None:
@@ -252,27 +252,6 @@ class GenericSimulator:
             self.state.singles.pop(concrete, None)
         return self._reply(shape, record, noun_of(concrete.rsplit("/", 1)[-1]))
 
-    def _act(self, record: Record, action: str, shape: Shape) -> None:
-        """archive/cancel/pause... stamp their time and move ``status`` to the matching value the SDK allows."""
-        moment = rfc3339(self.state.now())
-        stamp = _STAMPS.get(action)
-        if stamp:
-            record.setdefault(stamp, None)
-            if record[stamp] is None:
-                record[stamp] = moment
-        for name in [k for k, v in record.items() if v is None and "_by" in k and k.split("_by")[0] + "_at" in record]:
-            del record[name]  # archived_by_…/resolved_by: filled with who did it when the answer is built
-        if action in ("unpause", "unarchive", "restore", "activate"):
-            record["paused_at"] = None
-        statuses = _status_values(shape.schema)
-        stem = action.rstrip("e")
-        wanted = {"unpause": "active", "activate": "active", "approve": "approved", "deny": "denied"}.get(action)
-        for value in statuses:
-            if value == wanted or (wanted is None and value.startswith(stem)):
-                record["status"] = value
-                break
-        self._touch(record)
-
     def _touch(self, record: Record) -> None:
         if "updated_at" in record:
             record["updated_at"] = rfc3339(self.state.now())
@@ -318,15 +297,6 @@ def _event_name(item: Any) -> str:
     return str(item.get("type", "message")) if isinstance(item, dict) else "message"
 
 
-def _status_values(schema: dict[str, Any]) -> list[str]:
-    status = properties_of(schema).get("status", {})
-    defs = schema.get("$defs", {})
-    if "$ref" in status:
-        status = defs[status["$ref"].rsplit("/", 1)[-1]]
-    values = status.get("enum") or [o.get("const") for o in status.get("anyOf", []) if "const" in o]
-    return [v for v in values if isinstance(v, str)]
-
-
 def _context(coll_template: str, concrete: str, props: dict[str, Any]) -> Record:
     """The parent ids in a collection's path, for the fields of its items that name them (``rbac_group_id``)."""
     pairs = zip(coll_template.split("/"), concrete.split("/"), strict=False)
@@ -336,18 +306,6 @@ def _context(coll_template: str, concrete: str, props: dict[str, Any]) -> Record
 def _missing(template: list[str], key: str) -> SandboxError:
     what = noun_of(template[-2]).replace("_", " ") if len(template) > 1 else "object"
     return SandboxError(404, "not_found_error", f"{what.capitalize()} {key!r} not found.")
-
-
-def versioned(response: Response, version: str) -> Response:
-    """A user profile (or a page of them) as the requested ``user-profiles-*`` beta version serves it."""
-    if not isinstance(response, JSONResponse):
-        return response
-    answer = json.loads(bytes(response.body))
-    if isinstance(answer.get("data"), list):
-        answer["data"] = [as_version(version, item) for item in answer["data"]]
-    else:
-        answer = as_version(version, answer)
-    return JSONResponse(answer, status_code=response.status_code)
 
 
 async def generic_endpoint(request: Request) -> Response:

@@ -16,7 +16,10 @@ the GA fields they stand for, so every version reads the same profile.
 
 from __future__ import annotations
 
+import json
 from typing import Any
+
+from starlette.responses import JSONResponse, Response
 
 PATH_PREFIX = "/v1/user_profiles"
 VERSIONS = ("user-profiles-2026-03-24", "user-profiles-2026-08-18", "user-profiles-2026-09-04")
@@ -60,3 +63,15 @@ def as_version(version: str | None, profile: dict[str, Any]) -> dict[str, Any]:
         else:
             out.pop("access_type", None)
     return out
+
+
+def versioned(response: Response, version: str) -> Response:
+    """A user profile (or a page of them) as the requested ``user-profiles-*`` beta version serves it."""
+    if not isinstance(response, JSONResponse):
+        return response
+    answer = json.loads(bytes(response.body))
+    if isinstance(answer.get("data"), list):
+        answer["data"] = [as_version(version, item) for item in answer["data"]]
+    else:
+        answer = as_version(version, answer)
+    return JSONResponse(answer, status_code=response.status_code)
