@@ -19,6 +19,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from claude_api_mcp.client.catalog import Catalog, Operation, load_catalog
+from claude_api_mcp.sandbox import generic_siblings as siblings
 from claude_api_mcp.sandbox import generic_versions as versions
 from claude_api_mcp.sandbox.generic_actions import act
 from claude_api_mcp.sandbox.generic_checks import check_references, check_rule_match
@@ -172,6 +173,8 @@ class GenericSimulator:
         context = _context(coll_template, concrete, properties_of(schema))
         fresh = concrete not in self.state.collections
         seeded = self.state.seed(concrete, schema, key_field, context, from_list)
+        if fresh and from_list is None and _last_param(coll_template):
+            siblings.link(concrete, seeded, self._is_generic_list, self._seed_concrete)
         if fresh and from_list is None and concrete.endswith("/" + versions.SUB):
             owner_path, owner_key = concrete.rsplit("/", 2)[:2]
             versions.adopt(self.state.collections.get(owner_path, {}).get(owner_key), seeded)
@@ -186,6 +189,18 @@ class GenericSimulator:
             view.setdefault(key, record)  # links seeded from the other side stay as they are
         self.state.collections[concrete] = view
         return view
+
+    def _is_generic_list(self, concrete: str) -> bool:
+        found = self.catalog.match("GET", concrete)
+        return found is not None and self.roles[found[0].id].verb == "list" and not self._handwritten(concrete)
+
+    def _handwritten(self, concrete: str) -> bool:
+        return handwritten_route(ROUTES, "GET", concrete) is not None
+
+    def _seed_concrete(self, concrete: str) -> MutableMapping[str, Record]:
+        found = self.catalog.match("GET", concrete)
+        assert found is not None  # only called for paths _is_generic_list accepted
+        return self.state.collections.get(concrete) or self._seed(found[0].path, concrete, None)
 
     def _item_param(self, coll_template: str) -> str:
         found = [op.path for op in self.catalog.operations if parent(op.path) == coll_template]

@@ -147,6 +147,7 @@ async def test_every_list_shows_one_consistent_organization(driver: Driver, sand
     kinds["user"] = set(sandbox.org.users) | {u["id"] for u in listed["organization.users.list"][1]}
     assert len(kinds) > 20, sorted(kinds)  # the walk saw the organization, not an empty one
     by_path = {op.path: op for op in LISTS}
+    by_concrete = {concrete: {i.get("id") for i in items} for concrete, items in listed.values()}
     problems: list[str] = []
     dangling_departed: set[str] = set()
     for op_id, (concrete, items) in listed.items():
@@ -167,6 +168,8 @@ async def test_every_list_shows_one_consistent_organization(driver: Driver, sand
                 else:
                     problems.append(ref)
             _pairs(item, where, problems)
+            if op.path_params:  # sub-collections: their siblings under the same parent
+                problems.extend(_sibling_references(item, where, concrete, by_concrete))
             versions = by_path.get(op.path + "/{" + (op.path.rsplit("/", 1)[-1][:-1]) + "_id}/versions")
             if versions is not None and isinstance(item.get("id"), str):
                 held = {v["id"] for v in (await _read_versions(driver, versions, concrete, item["id"]))}
@@ -175,6 +178,26 @@ async def test_every_list_shows_one_consistent_organization(driver: Driver, sand
                         problems.append(f"{where}.{field} = {value} is none of its versions")
     assert not problems, f"{len(problems)} inconsistencies:\n" + "\n".join(problems)
     assert dangling_departed == sandbox.org.departed_user_ids != set()  # the one deliberate exception, and only it
+
+
+def _sibling_references(item: dict[str, Any], where: str, concrete: str, lists: dict[str, set[Any]]) -> list[str]:
+    """A sub-collection item's ``Y_id`` names an item of its sibling list ``…/{parent}/Ys`` (one walked here)."""
+    found = []
+    base, own = concrete.rsplit("/", 1)
+    for field, value in item.items():
+        noun = field.removesuffix("_id")
+        if not field.endswith("_id") or field == "id" or value is None:
+            continue
+        if noun == "parent_" + own.removesuffix("s"):  # a thread's parent thread: the same list
+            sibling = concrete
+        else:
+            plural = noun[:-1] + "ies" if noun.endswith("y") else noun + "s"
+            sibling = f"{base}/{plural}"
+            if sibling == concrete:  # the list's own key (a group's members: rbac_group_id), not a reference
+                continue
+        if sibling in lists and value not in lists[sibling]:
+            found.append(f"{where}.{field} = {value} is none of {sibling}")
+    return found
 
 
 # Lists the seed leaves empty on purpose, and why.
