@@ -27,7 +27,7 @@ from claude_api_mcp.sandbox.generic_links import LinkView, relations
 from claude_api_mcp.sandbox.generic_roles import Role, all_roles, is_param, parent
 from claude_api_mcp.sandbox.generic_seed import noun_of
 from claude_api_mcp.sandbox.generic_shapes import Shape, shape_of
-from claude_api_mcp.sandbox.generic_state import HANDWRITTEN, GenericState, Record, key_of, merge, properties_of
+from claude_api_mcp.sandbox.generic_state import GenericState, Record, key_of, merge, properties_of
 from claude_api_mcp.sandbox.generic_wire import (
     check_arguments,
     check_beta,
@@ -81,7 +81,7 @@ class GenericSimulator:
         body = legacy_body(version, body)
         check_arguments(op, request, body, set(form))
         if body and self.roles[op.id].verb in _WRITES:  # refused before anything changes, as the API does
-            check_references(body, self._known, self.bare_nouns)
+            check_references(body, self.state.ids_of, self.bare_nouns)
             check_rule_match(op.id, body)
         response = await self._serve(op, request, params, {**form, **body})
         return versioned(response, version) if version else response
@@ -121,13 +121,6 @@ class GenericSimulator:
             act(record, role.action or "", shape.schema, rfc3339(self.state.now()))
             self._touch(record)
         return self._reply(shape, record, noun_of(template[-2]))
-
-    def _known(self, noun: str) -> set[str] | None:
-        """The ids of a kind the organization has (what creates added included), or None for a kind it lacks."""
-        kinds = ("user", "workspace", "organization", *HANDWRITTEN, *self.state.top_level)
-        if noun not in kinds and not noun.endswith(("_actor", "_by")):
-            return None
-        return {key for key, _ in self.state.known_ids(noun)}
 
     # --- state ----------------------------------------------------------------------------------------------
 
@@ -192,10 +185,8 @@ class GenericSimulator:
 
     def _is_generic_list(self, concrete: str) -> bool:
         found = self.catalog.match("GET", concrete)
-        return found is not None and self.roles[found[0].id].verb == "list" and not self._handwritten(concrete)
-
-    def _handwritten(self, concrete: str) -> bool:
-        return handwritten_route(ROUTES, "GET", concrete) is not None
+        listed = found is not None and self.roles[found[0].id].verb == "list"
+        return listed and handwritten_route(ROUTES, "GET", concrete) is None
 
     def _seed_concrete(self, concrete: str) -> MutableMapping[str, Record]:
         found = self.catalog.match("GET", concrete)

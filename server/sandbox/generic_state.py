@@ -75,6 +75,13 @@ class GenericState:
         # report rows have no id of their own (keyed row-N): nothing can refer to them
         return [(key, {"name": rec.get("name")}) for key, rec in self.seeder(path).items() if rec.get("id") == key]
 
+    def ids_of(self, noun: str) -> set[str] | None:
+        """The ids of a kind the organization has (what creates added included), or None for a kind it lacks."""
+        kinds = ("user", "workspace", "organization", *HANDWRITTEN, *self.top_level)
+        if noun not in kinds and not noun.endswith(("_actor", "_by")):
+            return None
+        return {key for key, _ in self.known_ids(noun)}
+
     # --- seeding --------------------------------------------------------------------------------------------
 
     def seed(
