@@ -17,6 +17,7 @@ SKILL_MD = b"---\nname: sandbox-check\ndescription: Checks the sandbox.\n---\n# 
 MESSAGE = {"model": "claude-sonnet-5-5", "max_tokens": 16, "messages": [{"role": "user", "content": "Hello"}]}
 
 _counter = itertools.count(1)
+_BARE = frozenset({"agent", "environment"})  # body fields that name another object by its id
 
 # Arguments the hand-written routes check more closely than a made-up value passes (real models, unique names).
 FIXED: dict[str, Any] = {
@@ -35,6 +36,12 @@ FIXED: dict[str, Any] = {
     "organization.usage_report.claude_code": lambda box, known: {
         "starting_at": (box.clock() - timedelta(days=3)).date().isoformat()
     },
+    # a version the plugin has: the one it shows as its latest (its versions list holds it)
+    "beta.organization.plugins.update": lambda box, known: {
+        "served_version_id": _generic(box).state.collections["/v1/organizations/plugins"][known["plugin_id"]][
+            "latest_version_id"
+        ]
+    },
     "files.upload": lambda box, known: {"file": ("notes.txt", b"hello", "text/plain")},
     "skills.create": lambda box, known: {"files": [("check/SKILL.md", SKILL_MD, "text/markdown")]},
     "skills.versions.create": lambda box, known: {"files": [("check/SKILL.md", SKILL_MD, "text/markdown")]},
@@ -47,6 +54,12 @@ PICK: dict[str, Callable[[dict[str, Any]], bool]] = {
     "/v1/organizations/workspaces/{workspace_id}/members": lambda item: item["workspace_role"] == "workspace_user",
 }
 NOT_FRESH = {"messages.batches.delete", "messages.batches.results", "organization.users.remove"}
+
+
+def _generic(box: Any) -> Any:
+    from claude_api_mcp.sandbox.generic import GenericSimulator
+
+    return box.area("generic", GenericSimulator)
 
 
 def _not_member(box: Any, workspace_id: str) -> str:
@@ -71,6 +84,10 @@ def arguments_for(
         return {}
     made = synth.build({"type": "object", "properties": wanted}, noun=op.path.rsplit("/", 1)[-1])
     args: dict[str, Any] = dict(made)
+    if synth.resolve is not None:  # "agent": an id, like agent_id, of one the sandbox has
+        for name in args:
+            found = synth.resolve(name, "", 0) if op.locations.get(name) == "body" and name in _BARE else None
+            args[name] = found[0] if found else args[name]
     for name in args:
         if op.locations.get(name) == "file":  # an upload: a small file, one or a list as the schema says
             upload = ("upload.zip", b"PK\x05\x06" + bytes(18), "application/zip")

@@ -19,6 +19,10 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from claude_api_mcp.client.catalog import Catalog, Operation, load_catalog
+from claude_api_mcp.sandbox import generic_siblings as siblings
+from claude_api_mcp.sandbox import generic_versions as versions
+from claude_api_mcp.sandbox.generic_actions import act
+from claude_api_mcp.sandbox.generic_checks import check_references, check_rule_match
 from claude_api_mcp.sandbox.generic_links import LinkView, relations
 from claude_api_mcp.sandbox.generic_roles import Role, all_roles, is_param, parent
 from claude_api_mcp.sandbox.generic_seed import noun_of
@@ -34,13 +38,14 @@ from claude_api_mcp.sandbox.generic_wire import (
     page,
     read_inputs,
 )
+from claude_api_mcp.sandbox.profile_versions import legacy_body, profile_version, versioned
 from claude_api_mcp.sandbox.routes import ROUTES
 from claude_api_mcp.sandbox.routes._common import sandbox
 from claude_api_mcp.sandbox.wire import SandboxError, rfc3339
 
+_WRITES = frozenset({"create", "update", "upsert", "action", "single_set"})
 _METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 MAX_ITEMS = 10_000
-_STAMPS = {"archive": "archived_at", "cancel": "cancelled_at", "pause": "paused_at", "redact": "redacted_at"}
 
 
 class GenericSimulator:
@@ -53,8 +58,12 @@ class GenericSimulator:
         self.by_path = {(op.method, op.path): op for op in self.catalog.operations}
         lists = [op for op in self.catalog.operations if self.roles[op.id].verb == "list"]
         for op in sorted(lists, key=lambda o: len(o.path), reverse=True):
-            if not op.path_params:
+            if not op.path_params and handwritten_route(ROUTES, "GET", op.path) is None:
                 self.state.top_level[noun_of(op.path.rsplit("/", 1)[-1])] = op.path
+                # federation_issuers/{federation_issuer_id}: a marketplace_id names a plugin marketplace
+                if (param := self._item_param(op.path)) != "id":
+                    self.state.top_level.setdefault(param.removesuffix("_id"), op.path)
+        self.bare_nouns = frozenset(self.state.top_level)  # "agent": "agent_01…" names an agent as agent_id would
         sides = {op.path: (op.response.get("type"), _last_param(op.path), self._item_param(op.path)) for op in lists}
         self.relations = relations(sides)
 
@@ -68,14 +77,22 @@ class GenericSimulator:
         check_key(op, request)
         check_beta(op, request)
         body, form = await read_inputs(op, request)
+        version = profile_version(op.path, request.headers.get("anthropic-beta"))
+        body = legacy_body(version, body)
         check_arguments(op, request, body, set(form))
+        if body and self.roles[op.id].verb in _WRITES:  # refused before anything changes, as the API does
+            check_references(body, self.state.ids_of, self.bare_nouns)
+            check_rule_match(op.id, body)
+        response = await self._serve(op, request, params, {**form, **body})
+        return versioned(response, version) if version else response
+
+    async def _serve(self, op: Operation, request: Request, params: dict[str, str], changes: Record) -> Response:
         role = self.roles[op.id]
         shape = shape_of(op.id)
         concrete = request.url.path.rstrip("/")
         for index, segment in enumerate(op.path.split("/")):
             if is_param(segment) and segment[1:-1] != role.key:
                 await self._find(op.path.split("/")[: index + 1], concrete.split("/")[: index + 1])
-        changes = {**form, **body}
         if role.verb == "list":
             return await self._list(op, request, shape, concrete)
         if role.verb in ("single_get", "single_set", "single_delete"):
@@ -89,6 +106,9 @@ class GenericSimulator:
         if role.verb == "upsert":
             return await self._upsert(role, shape, item_path, params, changes)
         record = await self._find(template, item_path.split("/"))
+        if role.verb == "update" and ("GET", "/".join(template) + "/" + versions.SUB) in self.by_path:
+            held = await self._records("/".join(template) + "/" + versions.SUB, item_path + "/" + versions.SUB)
+            versions.check(changes, held, noun_of(template[-2]).replace("_", " ").capitalize())
         if role.verb == "delete":
             records = await self._records(parent("/".join(template)), parent(item_path))
             records.pop(params[role.key or ""], None)
@@ -98,7 +118,8 @@ class GenericSimulator:
                 record["version"] += 1
             self._touch(record)
         elif role.verb == "action":
-            self._act(record, role.action or "", shape)
+            act(record, role.action or "", shape.schema, rfc3339(self.state.now()))
+            self._touch(record)
         return self._reply(shape, record, noun_of(template[-2]))
 
     # --- state ----------------------------------------------------------------------------------------------
@@ -143,7 +164,13 @@ class GenericSimulator:
     def _seed(self, coll_template: str, concrete: str, from_list: list[Record] | None) -> MutableMapping[str, Record]:
         schema, key_field = self._item(coll_template)
         context = _context(coll_template, concrete, properties_of(schema))
+        fresh = concrete not in self.state.collections
         seeded = self.state.seed(concrete, schema, key_field, context, from_list)
+        if fresh and from_list is None and _last_param(coll_template):
+            siblings.link(concrete, seeded, self._is_generic_list, self._seed_concrete)
+        if fresh and from_list is None and concrete.endswith("/" + versions.SUB):
+            owner_path, owner_key = concrete.rsplit("/", 2)[:2]
+            versions.adopt(self.state.collections.get(owner_path, {}).get(owner_key), seeded)
         if coll_template not in self.relations:
             return seeded
         model, fields = self.relations[coll_template]
@@ -155,6 +182,16 @@ class GenericSimulator:
             view.setdefault(key, record)  # links seeded from the other side stay as they are
         self.state.collections[concrete] = view
         return view
+
+    def _is_generic_list(self, concrete: str) -> bool:
+        found = self.catalog.match("GET", concrete)
+        listed = found is not None and self.roles[found[0].id].verb == "list"
+        return listed and handwritten_route(ROUTES, "GET", concrete) is None
+
+    def _seed_concrete(self, concrete: str) -> MutableMapping[str, Record]:
+        found = self.catalog.match("GET", concrete)
+        assert found is not None  # only called for paths _is_generic_list accepted
+        return self.state.collections.get(concrete) or self._seed(found[0].path, concrete, None)
 
     def _item_param(self, coll_template: str) -> str:
         found = [op.path for op in self.catalog.operations if parent(op.path) == coll_template]
@@ -221,25 +258,6 @@ class GenericSimulator:
             self.state.singles.pop(concrete, None)
         return self._reply(shape, record, noun_of(concrete.rsplit("/", 1)[-1]))
 
-    def _act(self, record: Record, action: str, shape: Shape) -> None:
-        """archive/cancel/pause... stamp their time and move ``status`` to the matching value the SDK allows."""
-        moment = rfc3339(self.state.now())
-        stamp = _STAMPS.get(action)
-        if stamp:
-            record.setdefault(stamp, None)
-            if record[stamp] is None:
-                record[stamp] = moment
-        if action in ("unpause", "unarchive", "restore", "activate"):
-            record["paused_at"] = None
-        statuses = _status_values(shape.schema)
-        stem = action.rstrip("e")
-        wanted = {"unpause": "active", "activate": "active", "approve": "approved", "deny": "denied"}.get(action)
-        for value in statuses:
-            if value == wanted or (wanted is None and value.startswith(stem)):
-                record["status"] = value
-                break
-        self._touch(record)
-
     def _touch(self, record: Record) -> None:
         if "updated_at" in record:
             record["updated_at"] = rfc3339(self.state.now())
@@ -283,15 +301,6 @@ def _last_param(path: str) -> str | None:
 
 def _event_name(item: Any) -> str:
     return str(item.get("type", "message")) if isinstance(item, dict) else "message"
-
-
-def _status_values(schema: dict[str, Any]) -> list[str]:
-    status = properties_of(schema).get("status", {})
-    defs = schema.get("$defs", {})
-    if "$ref" in status:
-        status = defs[status["$ref"].rsplit("/", 1)[-1]]
-    values = status.get("enum") or [o.get("const") for o in status.get("anyOf", []) if "const" in o]
-    return [v for v in values if isinstance(v, str)]
 
 
 def _context(coll_template: str, concrete: str, props: dict[str, Any]) -> Record:

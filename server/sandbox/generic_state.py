@@ -16,7 +16,9 @@ from collections.abc import Callable, MutableMapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from claude_api_mcp.sandbox.files_state import FilesState
 from claude_api_mcp.sandbox.generic_seed import noun_of, seed_name
+from claude_api_mcp.sandbox.skills_state import SkillsState
 from claude_api_mcp.sandbox.synth import Synth
 
 if TYPE_CHECKING:
@@ -45,7 +47,14 @@ class GenericState:
         return self.box.clock()
 
     def synth(self, rng: random.Random | None = None) -> Synth:
-        return Synth(make_id(rng or self.rng), self.now)
+        return Synth(make_id(rng or self.rng), self.now, self.resolve)
+
+    def resolve(self, field: str, holder: str, index: int) -> tuple[str, Record] | None:
+        """An existing id for a made-up object's reference field (``scope.user_id``, ``skills[].skill_id``)."""
+        if holder == "slack":  # Slack's own ids (team T…, channel C…), never the organization's
+            return slack_id(field, index), {}
+        refs = self.known_ids(reference_noun(field))
+        return refs[index % len(refs)] if refs else None
 
     # --- ids the organization already has, for references ---------------------------------------------------
 
@@ -56,10 +65,22 @@ class GenericState:
             return [(u["id"], {"email": u["email"], "name": u["name"]}) for u in org.users.values()]
         if noun == "workspace":
             return [(w["id"], {"name": w["name"]}) for w in org.workspaces.values() if w["archived_at"] is None]
+        if noun == "organization":
+            return [(org.organization["id"], {"name": org.organization["name"]})]
+        if noun in HANDWRITTEN:  # lists the hand-written routes own: their items, never made-up ones
+            return HANDWRITTEN[noun](self.box)
         path = self.top_level.get(noun)
         if path is None or self.seeder is None:
             return []
-        return [(key, {"name": rec.get("name")}) for key, rec in self.seeder(path).items()]
+        # report rows have no id of their own (keyed row-N): nothing can refer to them
+        return [(key, {"name": rec.get("name")}) for key, rec in self.seeder(path).items() if rec.get("id") == key]
+
+    def ids_of(self, noun: str) -> set[str] | None:
+        """The ids of a kind the organization has (what creates added included), or None for a kind it lacks."""
+        kinds = ("user", "workspace", "organization", *HANDWRITTEN, *self.top_level)
+        if noun not in kinds and not noun.endswith(("_actor", "_by")):
+            return None
+        return {key for key, _ in self.known_ids(noun)}
 
     # --- seeding --------------------------------------------------------------------------------------------
 
@@ -101,6 +122,9 @@ class GenericState:
                 continue
             key = key_of(record, key_field) or f"row-{index + 1}"  # report rows have no id
             items.setdefault(key, record)
+        for key, record in items.items():  # a channel's settings come from itself: its own id, not a made-up one
+            if record.get("id") == key:
+                _own_references(record, noun + "_id", key, items)
         return items
 
     def _position(self, concrete: str) -> int:
@@ -115,6 +139,8 @@ class GenericState:
         for name in props:
             if name == key_field or name in source or not name.endswith("_id") or name == "id":
                 continue
+            if "_by" in name and name.split("_by")[0] + "_at" in props:  # archived_by_…: set with its time only
+                continue
             refs = self.known_ids(noun_of(name.removesuffix("_id")))
             if refs:
                 ref_id, about = refs[index % len(refs)]
@@ -124,6 +150,55 @@ class GenericState:
                 label = name.removesuffix("_id") + "_name"  # rbac_group_id → rbac_group_name, the same group's
                 if label in props and about.get("name"):
                     source.setdefault(label, about["name"])
+
+
+def _api_keys(box: Sandbox) -> list[tuple[str, Record]]:
+    return [(k["id"], {"name": k["name"]}) for k in box.org.api_keys.values() if k["status"] == "active"]
+
+
+def _skills(box: Sandbox) -> list[tuple[str, Record]]:
+    skills: SkillsState = box.area("skills", SkillsState)
+    return [(key, {"name": r.skill.get("display_name")}) for key, r in skills.skills.items()]
+
+
+def _files(box: Sandbox) -> list[tuple[str, Record]]:
+    files: FilesState = box.area("files", FilesState)
+    return [(key, {"name": f.meta.get("filename")}) for key, f in files.files.items()]
+
+
+HANDWRITTEN: dict[str, Callable[[Sandbox], list[tuple[str, Record]]]] = {
+    "api_key": _api_keys,
+    "scoped_api_key": _api_keys,
+    "skill": _skills,
+    "file": _files,
+}
+# Reference fields whose name is not their kind's: a Claude tag user is an organization user.
+_ALIASES = {"claude_tag_user": "user", "resolved_by": "user", "issuer": "federation_issuer"}
+
+
+def _own_references(value: Any, field: str, key: str, items: MutableMapping[str, Record]) -> None:
+    """Nested ``field`` values (``sources.model.slack_channel_id``) made up while the collection was empty."""
+    if isinstance(value, dict):
+        for name, inner in value.items():
+            if name == field and isinstance(inner, str) and inner not in items:
+                value[name] = key
+            else:
+                _own_references(inner, field, key, items)
+    elif isinstance(value, list):
+        for inner in value:
+            _own_references(inner, field, key, items)
+
+
+def reference_noun(field: str) -> str:
+    """The kind of thing a ``*_id`` field refers to: ``scope.user_id`` → user, ``claude_tag_user_id`` → user."""
+    noun = field.removesuffix("_ids").removesuffix("_id")
+    return _ALIASES.get(noun, noun)
+
+
+def slack_id(field: str, index: int) -> str:
+    """A Slack id in Slack's own format: workspaces (teams) start with T, channels with C."""
+    letter = "C" if "channel" in field else "T"
+    return f"{letter}0{7340 + index}SANDBX"
 
 
 def properties_of(schema: dict[str, Any]) -> dict[str, Any]:

@@ -93,6 +93,8 @@ class OrgState:
         self.invites: dict[str, dict[str, Any]] = {}
         self.api_keys: dict[str, dict[str, Any]] = {}
         self.default_workspace_id = ""
+        # The one deliberate dangling reference: a member who left still shows as the creator of an old key.
+        self.departed_user_ids: set[str] = set()
         self._seed(now)
 
     def new_id(self, prefix: str) -> str:
@@ -117,6 +119,8 @@ class OrgState:
             self.set_member(by_name[ws_name], by_email[local], role)
         for name, ws_name, creator, status, days, expires in _API_KEYS:
             creator_id = by_email.get(creator) or self.new_id("user_")  # a departed user's id stays on the key
+            if creator not in by_email:
+                self.departed_user_ids.add(creator_id)
             created = now - timedelta(days=days)
             key: dict[str, Any] = {
                 "id": self.new_id("apikey_"),

@@ -20,6 +20,11 @@ from claude_api_mcp.sandbox.wire import rfc3339
 
 Schema = Mapping[str, Any]
 MISSING: Any = object()
+# An existing id for a reference field (field name, the field holding its object, index) and what it names
+# (``{"name": ..., "email": ...}``), or None when the field names nothing the organization has.
+Resolver = Callable[[str, str, int], "tuple[str, dict[str, Any]] | None"]
+# Fields that label the thing an id refers to, filled from it: a user actor's name and email are that user's.
+_LABELS = {"name": "name", "email": "email", "email_address": "email"}
 
 # A status the sandbox reports when it has to pick one: the ordinary, settled state of a thing.
 _PREFERRED = ("active", "enabled", "idle", "ready", "available", "succeeded", "completed", "approved", "valid")
@@ -37,11 +42,17 @@ _ENDINGS: tuple[str, ...] = (
 )
 _ENDINGS += ("resolved", "disabled", "deactivated", "suspended", "retired", "deprecated", "stopped", "paused", "denied")
 _MAX_DEPTH = 6
+# The stamp a settled status goes with (``approved`` → ``resolved_at``); other statuses go with their own
+# (``archived`` → ``archived_at``).
+_SETTLED_BY = {"approved": "resolved", "denied": "resolved", "completed": "ended", "succeeded": "ended"}
+_SETTLED_BY |= {"failed": "ended", "cancelled": "cancelled", "canceled": "canceled", "expired": "expired"}
 
 
 class Synth:
-    def __init__(self, new_id: Callable[[str], str], now: Callable[[], datetime]) -> None:
-        self.new_id, self.now = new_id, now
+    def __init__(
+        self, new_id: Callable[[str], str], now: Callable[[], datetime], resolve: Resolver | None = None
+    ) -> None:
+        self.new_id, self.now, self.resolve = new_id, now, resolve
 
     def build(self, schema: Schema, source: Any = MISSING, *, noun: str = "item", index: int = 0) -> Any:
         return _Walk(self, schema, noun, index).value(schema, source, "", 0)
@@ -50,6 +61,7 @@ class Synth:
 class _Walk:
     def __init__(self, synth: Synth, root: Schema, noun: str, index: int) -> None:
         self.synth, self.defs, self.noun, self.index = synth, root.get("$defs", {}), noun, index
+        self.holder = ""  # the field holding the object being built (``slack`` of ``slack.workspace_id``)
 
     def resolve(self, schema: Schema) -> Schema:
         while "$ref" in schema:
@@ -112,6 +124,8 @@ class _Walk:
         if "enum" in schema:
             if source is not MISSING and source in schema["enum"]:
                 return source
+            if name == "status" and {"pending", "approved"} <= set(schema["enum"]) and self.index % 2 == 0:
+                return "pending"  # requests awaiting a decision: every other one still waits
             return _pick(schema["enum"])
         options = schema.get("anyOf") or schema.get("oneOf")
         if options:
@@ -120,7 +134,7 @@ class _Walk:
         if isinstance(kind, list):
             return self.union([{**schema, "type": k} for k in kind], source, name, depth)
         if kind == "object" or (kind is None and "properties" in schema):
-            return self.obj(schema, source, depth)
+            return self.obj(schema, source, depth, name)
         if source is not MISSING and self.fits(schema, source):
             return source
         if kind == "array":
@@ -160,7 +174,7 @@ class _Walk:
             return None
         return self.value(concrete[0], MISSING, name, depth)
 
-    def obj(self, schema: Schema, source: Any, depth: int) -> dict[str, Any]:
+    def obj(self, schema: Schema, source: Any, depth: int, name: str = "") -> dict[str, Any]:
         props: Mapping[str, Schema] = schema.get("properties", {})
         given = source if isinstance(source, dict) else {}
         if isinstance(source, str) and "id" in props:  # a request names by id what the answer spells out
@@ -172,9 +186,17 @@ class _Walk:
             return {}
         noun = _tag(schema) or self.noun
         outer, self.noun = self.noun, noun  # nested objects name their own strings (an actor's name is a person's)
+        outer_holder, self.holder = self.holder, name
+        given = self.references(props, given)
         out: dict[str, Any] = {}
         for field, sub in props.items():
             known = given.get(field, MISSING)
+            if field == "id" and known is MISSING and depth > 0 and _tag(schema) and self.synth.resolve is not None:
+                # a nested {"type": "user", "id": ...} names someone the organization has
+                ref = self.synth.resolve(f"{_tag(schema)}_id", self.holder, self.index)
+                if ref is not None:
+                    out[field] = ref[0]
+                    continue
             if field == "id" and known is MISSING:
                 resolved = self.resolve(sub)
                 if resolved.get("type") == "string" and "enum" not in resolved and "const" not in resolved:
@@ -183,8 +205,57 @@ class _Walk:
             if depth >= _MAX_DEPTH and known is MISSING and field not in schema.get("required", ()):
                 continue
             out[field] = self.value(sub, known, field, depth + 1)
-        self.noun = outer
+        self.noun, self.holder = outer, outer_holder
+        self.pair(out, props, given)
         return out
+
+    def pair(self, out: dict[str, Any], props: Mapping[str, Schema], given: dict[str, Any]) -> None:
+        """Fields that go together are set together: a settled ``status`` has its stamp (an approved request its
+        ``resolved_at`` and ``resolved_by``), and an ``X_by…`` actor exists only with its ``X_at`` time."""
+        status = out.get("status")
+        stem = _SETTLED_BY.get(status, status) if isinstance(status, str) else None
+        for field in props:
+            if not field.endswith("_at"):
+                continue
+            prefix = field.removesuffix("_at")
+            if (
+                prefix == stem
+                and field not in given
+                and out.get(field) is None
+                and self.fits(props[field], "2000-01-01T00:00:00Z")
+            ):
+                out[field] = rfc3339(self.synth.now() - timedelta(days=1 + self.index))
+            for partner in props:
+                if partner.startswith(prefix + "_by") and partner not in given:
+                    if out.get(field) is None and self.fits(props[partner], None):
+                        out[partner] = None
+                    elif out.get(field) is not None and out.get(partner) is None:
+                        out[partner] = self.settled_actor(props[partner])
+
+    def settled_actor(self, schema: Schema) -> Any:
+        """Who settled something: the first non-null form of the field (a user actor, or a user id)."""
+        schema = self.resolve(schema)
+        options = [self.resolve(o) for o in schema.get("anyOf") or schema.get("oneOf") or [schema]]
+        concrete = next((o for o in options if o.get("type") != "null"), None)
+        return None if concrete is None else self.value(concrete, MISSING, "user_id", 1)
+
+    def references(self, props: Mapping[str, Schema], given: dict[str, Any]) -> dict[str, Any]:
+        """Point the object's unset ``*_id`` fields at things that exist, and label them as those things."""
+        if self.synth.resolve is None:
+            return given
+        found: dict[str, Any] = {}
+        for field, sub in props.items():
+            if field == "id" or not field.endswith("_id") or field in given:
+                continue
+            if "_by" in field and field.split("_by")[0] + "_at" in props:  # archived_by_…: only with its time
+                continue
+            ref = self.synth.resolve(field, self.holder, self.index)
+            if ref is not None and self.fits(sub, ref[0]):
+                found[field] = ref[0]
+                for label, key in _LABELS.items():
+                    if label in props and label not in given and ref[1].get(key) is not None:
+                        found.setdefault(label, ref[1][key])
+        return {**found, **given} if found else given
 
     def array(self, schema: Schema, name: str, depth: int) -> list[Any]:
         wanted = int(schema.get("minItems", 0))
@@ -201,6 +272,10 @@ class _Walk:
             return rfc3339(moment)
         if fmt == "date":
             return moment.date().isoformat()
+        if name.endswith("_id") and self.synth.resolve is not None:
+            ref = self.synth.resolve(name, self.holder, self.index)
+            if ref is not None:
+                return ref[0]
         if name == "id" or name.endswith("_id"):
             return self.synth.new_id(id_prefix(name.removesuffix("_id") or self.noun))
         return string_for(name, fmt, self.noun, self.index)
