@@ -21,6 +21,7 @@ import httpx
 
 from claude_api_mcp.client.platforms.base import BEDROCK_ARN, BEDROCK_ID, FIRST_PARTY_DATED, Platform, loads
 from claude_api_mcp.client.responses import parse_retry_after
+from claude_api_mcp.core import scrub
 from claude_api_mcp.core.errors import ApiError
 from claude_api_mcp.core.platform_config import MissingExtra, PlatformConfig, PlatformName, require_extra
 
@@ -126,7 +127,9 @@ class Bedrock(Platform):
     def _resolve_credentials(self) -> Any:
         if self._credentials is None:
             self._credentials = self.resolve()
-        return self._credentials.get_frozen_credentials()  # refreshable ones renew themselves here
+        frozen = self._credentials.get_frozen_credentials()  # refreshable ones renew themselves here
+        scrub.register((frozen.secret_key, frozen.token))  # a chain's keys are secrets as much as configured ones
+        return frozen
 
     def resolve(self) -> Any:
         """botocore's credentials: explicit keys from the environment, else the whole chain (profiles, SSO, roles)."""

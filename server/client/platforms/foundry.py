@@ -17,6 +17,7 @@ import httpx
 
 from claude_api_mcp.client.platforms.base import Platform, loads
 from claude_api_mcp.client.responses import parse_retry_after
+from claude_api_mcp.core import scrub
 from claude_api_mcp.core.errors import ApiError
 from claude_api_mcp.core.platform_config import PlatformConfig, PlatformName, require_extra
 
@@ -73,6 +74,7 @@ class Foundry(Platform):
                     message=f"Microsoft Entra ID: {exc.message}", network="config", credential=self.credential
                 ) from exc
             self._token = (str(found.token), float(found.expires_on))
+            scrub.register((self._token[0],))  # minted at run time: scrubbed like a configured resource key
             return self._token[0]
 
     def credentials_found(self) -> str:

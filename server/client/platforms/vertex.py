@@ -18,6 +18,7 @@ import anyio.to_thread
 import httpx
 
 from claude_api_mcp.client.platforms.base import FIRST_PARTY_DATED, Platform, google_error, loads
+from claude_api_mcp.core import scrub
 from claude_api_mcp.core.errors import ApiError
 from claude_api_mcp.core.platform_config import MissingExtra, PlatformConfig, PlatformName, require_extra
 
@@ -110,7 +111,9 @@ class Vertex(Platform):
                 raise ApiError(
                     message=f"Google credentials: {exc}", network="config", credential=self.credential
                 ) from exc
-            return str(self._google.token)
+            token = str(self._google.token)
+            scrub.register((token,))  # minted at run time: scrubbed like a configured GOOGLE_OAUTH_ACCESS_TOKEN
+            return token
 
     def credentials_found(self) -> str:
         if self.config.token is not None:

@@ -1,0 +1,174 @@
+"""One attempt of one request: send it, read what the caller needs of the answer, and note how it ended.
+
+``AnthropicAPI._exchange`` (server/client/http.py) loops over attempts within the call's deadline; an attempt
+that failed in a way the retry policy may retry raises ``Retryable``; every attempt, failed network ones
+included, is recorded in the call's ``deadline.Budget`` (for the deadline's message and the per-call log).
+
+Each request that may change something (any method but GET/HEAD/OPTIONS) is noted in the list set by
+``tracking_sends()``, so a failed write can say whether anything left the machine.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from typing import TYPE_CHECKING
+
+import httpx
+
+from claude_api_mcp.client.bodies import body_chunks
+from claude_api_mcp.client.deadline import Budget
+from claude_api_mcp.client.platforms.base import Platform
+from claude_api_mcp.client.responses import error_from_response
+from claude_api_mcp.client.retry import (
+    NEVER_SENT,
+    READ_METHODS,
+    cut_body,
+    is_short,
+    network_error,
+    outcome,
+    status_retryable,
+)
+from claude_api_mcp.core.errors import ApiError
+
+if TYPE_CHECKING:  # same layer, one direction: http imports this module at run time
+    from claude_api_mcp.client.http import AnthropicAPI
+
+log = logging.getLogger("claude_api_mcp.http")
+
+ERROR_BODY_CAP = 1 << 20  # an error envelope is a few hundred bytes; more is a proxy page, read no further
+_SENDS: ContextVar[list[str] | None] = ContextVar("claude_api_mcp_sends", default=None)
+
+
+@contextmanager
+def tracking_sends() -> Iterator[list[str]]:
+    """Collect ``"METHOD /path"`` for every request that may change something sent inside this block."""
+    sends: list[str] = []
+    token = _SENDS.set(sends)
+    try:
+        yield sends
+    finally:
+        _SENDS.reset(token)
+
+
+class Retryable(Exception):
+    """An attempt failed; ``retryable``: the policy allows sending it again (if the deadline does)."""
+
+    def __init__(self, err: ApiError, retryable: bool) -> None:
+        super().__init__(str(err))
+        self.err, self.retryable = err, retryable
+
+
+class Attempts:
+    def __init__(
+        self,
+        api: AnthropicAPI,
+        request: httpx.Request,
+        method: str,
+        idempotent: bool,
+        platform: Platform | None,
+        budget: Budget,
+    ) -> None:
+        self.api, self.request, self.method = api, request, method
+        self.idempotent, self.platform, self.budget = idempotent, platform, budget
+        self.path = request.url.path
+        self.sends = _SENDS.get() if method not in READ_METHODS else None
+        self.stage = ""  # where an attempt the deadline stopped was: for its line in the tally
+
+    def out_of_time(self, why: str = "") -> ApiError:
+        if self.stage:  # the deadline stopped an attempt in flight: it counts too
+            self.budget.record(self.method, self.path, self.stage)
+            self.stage = ""
+        because = f" ({why})" if why else ""
+        return ApiError(
+            message=f"the call's {self.budget.seconds:g} s deadline ran out{because}; {self.budget.summary()}",
+            network="deadline",
+        )
+
+    def _fail(self, err: ApiError, retryable: bool) -> Retryable:
+        self.stage = ""
+        self.budget.record(self.method, self.path, outcome(err))
+        return Retryable(err, retryable)
+
+    async def once(
+        self, waited: bool, read_body: bool, seen: Callable[[httpx.Response], None] | None
+    ) -> tuple[httpx.Response, bytearray]:
+        api = self.api
+        self.stage = "still waiting for the rate limit"
+        ticket = await api.throttle.acquire(waited=waited)
+        if self.sends is not None:
+            self.sends.append(f"{self.method} {self.path}")
+        self.stage = "no answer yet"
+        started = time.perf_counter()
+        try:
+            response = await api.client.send(self.request, stream=True)
+        except NEVER_SENT as exc:
+            api.throttle.release(ticket, None)
+            if self.sends:
+                self.sends.pop()
+            raise self._fail(network_error(exc, None), True) from exc  # never reached the API
+        except BaseException as exc:
+            api.throttle.release(ticket, None)
+            if not isinstance(exc, httpx.HTTPError):
+                raise
+            raise self._fail(network_error(exc, None), self.idempotent) from exc
+        api.throttle.release(ticket, response)
+        request_id = response.headers.get("request-id")
+        log.debug(
+            "%s %s -> %s in %.0f ms (request id %s)",
+            self.method,
+            self.path,
+            response.status_code,
+            (time.perf_counter() - started) * 1000,
+            request_id,
+        )
+        if not response.is_success:
+            raise await self._error(response)
+        if self.platform:  # reads like Anthropic's from here: its request id, and SSE (Bedrock)
+            self.platform.adapt(response)
+            request_id = response.headers.get("request-id")
+        if seen is not None:
+            seen(response)
+        if not read_body:
+            self.stage = ""
+            self.budget.record(self.method, self.path, f"HTTP {response.status_code}")
+            return response, bytearray()
+        self.stage = f"HTTP {response.status_code}, its body still arriving"
+        body = bytearray()
+        try:
+            async for piece in body_chunks(response, api.settings.max_response_bytes):
+                body += piece
+        except (httpx.HTTPError, ApiError) as exc:
+            if isinstance(exc, ApiError) and exc.network != "stalled":  # too large, undecodable: the same again
+                self.budget.record(self.method, self.path, outcome(exc))
+                self.stage = ""
+                raise
+            raise self._cut(response, request_id) from exc
+        finally:
+            await response.aclose()
+        if is_short(response):
+            raise self._cut(response, request_id)
+        self.stage = ""
+        self.budget.record(self.method, self.path, f"HTTP {response.status_code}")
+        return response, body
+
+    def _cut(self, response: httpx.Response, request_id: str | None) -> Retryable:
+        """The headers arrived, the body did not: a read goes again, a write was processed and never does."""
+        read = self.method in READ_METHODS
+        err = cut_body(response, response.num_bytes_downloaded, request_id, processed=not read)
+        return self._fail(err, read)
+
+    async def _error(self, response: httpx.Response) -> Retryable:
+        body = bytearray()
+        try:
+            async for piece in body_chunks(response, ERROR_BODY_CAP, what="error body"):
+                body += piece
+        except (httpx.HTTPError, ApiError):
+            pass  # a broken or oversized error body: the status alone still makes an error
+        finally:
+            await response.aclose()
+        err = self.platform.error(response, bytes(body)) if self.platform else error_from_response(response, body)
+        return self._fail(err, status_retryable(response, err, self.idempotent))
