@@ -11,8 +11,8 @@ headers have arrived: its body may take up to ``stream_total_timeout`` in all, a
 ``stream_idle_timeout`` at a time (``Budget.streaming``). Everything before the headers (connect, retries)
 stays within the deadline.
 
-The budget also keeps the tally of the call's attempts, failed network attempts included, for the error
-and for the per-call log (``attempts()``).
+The budget also keeps the tally of the call's attempts, failed network attempts included, for the error;
+``tally()`` collects the same for the per-call log (server/web/metrics.py).
 """
 
 from __future__ import annotations
@@ -36,7 +36,13 @@ class Attempt:
 
     method: str
     path: str
-    outcome: str  # "HTTP 503", "connection refused", "read timed out", "body cut after 512 bytes", "HTTP 200"
+    outcome: (
+        str  # "HTTP 503", "connection refused", "no answer yet", "body was cut off after 512 bytes ...", "HTTP 200"
+    )
+
+    @property
+    def ok(self) -> bool:
+        return self.outcome.startswith("HTTP 2")  # a cut body's outcome starts with "body"
 
 
 @dataclass
@@ -58,7 +64,10 @@ class Budget:
         return self.seconds - (self.clock() - self.started)
 
     def record(self, method: str, path: str, outcome: str) -> None:
-        self.tried.append(Attempt(method, path, outcome))
+        attempt = Attempt(method, path, outcome)
+        self.tried.append(attempt)
+        if (tally := _TALLY.get()) is not None:
+            tally.append(attempt)
 
     def streaming(self, total: float) -> None:
         """A stream's headers arrived: from now its body has ``total`` seconds (and its idle limit), not what is
@@ -86,6 +95,18 @@ class DeadlineExceeded(Exception):
 
 
 _BUDGET: ContextVar[Budget | None] = ContextVar("claude_api_mcp_budget", default=None)
+_TALLY: ContextVar[list[Attempt] | None] = ContextVar("claude_api_mcp_tally", default=None)
+
+
+@contextmanager
+def tally() -> Iterator[list[Attempt]]:
+    """Every attempt made inside the block, failed network attempts included (the per-call log reads it)."""
+    tried: list[Attempt] = []
+    token = _TALLY.set(tried)
+    try:
+        yield tried
+    finally:
+        _TALLY.reset(token)
 
 
 @contextmanager
@@ -102,9 +123,3 @@ def call_deadline(seconds: float) -> Iterator[Budget]:
 
 def current() -> Budget | None:
     return _BUDGET.get()
-
-
-def attempts() -> list[Attempt]:
-    """The attempts of the current call so far (empty outside a call)."""
-    budget = _BUDGET.get()
-    return list(budget.tried) if budget is not None else []
