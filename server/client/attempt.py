@@ -104,12 +104,21 @@ class Attempts:
         self.stage = "no answer yet"
         started = time.perf_counter()
         try:
-            response = await api.client.send(self.request, stream=True)
+            if self.platform:  # signed afresh each attempt (a new SigV4 date, a refreshed token)
+                response = await api.client.send(self.request, stream=True, auth=self.platform.auth)
+            else:
+                response = await api.client.send(self.request, stream=True)
         except NEVER_SENT as exc:
             api.throttle.release(ticket, None)
             if self.sends:
                 self.sends.pop()
             raise self._fail(network_error(exc, None), True) from exc  # never reached the API
+        except ApiError:  # the platform's credentials could not be had: nothing left the machine
+            api.throttle.release(ticket, None)
+            if self.sends:
+                self.sends.pop()
+            self.stage = ""
+            raise
         except BaseException as exc:
             api.throttle.release(ticket, None)
             if not isinstance(exc, httpx.HTTPError):
@@ -127,9 +136,6 @@ class Attempts:
         )
         if not response.is_success:
             raise await self._error(response)
-        if self.platform:  # reads like Anthropic's from here: its request id, and SSE (Bedrock)
-            self.platform.adapt(response)
-            request_id = response.headers.get("request-id")
         if seen is not None:
             seen(response)
         if not read_body:

@@ -42,6 +42,7 @@ from claude_api_mcp.client import deadline
 from claude_api_mcp.client.attempt import Attempts, Retryable, tracking_sends
 from claude_api_mcp.client.bodies import ACCEPT_ENCODING
 from claude_api_mcp.client.platforms.base import Platform
+from claude_api_mcp.client.platforms.transport import plug
 from claude_api_mcp.client.retry import IDEMPOTENT_METHODS, backoff
 from claude_api_mcp.client.throttle import Throttle
 from claude_api_mcp.core.config import KeyKind, Settings
@@ -111,9 +112,17 @@ class AnthropicAPI:
         self._sleep = sleep
         self._clock = clock  # the deadline's clock: a test that fakes ``sleep`` moves it too
         self.throttle = Throttle(max_wait=settings.max_retry_wait, sleep=sleep)
-        self.platform = (
-            platform  # --platform: standard-key calls go to Bedrock/Vertex/Foundry (server/client/platforms)
-        )
+        self.platform = platform
+
+    @property
+    def platform(self) -> Platform | None:
+        """--platform: standard-key calls go to Bedrock/Vertex/Foundry (server/client/platforms)."""
+        return self._platform
+
+    @platform.setter
+    def platform(self, platform: Platform | None) -> None:
+        plug(self.client, platform)  # the one client's transport adapts the platform's answers
+        self._platform = platform
 
     def _via_platform(self, key: KeyKind) -> Platform | None:
         return self.platform if key is KeyKind.API else None  # the Admin API is Anthropic's only
@@ -232,8 +241,8 @@ class AnthropicAPI:
         budget = deadline.current() or deadline.Budget(self.settings.call_timeout)  # direct use: per request
         budget.start(self._clock)
         platform = self._via_platform(key)
-        if platform:  # Bedrock/Vertex/Foundry: rewritten, signed, once for every attempt
-            request = await platform.prepare(request, path)
+        if platform:  # Bedrock/Vertex/Foundry: rewritten once; its ``auth`` signs every attempt
+            request = platform.rewrite_request(request, path)
         attempt = Attempts(self, request, method, idempotent, platform, budget)
         tries = 0
         while True:

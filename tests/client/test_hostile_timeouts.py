@@ -49,15 +49,15 @@ def test_the_defaults_fit_each_kind_of_call() -> None:
 async def test_an_upstream_that_never_answers_costs_the_call_deadline_not_4_read_timeouts(tmp_path: Path) -> None:
     """Issue 19 #12: with the default 60 s read timeout, 4 attempts took 240 s; the deadline stops the first one."""
     with RealUpstream(silent) as upstream:
-        started = time.monotonic()
         async with connect(upstream, tmp_path, call_timeout=1.0) as client:
+            started = time.monotonic()
             result = await client.call_tool("get_organization", {})
-        seconds = time.monotonic() - started
+            seconds = time.monotonic() - started
     text = text_of(result)
     assert result.is_error and "Out of time: the call's 1 s deadline ran out" in text, text
     assert "1 upstream attempt in this call, the last GET /v1/organizations/me: no answer yet" in text
     assert "--call-deadline" in text
-    assert upstream.connections == 1 and 1.0 <= seconds < 1.0 + 2
+    assert upstream.connections == 1 and 1.0 <= seconds < 10  # not 60 s (one read timeout), let alone 4 x 60 s
 
 
 async def test_a_hung_upstream_costs_the_read_timeout_per_attempt_not_600_s(tmp_path: Path) -> None:
@@ -83,7 +83,7 @@ async def test_the_call_deadline_bounds_every_attempt_together(tmp_path: Path) -
     assert result.is_error and "Out of time: the call's 1 s deadline ran out (a retry after " in text, text
     assert "2 upstream attempts in this call, the last GET /v1/organizations/me: no answer within the read" in text
     assert upstream.connections == 2
-    assert seconds < 1.0 + 2
+    assert seconds < 10  # the deadline, plus a loaded machine's start and stop of the server
 
 
 async def test_a_stream_that_falls_silent_is_dropped_after_the_idle_timeout(tmp_path: Path) -> None:
