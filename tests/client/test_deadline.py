@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Callable
 
+import anyio
 import httpx
 import pytest
 
@@ -161,3 +162,31 @@ async def test_failed_network_attempts_are_counted_too() -> None:
         "connection closed before the answer's headers",
         "HTTP 200",
     ]
+
+
+class Hanging(httpx.AsyncBaseTransport):
+    """Accepts every request and never answers (an upstream that took the connection and went silent)."""
+
+    def __init__(self) -> None:
+        self.requests = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.requests += 1
+        await anyio.sleep_forever()
+        raise AssertionError("unreachable")
+
+
+async def test_an_upstream_that_never_answers_ends_at_the_deadline_with_what_was_tried() -> None:
+    """The read timeout (60 s) never fires first: 0.5 s of deadline ends the call, with one attempt counted."""
+    hanging = Hanging()
+    settings = Settings(admin_key=Secret("sk-ant-admin01-" + "x" * 40), base_url="https://api.test")
+    async with make_client(settings, hanging) as client:
+        api = AnthropicAPI(client, settings)
+        with anyio.fail_after(10):  # the test's own guard: the bound is the deadline's, not this one
+            with deadline.call_deadline(0.5) as budget, pytest.raises(ApiError) as caught:
+                await api.request("GET", "/v1/organizations/me", key=KeyKind.ADMIN)
+    assert hanging.requests == 1 and caught.value.network == "deadline"
+    assert [a.outcome for a in budget.tried] == ["no answer yet"]
+    assert "the call's 0.5 s deadline ran out; 1 upstream attempt in this call" in describe(
+        caught.value, key=KeyKind.ADMIN
+    )
