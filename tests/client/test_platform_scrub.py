@@ -2,7 +2,7 @@
 
 Each case runs a server on one platform against a hostile upstream (a mock transport) that echoes the
 credential back: in a 503 (retried, so the retry is logged with the message), in the 400 that ends the call,
-and (where the platform streams SSE) in the text of a successful reply. Configured credentials
+and in the text of a successful reply (SSE, or Bedrock's AWS event stream). Configured credentials
 (AWS_BEARER_TOKEN_BEDROCK, AWS_SECRET_ACCESS_KEY, AWS_SESSION_TOKEN, GOOGLE_OAUTH_ACCESS_TOKEN,
 ANTHROPIC_FOUNDRY_API_KEY) and credentials a chain mints at run time (botocore from the environment,
 google-auth, azure-identity through the Azure CLI) are both covered.
@@ -16,7 +16,7 @@ import os
 import secrets
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +28,7 @@ from claude_api_mcp.app.assemble import build_server
 from claude_api_mcp.core.config import Profile, Settings
 from claude_api_mcp.core.platform_config import PlatformConfig, PlatformName
 from claude_api_mcp.core.secret import Secret
+from claude_api_mcp.sandbox import eventstream
 from tests.helpers import Sleeps, text_of
 from tests.hostile import reply
 
@@ -39,6 +40,11 @@ HELLO = [{"role": "user", "content": "hi"}]
 def fresh(prefix: str) -> str:
     """A credential no other test registered, so only this test's registration can scrub it."""
     return prefix + secrets.token_urlsafe(30)
+
+
+async def streamed(chunks: list[bytes]) -> AsyncIterator[bytes]:
+    for chunk in chunks:
+        yield chunk
 
 
 class Echo:
@@ -54,7 +60,13 @@ class Echo:
             status, kind = (529, "overloaded_error") if self.count == 1 else (400, "invalid_request_error")
             body = {"type": "error", "error": {"type": kind, "message": f"bad credential {echoed}"}}
             return httpx.Response(status, json=body, headers={"request-id": "req_echo"})
-        return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=reply(f"you sent {echoed}"))
+        sse = reply(f"you sent {echoed}")
+        if request.url.path.endswith("/invoke-with-response-stream"):  # Bedrock: the same events as AWS frames
+            events = [json.loads(line[6:]) for line in sse.decode().splitlines() if line.startswith("data: ")]
+            frames = [eventstream.chunk(json.dumps(e).encode()) for e in events]
+            kind = {"content-type": "application/vnd.amazon.eventstream"}
+            return httpx.Response(200, headers=kind, content=streamed(frames))  # off the wire, not in memory
+        return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=sse)
 
 
 async def run(config: PlatformConfig, echo: Echo, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> str:
@@ -90,7 +102,7 @@ def assert_absent(credential: str, found: str) -> None:
 async def test_a_bedrock_api_key_is_scrubbed(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     token = fresh("ABSKQmVkcm9ja0FQSUtleS")
     config = PlatformConfig(PlatformName.BEDROCK, region="us-east-1", token=Secret(token), token_source="env")
-    echo = Echo(lambda r: r.headers["authorization"], streams=False)
+    echo = Echo(lambda r: r.headers["authorization"], streams=True)
     assert_absent(token, await run(config, echo, tmp_path, caplog))
 
 
@@ -103,7 +115,7 @@ async def test_aws_keys_from_the_environment_are_scrubbed(tmp_path: Path, caplog
         aws_secret_access_key=Secret(secret),
         aws_session_token=Secret(session),
     )
-    echo = Echo(lambda r: f"{r.headers['x-amz-security-token']} {secret}", streams=False)  # a proxy that knows
+    echo = Echo(lambda r: f"{r.headers['x-amz-security-token']} {secret}", streams=True)  # a proxy that knows
     found = await run(config, echo, tmp_path, caplog)
     assert_absent(secret, found)
     assert_absent(session, found)
@@ -119,7 +131,7 @@ async def test_aws_keys_botocores_chain_finds_at_run_time_are_scrubbed(
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", secret)
     monkeypatch.setenv("AWS_SESSION_TOKEN", session)
     config = PlatformConfig(PlatformName.BEDROCK, region="us-east-1")  # nothing configured: botocore finds them
-    echo = Echo(lambda r: f"{r.headers['x-amz-security-token']} {secret}", streams=False)
+    echo = Echo(lambda r: f"{r.headers['x-amz-security-token']} {secret}", streams=True)
     found = await run(config, echo, tmp_path, caplog)
     assert_absent(secret, found)
     assert_absent(session, found)

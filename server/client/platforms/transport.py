@@ -20,6 +20,7 @@ class PlatformTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         response = await self.inner.handle_async_request(request)
         if request.extensions.get(PLATFORM_CALL) and 200 <= response.status_code < 300:
+            response.request = request  # a transport's answer has none yet; the event stream decoder reads it
             self.platform.adapt(response)
         return response
 
