@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import httpx
 
@@ -32,10 +32,18 @@ from claude_api_mcp.client.retry import (
     outcome,
     status_retryable,
 )
+from claude_api_mcp.client.throttle import Throttle
+from claude_api_mcp.core.config import Settings
 from claude_api_mcp.core.errors import ApiError
 
-if TYPE_CHECKING:  # same layer, one direction: http imports this module at run time
-    from claude_api_mcp.client.http import AnthropicAPI
+
+class Sender(Protocol):
+    """What an attempt uses of ``AnthropicAPI`` (a Protocol, so this module never imports http: no cycle)."""
+
+    client: httpx.AsyncClient
+    throttle: Throttle
+    settings: Settings
+
 
 log = logging.getLogger("claude_api_mcp.http")
 
@@ -65,7 +73,7 @@ class Retryable(Exception):
 class Attempts:
     def __init__(
         self,
-        api: AnthropicAPI,
+        api: Sender,
         request: httpx.Request,
         method: str,
         idempotent: bool,
