@@ -166,7 +166,13 @@ async def count_tokens(
         cache_control=cache_control,
     )
     raw = await api(ctx, KEY).request(
-        "POST", "/v1/messages/count_tokens", key=KEY, json_body=body, headers=beta_header(betas), idempotent=True
+        "POST",
+        "/v1/messages/count_tokens",
+        key=KEY,
+        json_body=body,
+        headers=beta_header(betas),
+        idempotent=True,
+        read=True,  # counting changes nothing: a cut answer is asked for again
     )
     return TokenCount.model_validate(raw)
 

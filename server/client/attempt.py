@@ -79,10 +79,13 @@ class Attempts:
         idempotent: bool,
         platform: Platform | None,
         budget: Budget,
+        *,
+        read: bool = False,
     ) -> None:
         self.api, self.request, self.method = api, request, method
         self.idempotent, self.platform, self.budget = idempotent, platform, budget
         self.path = request.url.path
+        self.read = read  # changes nothing: a cut body is sent again (a write's never is)
         self.sends = _SENDS.get() if method not in READ_METHODS else None
         self.stage = ""  # where an attempt the deadline stopped was: for its line in the tally
 
@@ -172,9 +175,8 @@ class Attempts:
 
     def _cut(self, response: httpx.Response, request_id: str | None) -> Retryable:
         """The headers arrived, the body did not: a read goes again, a write was processed and never does."""
-        read = self.method in READ_METHODS
-        err = cut_body(response, response.num_bytes_downloaded, request_id, processed=not read)
-        return self._fail(err, read)
+        err = cut_body(response, response.num_bytes_downloaded, request_id, processed=not self.read)
+        return self._fail(err, self.read)
 
     async def _error(self, response: httpx.Response) -> Retryable:
         body = bytearray()

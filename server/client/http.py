@@ -43,7 +43,7 @@ from claude_api_mcp.client.attempt import Attempts, Retryable, tracking_sends
 from claude_api_mcp.client.bodies import ACCEPT_ENCODING
 from claude_api_mcp.client.platforms.base import Platform
 from claude_api_mcp.client.platforms.transport import plug
-from claude_api_mcp.client.retry import IDEMPOTENT_METHODS, backoff
+from claude_api_mcp.client.retry import IDEMPOTENT_METHODS, READ_METHODS, backoff
 from claude_api_mcp.client.throttle import Throttle
 from claude_api_mcp.core.config import KeyKind, Settings
 from claude_api_mcp.core.errors import ApiError
@@ -150,16 +150,21 @@ class AnthropicAPI:
         headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
         on_response: Callable[[httpx.Response], None] | None = None,
+        read: bool | None = None,
     ) -> Any:
         """Send one call (with retries) and return the parsed JSON body.
 
         ``on_response`` sees each successful response's status and headers before its body is read (the audit
         log records what was sent even when the body is then lost). The body is read up to
         ``max_response_bytes``, within ``read_timeout`` between chunks and the call's deadline in all; a read
-        whose body is cut is sent again (a write never is)."""
+        whose body is cut is sent again (a write never is; ``read``: a POST that changes nothing, like
+        count_tokens, is a read too; by default only GET/HEAD/OPTIONS are)."""
         method = method.upper()
         request = self._build(method, path, key, params, json_body, files, data, headers, self.settings.read_timeout)
-        response, body = await self._exchange(request, method, path, key, idempotent, read_body=True, seen=on_response)
+        read = method in READ_METHODS if read is None else read
+        response, body = await self._exchange(
+            request, method, path, key, idempotent, read_body=True, seen=on_response, read=read
+        )
         request_id = response.headers.get("request-id")
         if not body.strip():
             return None
@@ -235,6 +240,7 @@ class AnthropicAPI:
         *,
         read_body: bool,
         seen: Callable[[httpx.Response], None] | None = None,
+        read: bool = False,
     ) -> tuple[httpx.Response, bytearray]:
         """The retry loop, within the call's deadline: a successful response, its body read when ``read_body``."""
         idempotent = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
@@ -243,7 +249,7 @@ class AnthropicAPI:
         platform = self._via_platform(key)
         if platform:  # Bedrock/Vertex/Foundry: rewritten once; its ``auth`` signs every attempt
             request = platform.rewrite_request(request, path)
-        attempt = Attempts(self, request, method, idempotent, platform, budget)
+        attempt = Attempts(self, request, method, idempotent, platform, budget, read=read)
         tries = 0
         while True:
             left = budget.remaining()

@@ -190,3 +190,27 @@ async def test_an_upstream_that_never_answers_ends_at_the_deadline_with_what_was
     assert "the call's 0.5 s deadline ran out; 1 upstream attempt in this call" in describe(
         caught.value, key=KeyKind.ADMIN
     )
+
+
+async def test_a_post_that_only_reads_is_sent_again_after_a_cut() -> None:
+    """count_tokens is a POST that changes nothing: like a GET, its cut answer is asked for again."""
+    fake, posts = FakeTime(), []
+    counted = json.dumps({"input_tokens": 12}).encode()
+
+    def cut_once(request: httpx.Request) -> httpx.Response:
+        posts.append(request.content)
+        headers = {"content-length": str(len(counted))}
+        if len(posts) == 1:
+            return httpx.Response(200, headers=headers, stream=CutBody(counted, 5))
+        return httpx.Response(200, headers=headers, content=counted)
+
+    settings = Settings(api_key=Secret("sk-ant-api03-" + "y" * 40), base_url="https://api.test")
+    api = AnthropicAPI(
+        make_client(settings, httpx.MockTransport(cut_once)), settings, sleep=fake.sleep, clock=fake.clock
+    )
+    body = {"model": "claude-sonnet-4-5", "messages": [{"role": "user", "content": "hi"}]}
+    with deadline.call_deadline(60.0):
+        answer = await api.request(
+            "POST", "/v1/messages/count_tokens", key=KeyKind.API, json_body=body, idempotent=True, read=True
+        )
+    assert answer == {"input_tokens": 12} and len(posts) == 2
