@@ -94,6 +94,22 @@ _ERROR_EXAMPLES: list[tuple[str, ApiError]] = [
     ("502, HTML body", ApiError("HTTP 502 with a non-JSON body (text/html)", status=502, type="non_json_response")),
     ("no connection", ApiError("connection refused", network="connect")),
     ("read timeout", ApiError("timed out", network="read_timeout")),
+    (
+        "body cut, every attempt",
+        ApiError(
+            "body was cut off after 512 of 2,119 bytes (HTTP 200, the headers had arrived): a read is sent again "
+            "after a cut, up to the retry limit and within the call's deadline; retry later",
+            network="body_cut",
+        ),
+    ),
+    (
+        "no answer in time",
+        ApiError(
+            "the call's 90 s deadline ran out; 1 upstream attempt in this call, the last GET "
+            "/v1/organizations/users: no answer yet",
+            network="deadline",
+        ),
+    ),
 ]
 
 

@@ -168,7 +168,13 @@ async def count_tokens(
         cache_control=cache_control,
     )
     raw = await api(ctx, KEY).request(
-        "POST", COUNT.path(), key=KEY, json_body=body, headers=beta_header(betas), idempotent=True
+        "POST",
+        COUNT.path(),
+        key=KEY,
+        json_body=body,
+        headers=beta_header(betas),
+        idempotent=True,
+        read=True,  # counting changes nothing: a cut answer is asked for again
     )
     return TokenCount.model_validate(raw)
 

@@ -12,7 +12,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Annotated, Any
 
-import anyio
 import httpx
 import pydantic_core
 from mcp.server import MCPServer
@@ -31,6 +30,7 @@ from claude_api_mcp.app.profiles import Selection, select
 from claude_api_mcp.app.prompts import register_prompts
 from claude_api_mcp.app.strict import ClaudeApiServer, StrictTool, strict_arguments
 from claude_api_mcp.app.unlisted import not_enabled
+from claude_api_mcp.client.deadline import call_deadline
 from claude_api_mcp.client.http import AnthropicAPI, make_client, tracking_sends
 from claude_api_mcp.client.platforms import build as build_platform
 from claude_api_mcp.core import scrub
@@ -198,7 +198,7 @@ def make_tool(tool: ToolDef, settings: Settings) -> Tool:
         # sent), every text scrubbed of secrets, and the whole call within settings.call_timeout.
         with tracking_sends() as sends:
             try:
-                with anyio.fail_after(settings.call_timeout):
+                with call_deadline(settings.call_timeout) as budget:  # the client spends it, says what it tried
                     result = await fn(**kwargs)
             except ApiError as err:
                 if (attempt := audit.current()) is not None:
@@ -218,7 +218,7 @@ def make_tool(tool: ToolDef, settings: Settings) -> Tool:
             except httpx.InvalidURL as exc:  # e.g. a huge filter value: refused before anything is sent
                 raise ToolError(f"The arguments do not fit in a request URL ({exc}); use shorter values.") from None
             except TimeoutError:
-                text = f"{tool.name} did not finish within {settings.call_timeout:g} s (the API is too slow or not "
+                text = f"{tool.name} did not finish within {budget.limit()} (the API is too slow or not "
                 text += "answering) and was stopped."
                 raise ToolError(scrub.text(with_note(text, sent_note(tool.read_only, sends)))) from None
             except Exception as exc:  # a shape nobody expected, a bad local path, a bug: never a bare crash

@@ -189,6 +189,11 @@ def parser(command: str = "serve") -> argparse.ArgumentParser:
     p.add_argument("--report-concurrency", type=int, help="requests one report keeps in flight, default 16")
     p.add_argument("--max-report-requests", type=int, help="upstream requests one report call may make, default 500")
     p.add_argument(
+        "--call-deadline",
+        help="seconds one tool call may take upstream, every attempt and retry included, default 90 (a streamed "
+        "reply's body has its own limits)",
+    )
+    p.add_argument(
         "--platform",
         type=str.lower,
         choices=[x.value for x in PlatformName],
@@ -286,6 +291,9 @@ def settings_from(args: argparse.Namespace, env: Mapping[str, str]) -> Settings:
         audit_log=Path(audit).expanduser() if audit else None,
         report_concurrency=int(concurrency),
         allow_files=_allowed_dirs(pick("allow_files", ENV_PREFIX + "ALLOW_FILES")),
+        call_timeout=_seconds(
+            pick("call_deadline", ENV_PREFIX + "CALL_DEADLINE"), Settings.call_timeout, "--call-deadline"
+        ),
         max_report_requests=_positive(
             pick("max_report_requests", ENV_PREFIX + "MAX_REPORT_REQUESTS"),
             Settings.max_report_requests,
@@ -312,6 +320,19 @@ def _positive(value: str | None, default: int, flag: str) -> int:
     if not value.strip().isdigit() or int(value) <= 0:
         raise ConfigError(f"{flag} must be a positive whole number, got {value!r}")
     return int(value)
+
+
+def _seconds(value: str | None, default: float, flag: str) -> float:
+    """A duration in seconds: 1 to 3600 (a deadline of hours would not bound anything a person waits for)."""
+    if value is None:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not 1 <= seconds <= 3600:
+        raise ConfigError(f"{flag} must be a number of seconds from 1 to 3600, got {value!r}")
+    return seconds
 
 
 def log_level(args: argparse.Namespace, env: Mapping[str, str]) -> str:

@@ -13,14 +13,15 @@ Retry policy (why each rule exists):
 * ``x-should-retry: false`` stops any retry. ``x-should-retry: true`` is a hint from a server (or a proxy)
   that cannot know whether a create was processed, so it only makes *idempotent* calls retry on statuses
   they would not otherwise retry; a create still goes out again only on 429, 529 or a failed connection.
+* A read (GET/HEAD/OPTIONS) whose answer is cut mid-body (the headers arrived, the body did not) is sent
+  again like after a 5xx; a write whose body is cut was processed and is never resent (the message says so).
 
-Timeouts (``Settings``): connect (and waiting for a pooled connection) ``connect_timeout``; a non-streaming
-call waits at most ``read_timeout`` for its answer and between its chunks; a streamed body at most
-``stream_idle_timeout`` between chunks. The whole tool call, retries included, is bounded by
-``call_timeout`` in ``server/app/assemble.py``. Bodies are read with bounded memory by ``server/client/bodies.py``.
-
-Each request that may change something (any method but GET/HEAD/OPTIONS) is noted in the list set by
-``tracking_sends()``, so a failed write can say whether anything left the machine.
+Time (``Settings``): connect (and waiting for a pooled connection) ``connect_timeout``; an answer's
+headers and chunks ``read_timeout`` apart at most; and the whole tool call, every attempt, body and retry
+wait together, ``call_timeout`` (``--call-deadline``, server/client/deadline.py): when it runs out the error
+says so and what was tried. A streamed body (SSE, JSONL, downloads) is bounded instead, once its headers
+arrived, by ``stream_idle_timeout`` between chunks and ``stream_total_timeout`` in all. Bodies are read with
+bounded memory by ``server/client/bodies.py``; one attempt's steps are in ``server/client/attempt.py``.
 """
 
 from __future__ import annotations
@@ -28,45 +29,29 @@ from __future__ import annotations
 import enum
 import json
 import logging
-import random
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Mapping
-from contextlib import asynccontextmanager, contextmanager
-from contextvars import ContextVar
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import asynccontextmanager
 from typing import Any
 
 import anyio
 import httpx
 
 from claude_api_mcp import __version__
-from claude_api_mcp.client.bodies import ACCEPT_ENCODING, body_chunks, read_capped
+from claude_api_mcp.client import deadline
+from claude_api_mcp.client.attempt import Attempts, Retryable, tracking_sends
+from claude_api_mcp.client.bodies import ACCEPT_ENCODING
 from claude_api_mcp.client.platforms.base import Platform
-from claude_api_mcp.client.responses import error_from_response
+from claude_api_mcp.client.platforms.transport import plug
+from claude_api_mcp.client.retry import IDEMPOTENT_METHODS, READ_METHODS, backoff
 from claude_api_mcp.client.throttle import Throttle
 from claude_api_mcp.core.config import KeyKind, Settings
-from claude_api_mcp.core.errors import SPEND_LIMIT_CODES, ApiError
+from claude_api_mcp.core.errors import ApiError
 
 log = logging.getLogger("claude_api_mcp.http")
 
 USER_AGENT = f"claude-api-mcp/{__version__} python-httpx/{httpx.__version__}"
-_RETRYABLE_IDEMPOTENT = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
-_RETRYABLE_ANY = frozenset({429, 529})  # rejected before processing: safe even for creates
-_IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "DELETE", "OPTIONS"})
-_READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-_BACKOFF_BASE, _BACKOFF_MAX = 0.5, 8.0
-_ERROR_BODY_CAP = 1 << 20  # an error envelope is a few hundred bytes; more is a proxy page, read no further
-_SENDS: ContextVar[list[str] | None] = ContextVar("claude_api_mcp_sends", default=None)
-
-
-@contextmanager
-def tracking_sends() -> Iterator[list[str]]:
-    """Collect ``"METHOD /path"`` for every request that may change something sent inside this block."""
-    sends: list[str] = []
-    token = _SENDS.set(sends)
-    try:
-        yield sends
-    finally:
-        _SENDS.reset(token)
+__all__ = ["USER_AGENT", "AnthropicAPI", "encode_query", "make_client", "tracking_sends"]
 
 
 def encode_query(params: Mapping[str, Any] | None) -> list[tuple[str, str]]:
@@ -120,14 +105,24 @@ class AnthropicAPI:
         *,
         sleep: Callable[[float], Awaitable[None]] = anyio.sleep,
         platform: Platform | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.client = client
         self.settings = settings
         self._sleep = sleep
+        self._clock = clock  # the deadline's clock: a test that fakes ``sleep`` moves it too
         self.throttle = Throttle(max_wait=settings.max_retry_wait, sleep=sleep)
-        self.platform = (
-            platform  # --platform: standard-key calls go to Bedrock/Vertex/Foundry (server/client/platforms)
-        )
+        self.platform = platform
+
+    @property
+    def platform(self) -> Platform | None:
+        """--platform: standard-key calls go to Bedrock/Vertex/Foundry (server/client/platforms)."""
+        return self._platform
+
+    @platform.setter
+    def platform(self, platform: Platform | None) -> None:
+        plug(self.client, platform)  # the one client's transport adapts the platform's answers
+        self._platform = platform
 
     def _via_platform(self, key: KeyKind) -> Platform | None:
         return self.platform if key is KeyKind.API else None  # the Admin API is Anthropic's only
@@ -155,30 +150,21 @@ class AnthropicAPI:
         headers: Mapping[str, str] | None = None,
         idempotent: bool | None = None,
         on_response: Callable[[httpx.Response], None] | None = None,
+        read: bool | None = None,
     ) -> Any:
         """Send one call (with retries) and return the parsed JSON body.
 
-        ``on_response`` sees the successful response's status and headers before its body is read (the audit
+        ``on_response`` sees each successful response's status and headers before its body is read (the audit
         log records what was sent even when the body is then lost). The body is read up to
-        ``max_response_bytes``, within ``read_timeout``."""
-        async with self.stream(
-            method,
-            path,
-            key=key,
-            params=params,
-            json_body=json_body,
-            files=files,
-            data=data,
-            headers=headers,
-            idempotent=idempotent,
-            read_timeout=self.settings.read_timeout,
-        ) as response:
-            if on_response is not None:
-                on_response(response)
-            try:
-                body = await read_capped(response, self.settings.max_response_bytes)
-            except httpx.HTTPError as exc:
-                raise _network_error(exc, response.headers.get("request-id")) from exc
+        ``max_response_bytes``, within ``read_timeout`` between chunks and the call's deadline in all; a read
+        whose body is cut is sent again (a write never is; ``read``: a POST that changes nothing, like
+        count_tokens, is a read too; by default only GET/HEAD/OPTIONS are)."""
+        method = method.upper()
+        request = self._build(method, path, key, params, json_body, files, data, headers, self.settings.read_timeout)
+        read = method in READ_METHODS if read is None else read
+        response, body = await self._exchange(
+            request, method, path, key, idempotent, read_body=True, seen=on_response, read=read
+        )
         request_id = response.headers.get("request-id")
         if not body.strip():
             return None
@@ -204,14 +190,36 @@ class AnthropicAPI:
     ) -> AsyncIterator[httpx.Response]:
         """Yield a successful response whose body is not yet read (SSE, JSONL, downloads).
 
-        Retries cover everything up to the response headers; a body that breaks later is the caller's to
-        report (it cannot be resumed safely in general). Read it with ``server.bodies`` (bounded memory);
-        it may fall silent for at most ``read_timeout`` (default ``stream_idle_timeout``) at a time.
+        Retries cover everything up to the response headers, within the call's deadline; a body that breaks
+        later is the caller's to report (it cannot be resumed safely in general). Read it with
+        ``client.bodies`` (bounded memory); it may fall silent for at most ``read_timeout`` (default
+        ``stream_idle_timeout``) at a time and run ``stream_total_timeout`` in all.
         """
         method = method.upper()
-        idempotent = method in _IDEMPOTENT_METHODS if idempotent is None else idempotent
+        idle = read_timeout or self.settings.stream_idle_timeout
+        request = self._build(method, path, key, params, json_body, files, data, headers, idle)
+        response, _ = await self._exchange(request, method, path, key, idempotent, read_body=False)
+        if budget := deadline.current():
+            budget.streaming(self.settings.stream_total_timeout)
+        try:
+            yield response
+        finally:
+            await response.aclose()
+
+    def _build(
+        self,
+        method: str,
+        path: str,
+        key: KeyKind,
+        params: Mapping[str, Any] | None,
+        json_body: Any,
+        files: Any,
+        data: Mapping[str, Any] | None,
+        headers: Mapping[str, str] | None,
+        read_timeout: float,
+    ) -> httpx.Request:
         query: list[tuple[str, str | int | float | bool | None]] = list(encode_query(params))
-        request = self.client.build_request(
+        return self.client.build_request(
             method,
             path,
             params=query,
@@ -219,99 +227,50 @@ class AnthropicAPI:
             files=files,
             data=data,
             headers=self._headers(key, headers),
-            timeout=_timeout(self.settings, read_timeout or self.settings.stream_idle_timeout),
+            timeout=_timeout(self.settings, read_timeout),
         )
-        sends = _SENDS.get() if method not in _READ_METHODS else None
-        attempt = 0
-        if platform := self._via_platform(key):  # Bedrock/Vertex/Foundry: rewritten, signed, once for every attempt
-            request = await platform.prepare(request, path)
+
+    async def _exchange(
+        self,
+        request: httpx.Request,
+        method: str,
+        path: str,
+        key: KeyKind,
+        idempotent: bool | None,
+        *,
+        read_body: bool,
+        seen: Callable[[httpx.Response], None] | None = None,
+        read: bool = False,
+    ) -> tuple[httpx.Response, bytearray]:
+        """The retry loop, within the call's deadline: a successful response, its body read when ``read_body``."""
+        idempotent = method in IDEMPOTENT_METHODS if idempotent is None else idempotent
+        budget = deadline.current() or deadline.Budget(self.settings.call_timeout)  # direct use: per request
+        budget.start(self._clock)
+        platform = self._via_platform(key)
+        if platform:  # Bedrock/Vertex/Foundry: rewritten once; its ``auth`` signs every attempt
+            request = platform.rewrite_request(request, path)
+        attempt = Attempts(self, request, method, idempotent, platform, budget, read=read)
+        tries = 0
         while True:
-            started = time.perf_counter()
-            err: ApiError
-            retryable: bool
-            ticket = await self.throttle.acquire(waited=attempt > 0)
-            if sends is not None:
-                sends.append(f"{method} {request.url.path}")
-            try:
-                response = await self.client.send(request, stream=True)
-            except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as exc:
-                self.throttle.release(ticket, None)
-                err, retryable = _network_error(exc, None), True  # never reached the API
-                if sends:
-                    sends.pop()
-            except BaseException as exc:
-                self.throttle.release(ticket, None)
-                if not isinstance(exc, httpx.HTTPError):
-                    raise
-                err, retryable = _network_error(exc, None), idempotent
-            else:
-                self.throttle.release(ticket, response)
-                log.debug(
-                    "%s %s -> %s in %.0f ms (request id %s)",
-                    method,
-                    request.url.path,
-                    response.status_code,
-                    (time.perf_counter() - started) * 1000,
-                    response.headers.get("request-id"),
-                )
-                if response.is_success:
-                    if platform:  # reads like Anthropic's from here: its request id, and SSE (Bedrock)
-                        platform.adapt(response)
-                    try:
-                        yield response
-                    finally:
-                        await response.aclose()
-                    return
-                body = bytearray()
+            left = budget.remaining()
+            if left <= 0:
+                raise attempt.out_of_time()
+            with anyio.move_on_after(left) as timer:
                 try:
-                    async for piece in body_chunks(response, _ERROR_BODY_CAP, what="error body"):
-                        body += piece
-                except (httpx.HTTPError, ApiError):
-                    pass  # a broken or oversized error body: the status alone still makes an error
-                finally:
-                    await response.aclose()
-                err = platform.error(response, bytes(body)) if platform else error_from_response(response, body)
-                retryable = _status_retryable(response, err, idempotent)
-            wait = self._backoff(attempt, err.retry_after)
-            if not retryable or attempt >= self.settings.max_retries or wait > self.settings.max_retry_wait:
+                    return await attempt.once(tries > 0, read_body, seen)
+                except Retryable as failed:
+                    err, retryable = failed.err, failed.retryable
+            if timer.cancelled_caught:
+                raise attempt.out_of_time()
+            wait = backoff(tries, err.retry_after)
+            if not retryable or tries >= self.settings.max_retries or wait > self.settings.max_retry_wait:
                 raise err
+            if wait >= budget.remaining():  # the retry could not finish in time: say so now, not after the wait
+                raise attempt.out_of_time(f"a retry after {wait:.1f} s would pass it")
             if err.status == 429:
                 self.throttle.pause(wait)  # the other requests in flight hold off with this one
             log.info(
-                "retrying %s %s after %s (wait %.2f s, attempt %d)", method, request.url.path, err, wait, attempt + 1
+                "retrying %s %s after %s (wait %.2f s, attempt %d)", method, request.url.path, err, wait, tries + 1
             )
             await self._sleep(wait)
-            attempt += 1
-
-    @staticmethod
-    def _backoff(attempt: int, retry_after: float | None) -> float:
-        if retry_after is not None:
-            return float(retry_after)
-        ceiling = min(_BACKOFF_MAX, _BACKOFF_BASE * 2.0**attempt)
-        return ceiling * (0.5 + random.random() / 2)  # jitter spreads out clients retrying together
-
-
-def _status_retryable(response: httpx.Response, err: ApiError, idempotent: bool) -> bool:
-    if err.error_code in SPEND_LIMIT_CODES:
-        return False
-    should = response.headers.get("x-should-retry")
-    if should == "false":
-        return False
-    if should == "true" and idempotent:  # never for a create: the header cannot prove it was not processed
-        return True
-    status = response.status_code
-    if status in _RETRYABLE_ANY:
-        return True
-    return idempotent and (status in _RETRYABLE_IDEMPOTENT or status >= 500)
-
-
-def _network_error(exc: httpx.HTTPError, request_id: str | None) -> ApiError:
-    if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
-        kind = "connect_timeout"
-    elif isinstance(exc, httpx.ConnectError):
-        kind = "connect"
-    elif isinstance(exc, httpx.TimeoutException):
-        kind = "read_timeout"
-    else:
-        kind = "reset"
-    return ApiError(message=type(exc).__name__, network=kind, request_id=request_id)
+            tries += 1

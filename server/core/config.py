@@ -117,7 +117,8 @@ class Settings:
     read_timeout: float = 60.0  # non-streaming calls: longest wait for the answer, and between its chunks
     # Limits against a hostile or broken upstream (docs/safety.md, "Hostile upstream").
     stream_idle_timeout: float = 120.0  # streams (SSE replies, JSONL results): longest silence between events
-    call_timeout: float = 900.0  # one tool call, whole: every attempt, retry wait, page and stream
+    call_timeout: float = 90.0  # --call-deadline: one tool call, whole: every attempt, body, retry wait and page
+    stream_total_timeout: float = 900.0  # a streamed body (SSE, JSONL, download), once its headers arrived
     max_response_bytes: int = 32 * 1024 * 1024  # one JSON answer, decoded
     max_stream_bytes: int = 64 * 1024 * 1024  # one streamed Messages reply, decoded
     max_line_bytes: int = 16 * 1024 * 1024  # one SSE line or one batch result line

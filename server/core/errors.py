@@ -31,7 +31,7 @@ class ApiError(Exception):
     error_code: str | None = None  # error.details.error_code, when the API names a cause
     request_id: str | None = None
     retry_after: float | None = None  # seconds, from retry-after / retry-after-ms
-    network: str | None = None  # e.g. "connect", "read_timeout", "reset", "truncated"
+    network: str | None = None  # e.g. "connect", "read_timeout", "reset", "truncated", "body_cut", "deadline"
     credential: str | None = None  # --platform: what to check when the platform refuses its credentials
 
     def __str__(self) -> str:
@@ -47,8 +47,10 @@ _NETWORK_MESSAGES = {
     "connect_timeout": "connecting to {base} timed out. Check the network or --base-url",
     "read_timeout": "the API did not answer in time. The request may still have been processed; "
     "check with a read tool before retrying a create",
-    "reset": "the connection was closed before the API answered. The request may have been processed; "
+    "reset": "the connection was closed before the API's answer arrived. The request may have been processed; "
     "check with a read tool before retrying a create",
+    "body_cut": "the answer's {detail}",
+    "deadline": "{detail}. Retry later; --call-deadline sets the time a call may take",
     "truncated": "the API's answer was cut off or was not valid JSON",
     "stream_cut": "the response stream ended before it was complete; retry the call",
     # Answers refused by the limits in docs/safety.md ("Hostile upstream"): a proxy or upstream misbehaving.
@@ -58,7 +60,7 @@ _NETWORK_MESSAGES = {
     "stalled": "the API stopped sending: {detail}. The request may have been processed; check with a read tool "
     "before retrying a create",
 }
-_ANSWER_KINDS = frozenset({"truncated", "stream_cut", "too_large", "undecodable", "stalled"})
+_ANSWER_KINDS = frozenset({"truncated", "stream_cut", "too_large", "undecodable", "stalled", "body_cut"})
 
 
 def describe(err: ApiError, *, key: KeyKind, not_found_hint: str | None = None, base_url: str = "") -> str:
@@ -67,7 +69,11 @@ def describe(err: ApiError, *, key: KeyKind, not_found_hint: str | None = None, 
         text = f"Not sent: {err.message}" + (f". Check {err.credential}." if err.credential else "")
     elif err.status is None:
         template = _NETWORK_MESSAGES.get(err.network or "", "network error: {detail}")
-        prefix = "Upstream answer unusable: " if err.network in _ANSWER_KINDS else "Upstream unreachable: "
+        prefix = "Upstream unreachable: "
+        if err.network in _ANSWER_KINDS:
+            prefix = "Upstream answer unusable: "
+        elif err.network == "deadline":
+            prefix = "Out of time: "
         text = prefix + template.format(base=base_url or "the API", detail=err.message)
     else:
         text = _describe_status(err, key=key, not_found_hint=not_found_hint)

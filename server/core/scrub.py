@@ -5,7 +5,8 @@ key back in an error message, a header or a body): tool results and ``ToolError`
 log records (``SecretFilter``, installed on our loggers and the root handlers at startup), audit lines
 (``server/safety/audit.py``) and ``doctor`` output (``server/cli/doctor.py``).
 
-The configured secrets (both API keys and the HTTP token) are registered once, process-wide, when a
+The configured secrets (both API keys, the HTTP token, platform credentials, state keys and the state
+store's password: ``register_settings``) are registered once, process-wide, when a
 server is built or doctor runs; the filter reads the registry when a record is emitted, so the order of
 startup steps does not matter. Each secret is matched as is, percent-encoded and JSON-escaped, and also in
 part: any run of at least ``PARTIAL`` characters that ends the secret (or, for a secret without the public
@@ -55,7 +56,25 @@ def register(secrets: Iterable[Secret | str | None]) -> None:
 
 
 def register_settings(settings: Settings) -> None:
-    register((settings.admin_key, settings.api_key, settings.http_token))
+    """Every secret the configuration holds: keys, the HTTP token, the platform's credentials (--platform), the
+    --state-key values and the --state-url password. Credentials a platform's chain mints later (botocore,
+    google-auth, azure-identity) are registered by the platform when it gets them."""
+    platform = settings.platform
+    register((settings.admin_key, settings.api_key, settings.http_token, *settings.state_keys))
+    if platform is not None:
+        register((platform.token, platform.aws_secret_access_key, platform.aws_session_token))
+    if settings.state_url is not None:
+        register(url_secrets(settings.state_url.reveal()))
+
+
+def url_secrets(url: str) -> list[str]:
+    """A URL's password (as written and decoded): ``redis://:pw@host`` leaks in any message naming the URL."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:
+        return [url]  # cannot tell where its password is: the whole URL is the secret
+    raw = parts.netloc.rpartition("@")[0].partition(":")[2] if "@" in parts.netloc else ""
+    return [p for p in {raw, urllib.parse.unquote(raw)} if p]
 
 
 def text(value: str, extra: Iterable[str] = ()) -> str:

@@ -27,6 +27,7 @@ from mcp.types import CallToolResult
 from prometheus_client import REGISTRY as DEFAULT_REGISTRY
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 
+from claude_api_mcp.client import deadline
 from claude_api_mcp.core import identity
 from claude_api_mcp.tools import ALL_TOOLS
 
@@ -112,8 +113,10 @@ class ToolMetrics(ServerMiddleware[Any]):
         token = _SENT.set(sent)
         started = time.perf_counter()
         failed = True
+        tried: list[deadline.Attempt] = []
         try:
-            result = await call_next(ctx)
+            with deadline.tally() as tried:  # every attempt, failed network ones too (no response to hook)
+                result = await call_next(ctx)
             failed = isinstance(result, CallToolResult) and bool(result.is_error)
             if isinstance(result, dict) and result.get("isError") is True:
                 failed = True
@@ -133,6 +136,8 @@ class ToolMetrics(ServerMiddleware[Any]):
                 "ms": round(seconds * 1000, 1),
                 **(caller.audit_fields() if caller else {}),
                 "upstream": [{"method": m, "path": p, "status": s, "request_id": r} for m, p, s, r in sent],
+                "attempts": len(tried),
+                "failed_attempts": [f"{a.method} {a.path}: {a.outcome}" for a in tried if not a.ok],
             }
             log.info(record)
 

@@ -169,11 +169,21 @@ async def test_x_should_retry_false_stops_retries(api: AnthropicAPI, sandbox: Sa
     assert sleeps == []
 
 
-async def test_truncated_json_is_a_clear_error(api: AnthropicAPI, sandbox: Sandbox) -> None:
-    sandbox.inject(Fault("truncate", match="GET", keep_bytes=40))
+async def test_a_body_cut_short_every_time_is_a_clear_error(api: AnthropicAPI, sandbox: Sandbox) -> None:
+    sandbox.inject(Fault("truncate", match="GET", keep_bytes=40, times=4))  # once would be retried (issue 25 #2)
     with pytest.raises(ApiError) as caught:
         await api.request("GET", USERS, key=KeyKind.ADMIN)
-    assert caught.value.network == "truncated" and caught.value.request_id
+    assert caught.value.network == "body_cut" and caught.value.request_id
+    assert "cut off after 40 of " in describe(caught.value, key=KeyKind.ADMIN)
+
+
+async def test_a_whole_body_that_is_not_json_is_a_clear_error() -> None:
+    settings = Settings(admin_key=Secret("sk-ant-admin01-x"))
+    answer = httpx.Response(200, headers={"request-id": "req_1"}, content=b'{"data": [')
+    async with make_client(settings, httpx.MockTransport(lambda r: answer)) as client:
+        with pytest.raises(ApiError) as caught:
+            await AnthropicAPI(client, settings).request("GET", USERS, key=KeyKind.ADMIN)
+    assert caught.value.network == "truncated" and caught.value.request_id == "req_1"
     assert "cut off or was not valid JSON" in describe(caught.value, key=KeyKind.ADMIN)
 
 

@@ -1,10 +1,12 @@
 """Platform: what changes when the core API's calls go to Claude on another cloud instead of Anthropic's API.
 
 ``AnthropicAPI`` (server/client/http.py) builds every call as a first-party request; for calls made with the
-standard API key, a platform then rewrites it (URL, body, headers) and signs it, parses its errors, and
-makes its successful responses read like Anthropic's (``adapt``: the request id, Bedrock's event stream as
-SSE). Everything else — the one httpx client, its timeouts, the retry policy, the error
-table — stays shared. Admin API calls never pass through a platform: they still go to Anthropic's API.
+standard API key, a platform then rewrites it (URL, body, headers: ``rewrite_request``), signs each attempt
+(``auth``, an ``httpx.Auth``: server/client/platforms/auth.py), makes its successful responses read like
+Anthropic's (``adapt``, run by ``PlatformTransport`` around the client's transport: the request id, Bedrock's
+event stream as SSE) and parses its errors (``error``). Everything else — the one httpx client, its
+timeouts, the retry policy, the error table — stays shared. Admin API calls never pass through a platform:
+they still go to Anthropic's API.
 """
 
 from __future__ import annotations
@@ -15,11 +17,13 @@ from typing import Any
 
 import httpx
 
+from claude_api_mcp.client.platforms.auth import PlatformAuth
 from claude_api_mcp.client.responses import error_from_response, parse_retry_after
 from claude_api_mcp.core.config import DEFAULT_BASE_URL, Settings
 from claude_api_mcp.core.errors import ApiError
 from claude_api_mcp.core.platform_config import PlatformConfig, PlatformName
 
+PLATFORM_CALL = "claude_api_mcp.platform_call"  # request extension: a rewritten call whose answer is adapted
 # Model id shapes that belong to one platform, for saying which form the current platform wants instead.
 BEDROCK_ID = re.compile(r"^(?:[a-z]{2,6}\.)?anthropic\.claude[a-z0-9.-]*(?::\d+)?$")
 BEDROCK_ARN = re.compile(
@@ -45,6 +49,7 @@ class Platform:
 
     request_id_headers: tuple[str, ...] = ("request-id",)
     paths: frozenset[str] = frozenset()  # the first-party POST paths the platform serves
+    auth: PlatformAuth  # signs each attempt (server/client/platforms/auth.py)
 
     def __init__(self, config: PlatformConfig) -> None:
         self.config = config
@@ -63,8 +68,10 @@ class Platform:
         """Where the credentials come from, for doctor (never the secret)."""
         raise NotImplementedError
 
-    async def prepare(self, request: httpx.Request, path: str) -> httpx.Request:
-        """The platform's request for the first-party ``request`` to ``path``: rewritten, then authenticated."""
+    def rewrite_request(self, request: httpx.Request, path: str) -> httpx.Request:
+        """The platform's request for the first-party ``request`` to ``path``, not yet signed (``auth`` signs each
+        attempt), marked for ``PlatformTransport`` to adapt its answer. Rewriting is done here, before sending,
+        not in the transport: httpx runs the auth flow before the transport, and SigV4 signs the final URL and body."""
         if request.method != "POST" or path not in self.paths:  # before reading a body that may be a file upload
             raise self.unsupported(request.method, path)
         body: Any = json.loads(request.content) if request.content else None
@@ -75,9 +82,12 @@ class Platform:
         content = json.dumps(body, separators=(",", ":")).encode() if body is not None else b""
         if body is not None:
             headers["content-type"] = "application/json"
-        rewritten = httpx.Request(
-            request.method, url, headers=headers, content=content, extensions=dict(request.extensions)
-        )
+        extensions = {**request.extensions, PLATFORM_CALL: True}
+        return httpx.Request(request.method, url, headers=headers, content=content, extensions=extensions)
+
+    async def prepare(self, request: httpx.Request, path: str) -> httpx.Request:
+        """Rewritten and signed once: for sending with any client (the server's own signs every attempt)."""
+        rewritten = self.rewrite_request(request, path)
         await self.authenticate(rewritten)
         return rewritten
 
@@ -86,7 +96,7 @@ class Platform:
         raise NotImplementedError
 
     async def authenticate(self, request: httpx.Request) -> None:
-        raise NotImplementedError
+        await self.auth.sign(request)
 
     def unsupported(self, method: str, path: str) -> ApiError:
         """A call the platform does not serve (its tools are not listed, so only direct use gets here)."""

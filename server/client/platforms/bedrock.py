@@ -16,9 +16,9 @@ import urllib.parse
 from collections.abc import AsyncIterator
 from typing import Any
 
-import anyio.to_thread
 import httpx
 
+from claude_api_mcp.client.platforms.auth import Bearer, SigV4
 from claude_api_mcp.client.platforms.base import BEDROCK_ARN, BEDROCK_ID, FIRST_PARTY_DATED, Platform, loads
 from claude_api_mcp.client.responses import parse_retry_after
 from claude_api_mcp.core.errors import ApiError
@@ -28,7 +28,6 @@ EVENT_STREAM = "application/vnd.amazon.eventstream"
 _SLICE = 4096
 EVENT_NAME = re.compile(r"^[a-z_]{1,64}$")  # a Messages event type: nothing that could break an SSE line
 BEDROCK_VERSION = "bedrock-2023-05-31"  # the anthropic_version Bedrock documents for the Messages API
-SERVICE = "bedrock"
 # Exceptions inside the event stream → the Messages API's error types, so the one error table words them.
 STREAM_ERROR_TYPES = {
     "throttlingException": "rate_limit_error",
@@ -56,9 +55,9 @@ class Bedrock(Platform):
 
     def __init__(self, config: PlatformConfig) -> None:
         super().__init__(config)
-        self._credentials: Any = None  # botocore's resolved credentials, cached (they refresh themselves)
         if config.token is None:
             require_extra(PlatformName.BEDROCK, "request signing (SigV4)")
+        self.auth = Bearer(config.token, self.credential) if config.token else SigV4(config, self.credential)
 
     @property
     def credential(self) -> str:
@@ -99,57 +98,13 @@ class Bedrock(Platform):
             headers["accept"] = EVENT_STREAM
         return f"{self.endpoint}/model/{quoted}/{action}", body
 
-    async def authenticate(self, request: httpx.Request) -> None:
-        if self.config.token is not None:
-            request.headers["authorization"] = f"Bearer {self.config.token.reveal()}"
-            return
-        signed = await anyio.to_thread.run_sync(self._sign, request)  # credential lookup may touch the network
-        request.headers.update(signed)
-
-    def _sign(self, request: httpx.Request) -> dict[str, str]:
-        from botocore.auth import SigV4Auth
-        from botocore.awsrequest import AWSRequest
-
-        credentials = self._resolve_credentials()
-        aws = AWSRequest(
-            method=request.method, url=str(request.url), headers=dict(request.headers), data=request.content
-        )
-        SigV4Auth(credentials, SERVICE, self.region).add_auth(aws)
-        return {
-            k: v for k, v in aws.headers.items() if k.lower() in ("authorization", "x-amz-date", "x-amz-security-token")
-        }
-
     @property
     def region(self) -> str:
         return self.config.region or "us-east-1"
 
-    def _resolve_credentials(self) -> Any:
-        if self._credentials is None:
-            self._credentials = self.resolve()
-        return self._credentials.get_frozen_credentials()  # refreshable ones renew themselves here
-
     def resolve(self) -> Any:
-        """botocore's credentials: explicit keys from the environment, else the whole chain (profiles, SSO, roles)."""
-        import botocore.exceptions
-        import botocore.session
-        from botocore.credentials import Credentials
-
-        cfg = self.config
-        if cfg.aws_access_key_id and cfg.aws_secret_access_key:
-            token = cfg.aws_session_token.reveal() if cfg.aws_session_token else None
-            return Credentials(cfg.aws_access_key_id, cfg.aws_secret_access_key.reveal(), token, method="env")
-        try:
-            found = botocore.session.Session(profile=cfg.aws_profile).get_credentials()
-        except botocore.exceptions.BotoCoreError as exc:
-            raise ApiError(message=f"AWS credentials: {exc}", network="config", credential=self.credential) from exc
-        if found is None:
-            raise ApiError(
-                message="no AWS credentials found (environment, AWS_PROFILE, SSO or instance role), and no "
-                "AWS_BEARER_TOKEN_BEDROCK",
-                network="config",
-                credential=self.credential,
-            )
-        return found
+        """botocore's credentials, as SigV4 finds them (for doctor)."""
+        return SigV4(self.config, self.credential).resolve()
 
     def credentials_found(self) -> str:
         if self.config.token is not None:

@@ -8,19 +8,15 @@ The model is the name of a deployment in the resource.
 
 from __future__ import annotations
 
-import threading
-import time
 from typing import Any
 
-import anyio.to_thread
 import httpx
 
+from claude_api_mcp.client.platforms.auth import AzureKey, EntraToken
 from claude_api_mcp.client.platforms.base import Platform, loads
 from claude_api_mcp.client.responses import parse_retry_after
 from claude_api_mcp.core.errors import ApiError
 from claude_api_mcp.core.platform_config import PlatformConfig, PlatformName, require_extra
-
-ENTRA_SCOPE = "https://cognitiveservices.azure.com/.default"
 
 
 class Foundry(Platform):
@@ -29,11 +25,9 @@ class Foundry(Platform):
 
     def __init__(self, config: PlatformConfig) -> None:
         super().__init__(config)
-        self._azure: Any = None
-        self._token: tuple[str, float] | None = None  # (token, expires_on)
-        self._lock = threading.Lock()
         if config.token is None:
             require_extra(PlatformName.FOUNDRY, "Microsoft Entra ID authentication (no ANTHROPIC_FOUNDRY_API_KEY)")
+        self.auth = AzureKey(config.token, self.credential) if config.token else EntraToken(self.credential)
 
     @property
     def credential(self) -> str:
@@ -47,33 +41,6 @@ class Foundry(Platform):
 
     def rewrite(self, method: str, path: str, body: Any, headers: dict[str, str]) -> tuple[str, Any]:
         return f"{self.endpoint}{path}", body
-
-    async def authenticate(self, request: httpx.Request) -> None:
-        if self.config.token is not None:
-            key = self.config.token.reveal()
-            request.headers["x-api-key"] = key
-            request.headers["api-key"] = key
-            return
-        token = await anyio.to_thread.run_sync(self._entra_token)
-        request.headers["authorization"] = f"Bearer {token}"
-
-    def _entra_token(self) -> str:
-        from azure.core.exceptions import ClientAuthenticationError
-        from azure.identity import DefaultAzureCredential
-
-        with self._lock:
-            if self._token is not None and self._token[1] - time.time() > 60:
-                return self._token[0]
-            try:
-                if self._azure is None:
-                    self._azure = DefaultAzureCredential()
-                found = self._azure.get_token(ENTRA_SCOPE)
-            except ClientAuthenticationError as exc:
-                raise ApiError(
-                    message=f"Microsoft Entra ID: {exc.message}", network="config", credential=self.credential
-                ) from exc
-            self._token = (str(found.token), float(found.expires_on))
-            return self._token[0]
 
     def credentials_found(self) -> str:
         if self.config.token is not None:

@@ -10,19 +10,17 @@ Credentials through google-auth, refreshed when it expires.
 from __future__ import annotations
 
 import re
-import threading
 import urllib.parse
 from typing import Any
 
-import anyio.to_thread
 import httpx
 
+from claude_api_mcp.client.platforms.auth import CLOUD_PLATFORM_SCOPE, Bearer, GoogleADC
 from claude_api_mcp.client.platforms.base import FIRST_PARTY_DATED, Platform, google_error, loads
 from claude_api_mcp.core.errors import ApiError
 from claude_api_mcp.core.platform_config import MissingExtra, PlatformConfig, PlatformName, require_extra
 
 VERTEX_VERSION = "vertex-2023-10-16"  # the anthropic_version Vertex AI documents for Claude
-CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
 VERTEX_MODEL = re.compile(r"^claude-[A-Za-z0-9._-]+(?:@[A-Za-z0-9._-]+)?$")  # one path segment, nothing to escape
 _PCHAR = "!$&'()*+,=:@"  # RFC 3986 path characters kept as they are; ';' is escaped, as the SDK does
 HINTS = {
@@ -41,10 +39,9 @@ class Vertex(Platform):
 
     def __init__(self, config: PlatformConfig) -> None:
         super().__init__(config)
-        self._google: Any = None  # google-auth credentials, loaded on first use and refreshed when expired
-        self._lock = threading.Lock()
         if config.token is None:
             require_extra(PlatformName.VERTEX, "Application Default Credentials")
+        self.auth = Bearer(config.token, self.credential) if config.token else GoogleADC(self.credential)
 
     @property
     def credential(self) -> str:
@@ -87,30 +84,6 @@ class Vertex(Platform):
         model = urllib.parse.quote(str(body.pop("model", "")), safe=_PCHAR)
         specifier = "streamRawPredict" if body.get("stream") else "rawPredict"
         return f"{self._base()}/{model}:{specifier}", body
-
-    async def authenticate(self, request: httpx.Request) -> None:
-        if self.config.token is not None:
-            token = self.config.token.reveal()
-        else:
-            token = await anyio.to_thread.run_sync(self._adc_token)  # a refresh is a blocking HTTP call
-        request.headers["authorization"] = f"Bearer {token}"
-
-    def _adc_token(self) -> str:
-        import google.auth
-        import google.auth.exceptions
-        from google.auth.transport.requests import Request
-
-        with self._lock:
-            try:
-                if self._google is None:
-                    self._google, _ = google.auth.default(scopes=[CLOUD_PLATFORM_SCOPE])
-                if not self._google.valid:
-                    self._google.refresh(Request())
-            except google.auth.exceptions.GoogleAuthError as exc:
-                raise ApiError(
-                    message=f"Google credentials: {exc}", network="config", credential=self.credential
-                ) from exc
-            return str(self._google.token)
 
     def credentials_found(self) -> str:
         if self.config.token is not None:
