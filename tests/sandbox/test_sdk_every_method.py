@@ -40,10 +40,7 @@ SKIPPED = {
     "beta.webhooks.unwrap": "verifies and parses a webhook payload locally; sends no request",
 }
 # Known to fail until the catalog represents them as the SDK sends them; the test fails when one passes.
-CATALOG_PENDING = {
-    "beta.organization.claude_tag.bundles.targets.create": "the SDK's `target` is the whole request body; the "
-    "catalog records it as a body field `zq1z`, so the sandbox asks for that (issue 24 item 1, catalog branch)",
-}
+CATALOG_PENDING: dict[str, str] = {}  # SDK methods the catalog cannot yet express, with the reason
 # Helpers that send another method's request: called with that request's arguments, answers consumed.
 BY_HTTP = {(op.method, op.path): op for op in CATALOG.operations}
 HELPERS = {"messages.stream", "beta.messages.stream", "beta.messages.tool_runner"}
@@ -111,20 +108,18 @@ def consume(answer: Any, where: str) -> int:
     return 1
 
 
-def _accepted(fn: Any, args: dict[str, Any]) -> dict[str, Any]:
+def _accepted(fn: Any, args: dict[str, Any], op: Operation) -> dict[str, Any]:
     """The arguments the SDK method takes (a beta copy may not take every argument of the GA operation).
 
-    A parameter that is the whole request body (``targets.create(target=...)``) gets the one body value the
-    catalog names otherwise, while the catalog still records it under another name.
+    A parameter that is the whole request body (``targets.create(target=...)``, the catalog's ``whole_body``)
+    gets the body fields the catalog lists as the operation's arguments.
     """
     params = inspect.signature(fn).parameters
     if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
         return args
     taken = {k: v for k, v in args.items() if k in params}
-    missing = [n for n, p in params.items() if p.default is inspect.Parameter.empty and n not in taken]
-    left = [v for k, v in args.items() if k not in params]
-    if len(missing) == 1 and len(left) == 1:
-        taken[missing[0]] = left[0]
+    if op.whole_body is not None:
+        taken[op.whole_body] = {k: v for k, v in args.items() if k not in params}
     return taken
 
 
@@ -143,7 +138,7 @@ async def _call(method: SdkMethod, op: Operation, clients: dict[str, anthropic.A
             return checked
     if method.name.endswith("tool_runner"):
         return consume(fn(**MESSAGE, tools=[]), method.name)
-    return consume(fn(**_accepted(fn, args)), method.name)
+    return consume(fn(**_accepted(fn, args, op)), method.name)
 
 
 async def test_the_sdk_calls_every_method_against_the_served_sandbox_and_validates_strictly(
