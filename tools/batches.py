@@ -18,7 +18,8 @@ from claude_api_mcp.core.config import KeyKind
 from claude_api_mcp.core.errors import ApiError
 from claude_api_mcp.core.tooldef import Ctx, ToolDef, tool
 from claude_api_mcp.safety.deps import api, settings
-from claude_api_mcp.safety.writes import DeletedResult, Writable, WriteRequest, write
+from claude_api_mcp.safety.prepared import Prepared
+from claude_api_mcp.safety.writes import DeletedResult, Writable, write
 from claude_api_mcp.tools._args import AfterId, AllPages, BeforeId, DryRun, Limit, id_arg
 from claude_api_mcp.tools._lists import list_cursor
 from claude_api_mcp.tools._message_request import Betas, MessageParams, beta_header
@@ -125,7 +126,7 @@ async def create_batch(
     size = len(json.dumps(body, separators=(",", ":")).encode())
     if size > MAX_BODY_BYTES:
         raise ToolError(f"The batch is {size / 2**20:.0f} MB serialized; the API's limit is 256 MB. Split it.")
-    req = WriteRequest("POST", "/v1/messages/batches", KEY, body=body, headers=beta_header(betas))
+    req = Prepared("POST", "/v1/messages/batches", KEY, body=body, headers=beta_header(betas))
     return await write(ctx, req, BatchResult, dry_run=dry_run)
 
 
@@ -216,7 +217,7 @@ async def get_batch_results(
 async def cancel_batch(ctx: Ctx, message_batch_id: BatchId, dry_run: DryRun = False) -> BatchResult:
     """Cancel a batch that is still processing; requests not yet run end as canceled."""
     path = _path(message_batch_id)
-    req = WriteRequest("POST", f"{path}/cancel", KEY, idempotent=True, current_path=path)
+    req = Prepared("POST", f"{path}/cancel", KEY, idempotent=True, current_path=path)
     return await write(ctx, req, BatchResult, dry_run=dry_run)
 
 
@@ -224,7 +225,7 @@ async def cancel_batch(ctx: Ctx, message_batch_id: BatchId, dry_run: DryRun = Fa
 async def delete_batch(ctx: Ctx, message_batch_id: BatchId, dry_run: DryRun = False) -> DeletedResult:
     """Delete an ended batch and its results (cancel a running one first)."""
     path = _path(message_batch_id)
-    req = WriteRequest("DELETE", path, KEY, idempotent=True, current_path=path)
+    req = Prepared("DELETE", path, KEY, idempotent=True, current_path=path)
     return await write(ctx, req, DeletedResult, dry_run=dry_run)
 
 

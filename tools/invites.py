@@ -11,7 +11,8 @@ from claude_api_mcp.client.models import ApiObject, CursorPage
 from claude_api_mcp.core.config import KeyKind
 from claude_api_mcp.core.tooldef import Ctx, ToolDef, tool
 from claude_api_mcp.safety.deps import api
-from claude_api_mcp.safety.writes import DeletedResult, Writable, WriteRequest, write
+from claude_api_mcp.safety.prepared import Prepared
+from claude_api_mcp.safety.writes import DeletedResult, Writable, write
 from claude_api_mcp.tools._args import AfterId, AllPages, BeforeId, DryRun, Limit, id_arg
 from claude_api_mcp.tools._lists import list_cursor
 from claude_api_mcp.tools.users import AssignableRole, OrgRole
@@ -106,14 +107,14 @@ async def create_invite(
     body: dict[str, Any] = {"email": email, "role": role.value}
     if rbac_group_ids is not None:
         body["rbac_group_ids"] = rbac_group_ids
-    req = WriteRequest("POST", PATH, KEY, body=body)
+    req = Prepared("POST", PATH, KEY, body=body)
     return await write(ctx, req, InviteResult, dry_run=dry_run)
 
 
 @tool("invites", KEY, title="Delete invite", destructive=True, idempotent=True, not_found_hint=NOT_FOUND)
 async def delete_invite(ctx: Ctx, invite_id: InviteId, dry_run: DryRun = False) -> DeletedResult:
     """Withdraw a pending invitation (accepted or expired ones cannot be deleted)."""
-    req = WriteRequest("DELETE", _path(invite_id), KEY, idempotent=True, current_path=_path(invite_id))
+    req = Prepared("DELETE", _path(invite_id), KEY, idempotent=True, current_path=_path(invite_id))
     return await write(ctx, req, DeletedResult, dry_run=dry_run)
 
 
