@@ -47,6 +47,7 @@ from claude_api_mcp.safety.confirm import (
     single_use,
     verdict,
 )
+from claude_api_mcp.safety.confirm_policy import announcing
 from claude_api_mcp.safety.deps import state
 from claude_api_mcp.safety.prepared import sending
 from claude_api_mcp.safety.rounds import remember_rounds
@@ -150,6 +151,7 @@ def build_server(
     )
     # Outside the SDK's sealing boundary: a confirmation round is named by its sealed token (safety/rounds.py).
     server.middleware.insert(0, remember_rounds)
+    server.middleware.append(announcing(settings))  # each client: whether this server can ask its person
     register_prompts(server, selection)  # prompts and resources whose tools are listed
     server.selection = selection  # type: ignore[attr-defined]  # read by the CLI's startup report and doctor
     return server
