@@ -172,7 +172,7 @@ async def write_api(
     dry_run: DryRun = False,
     roots: ApiRoots = None,
 ) -> ApiWriteResult:
-    """Run a catalog operation that changes something (the person confirms each call). File arguments:
+    """Run a catalog operation that changes something (asks the person first when the client can). File arguments:
     {"path": local file or skill folder} or {filename, content_base64}."""
     # Prepared once: when the person was asked, the request they confirmed (files read before the question).
     req = confirmed() or await prepare_write(ctx, operation, arguments, roots)
