@@ -7,14 +7,16 @@ the SDK keeps out of the input schema, so no model can set them:
 
 * ``plan`` decides, before the tool body runs, whether to ask: not on a dry run, not with
   ``--confirm never``; when the client cannot elicit, ``auto`` relies on the client's own approval prompt
-  (driven by ``destructiveHint``) and ``always`` / ``writes`` refuse. Otherwise it fetches the target's name and the
+  (driven by ``destructiveHint``) and ``always`` / ``writes`` refuse. Otherwise it prepares the request once
+  (``prepare``: the tool body run with sending cut off, local files read), fetches the target's name and the
   consequence from the API (``server/safety/consequences.py``) and checks workspace pinning first, so nobody is
-  asked about a call that would be refused anyway.
+  asked about a call that would be refused anyway. The plan carries the prepared request to the send.
 * ``ask`` turns that plan into an ``Elicit`` question. The SDK sends it as ``elicitation/create`` on
   2025-11-25 connections and as an ``InputRequiredResult`` round trip on 2026-07-28 ones.
 
 ``verdict()`` then runs in the wrapper, before the body: a decline or cancel raises ``NotConfirmed`` and
-nothing is sent. Both declines and refusals are ``isError`` results: a non-error result would have to
+nothing is sent; ``single_use()`` claims an accepted 2026-07-28 answer once (``server/safety/rounds.py``).
+Both declines and refusals are ``isError`` results: a non-error result would have to
 pass for the object the tool returns, and a model must never read "not done" as done.
 """
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import contextvars
 import hashlib
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -115,7 +115,3 @@ def sending(prepared: Prepared | None) -> Iterator[None]:
 
 def confirmed() -> Prepared | None:
     return _confirmed.get()
-
-
-def frozen(value: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    return dict(value) if value else None

@@ -1,6 +1,8 @@
 """The single path every write takes: workspace pinning, then the dry run or the call.
 
-Keeping one path means the safety features attach in one place and no write tool can skip them:
+A write is one ``Prepared`` value (``server/safety/prepared.py``); after a confirmation, what is sent is
+the value the person confirmed. Keeping one path means the safety features attach in one place and no
+write tool can skip them:
 
 * workspace pinning (``server/safety/pinning.py``) is checked here on the request itself, so a refused write
   is refused in a dry run too, and nothing outside the pinned workspaces is ever sent;
