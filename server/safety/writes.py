@@ -76,7 +76,7 @@ async def write(ctx: Ctx, req: Prepared, result: type[M], *, dry_run: bool) -> M
         raise Captured(req)
     agreed = confirmed()
     if agreed is not None and not dry_run:
-        if agreed.digest() != req.digest() and agreed.parts is None:
+        if agreed.parts is None and agreed.digest() != req.digest():
             # A body rebuilt from the same arguments differs: send neither (it would not be what was shown).
             raise audit.Refused(
                 "Refused: the request differs from the one the person confirmed. Nothing was sent; call again."
