@@ -30,6 +30,9 @@ from mcp_types.methods import is_input_required
 
 ROUND_TTL = 900.0  # seconds: longer than the SDK's sealed-state lifetime (600 s), so no claim expires first
 _MAX_KEPT = 2_000
+# Plans hold their uploads' bytes: past this many in all, the oldest are forgotten (their retries prepare
+# again, and the content fingerprint in the question catches a change).
+MAX_KEPT_BYTES = 256 * 2**20
 
 
 @dataclass
@@ -39,7 +42,7 @@ class _Round:
 
 
 _current: contextvars.ContextVar[_Round | None] = contextvars.ContextVar("confirmation_round", default=None)
-_kept: dict[str, tuple[float, Any]] = {}  # digest of an outgoing sealed token -> (expiry, plan)
+_kept: dict[str, tuple[float, Any, int]] = {}  # digest of an outgoing sealed token -> (expiry, plan, bytes)
 
 
 def _digest(token: str) -> str:
@@ -67,6 +70,11 @@ def kept_plan() -> Any:
     return entry[1] if entry is not None and entry[0] > time.monotonic() else None
 
 
+def _size(plan: Any) -> int:
+    prepared = getattr(plan, "prepared", None)
+    return sum(getattr(prepared, "sizes", None) or [])
+
+
 def forget() -> None:
     current = _current.get()
     if current is not None and current.id is not None:
@@ -92,7 +100,10 @@ async def remember_rounds(ctx: Any, call_next: Callable[[Any], Awaitable[Any]]) 
 
 def _keep(key: str, plan: Any) -> None:
     now = time.monotonic()
-    if len(_kept) >= _MAX_KEPT:  # bounded: drop what expired, then the oldest
-        for k in [k for k, (expiry, _) in _kept.items() if expiry <= now] or list(_kept)[: _MAX_KEPT // 10]:
-            _kept.pop(k, None)
-    _kept[key] = (now + ROUND_TTL, plan)
+    for k in [k for k, entry in _kept.items() if entry[0] <= now]:
+        del _kept[k]
+    size = _size(plan)
+    while _kept and (len(_kept) >= _MAX_KEPT or sum(e[2] for e in _kept.values()) + size > MAX_KEPT_BYTES):
+        del _kept[next(iter(_kept))]  # the oldest first
+    if size <= MAX_KEPT_BYTES:
+        _kept[key] = (now + ROUND_TTL, plan, size)

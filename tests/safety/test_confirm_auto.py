@@ -75,3 +75,11 @@ def test_several_instances_without_a_shared_store_are_told_replay_protection_is_
     out = io.StringIO()
     run_doctor(shared, out=out, sandbox=Sandbox())
     assert "single use per instance only" not in out.getvalue()
+
+
+def test_the_startup_warning_names_both_multi_instance_settings() -> None:
+    from claude_api_mcp.safety.confirm_policy import replay_scope
+
+    assert replay_scope(Settings(sandbox=True, workers=2)) is not None
+    assert replay_scope(Settings(sandbox=True, state_keys=(Secret("k" * 40),))) is not None
+    assert replay_scope(Settings(sandbox=True)) is None  # one instance: its own store is the whole story

@@ -64,7 +64,7 @@ async def test_an_upload_sends_the_bytes_the_person_confirmed_though_the_file_ch
     async with connect(allow_files=(tmp_path,), confirm=ConfirmPolicy.WRITES, client_kwargs=person.kwargs(era)) as c:
         result = await call_ok(c, tool, args)
     [question] = person.asked  # asked once, on both eras: the retry did not prepare the call again
-    assert "54 B" in question or "54 bytes" in question or "bytes=54" in question, question
+    assert "(54 bytes)" in question or "bytes=54" in question, question
     body = uploaded(sandbox, "/v1/files")
     assert CONFIRMED in body and b"swapped!" not in body
     assert result["size_bytes"] == len(CONFIRMED)
@@ -115,3 +115,33 @@ async def test_write_api_sends_exactly_the_body_named_in_the_question(
     assert sent.json() == args
     shown = dict(re.findall(r'(\w+)="([^"]*)"', question))
     assert shown == args  # every field sent is in the question, with its value
+
+
+async def test_a_retry_that_must_prepare_again_asks_anew_when_the_file_changed(
+    connect: Connect, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """A retry that reaches an instance without the plan (simulated: the kept plans are forgotten while the
+    person is asked) prepares the call again; the content fingerprint makes a swapped file a new question."""
+    from claude_api_mcp.safety import rounds
+
+    file = tmp_path / "report.txt"
+    file.write_bytes(CONFIRMED)
+
+    class ForgettingPerson(SwappingPerson):
+        async def __call__(self, context: Any, params: ElicitRequestParams) -> ElicitResult:
+            if not self.asked:
+                self.path.write_bytes(SWAPPED)
+                rounds._kept.clear()  # another worker: it never saw the first plan
+            self.asked.append(params.message)
+            return ElicitResult(action="accept", content={"confirm": True})
+
+    person = ForgettingPerson(file)
+    args = {"path": str(file)}
+    async with connect(
+        allow_files=(tmp_path,), confirm=ConfirmPolicy.WRITES, client_kwargs=person.kwargs("modern")
+    ) as c:
+        await call_ok(c, "upload_file", args)
+    first, second = person.asked  # the first answer did not carry over to different content
+    assert "(54 bytes)" in first and "(540 bytes)" in second
+    assert first.rsplit("sha256", 1)[1] != second.rsplit("sha256", 1)[1]
+    assert SWAPPED in uploaded(sandbox, "/v1/files")  # what the second question showed
