@@ -26,8 +26,8 @@ from claude_api_mcp.client.http import AnthropicAPI
 from claude_api_mcp.client.sse import SSEParser
 from claude_api_mcp.core.errors import ApiError
 from claude_api_mcp.core.tooldef import Ctx
-from claude_api_mcp.safety.api_args import Request
 from claude_api_mcp.safety.deps import api, settings
+from claude_api_mcp.safety.prepared import Prepared
 from claude_api_mcp.tools._lists import _fit, walk
 from claude_api_mcp.tools._reports_fetch import window_budget
 
@@ -44,14 +44,14 @@ _NEXT = {
 }
 
 
-async def send(ctx: Ctx, op: Operation, req: Request, *, all_pages: bool) -> dict[str, Any]:
+async def send(ctx: Ctx, op: Operation, req: Prepared, *, all_pages: bool) -> dict[str, Any]:
     client = api(ctx, req.key)
     kind = op.response_kind
     if kind == "page":
         return await _pages(ctx, client, op, req, all_pages)
     if kind in ("jsonl", "binary", "sse"):
         async with client.stream(
-            req.method, req.path, key=req.key, params=req.params, headers=req.headers, json_body=req.json_body
+            req.method, req.path, key=req.key, params=req.query, headers=req.headers, json_body=req.body
         ) as response:
             try:
                 if kind == "jsonl":
@@ -64,7 +64,7 @@ async def send(ctx: Ctx, op: Operation, req: Request, *, all_pages: bool) -> dic
                     message=type(exc).__name__, network="stream_cut", request_id=response.headers.get("request-id")
                 ) from exc
     body = await client.request(
-        req.method, req.path, key=req.key, params=req.params, headers=req.headers, json_body=req.json_body
+        req.method, req.path, key=req.key, params=req.query, headers=req.headers, json_body=req.body
     )
     return as_object(body)
 
@@ -75,23 +75,24 @@ def as_object(body: Any) -> dict[str, Any]:
     return body if isinstance(body, dict) else {"data": body}
 
 
-async def _pages(ctx: Ctx, client: AnthropicAPI, op: Operation, req: Request, all_pages: bool) -> dict[str, Any]:
+async def _pages(ctx: Ctx, client: AnthropicAPI, op: Operation, req: Prepared, all_pages: bool) -> dict[str, Any]:
     conf = settings(ctx)
     param, field = _NEXT.get(op.pagination or "", ("page", "next_page"))
-    backward = op.pagination == "cursor" and req.params.get("before_id") is not None
+    backward = op.pagination == "cursor" and (req.query or {}).get("before_id") is not None
     if backward:
         param, field = "before_id", "first_id"
+    query = dict(req.query or {})
     # A report window keeps the typed report tools' policy: its reach back, and their request budget.
-    budget = window_budget(ctx, op.properties, req.params, all_pages=all_pages, now=datetime.now(timezone.utc))
+    budget = window_budget(ctx, op.properties, query, all_pages=all_pages, now=datetime.now(timezone.utc))
 
     async def fetch(cursor: str | None, _: int) -> Any:
-        params = {**req.params, param: cursor} if cursor is not None else req.params
+        params = {**query, param: cursor} if cursor is not None else query
         return await client.request("GET", req.path, key=req.key, params=params, headers=req.headers)
 
     found = await walk(
         ctx,
         fetch,
-        start=req.params.get(param),
+        start=query.get(param),
         cursor_of=lambda page: page.get(field),
         all_pages=all_pages,
         cap=conf.list_item_cap,

@@ -182,7 +182,7 @@ async def fetch_claude_code(ctx: Ctx, first: date, days: int) -> tuple[list[dict
             query = {"starting_at": (first + timedelta(days=n)).isoformat(), "limit": CLAUDE_CODE_PAGE, "page": token}
             _spend(requests, cap, "Claude Code report")
             requests += 1
-            body = await client.request("GET", CLAUDE_CODE.path(), key=KEY, params=query)
+            body = await client.request(CLAUDE_CODE.method, CLAUDE_CODE.path(), key=KEY, params=query)
             return _page(body, "Claude Code report")
 
         async def counted(page: list[Any]) -> None:

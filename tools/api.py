@@ -11,7 +11,6 @@ where workspace ids sit (pinning). write_api goes through the typed tools' write
 
 from __future__ import annotations
 
-from contextlib import ExitStack
 from typing import Annotated, Any, cast
 
 from mcp.server.mcpserver.exceptions import ToolError
@@ -22,12 +21,13 @@ from claude_api_mcp.core.config import KeyKind, Profile
 from claude_api_mcp.core.errors import ApiError, tool_error
 from claude_api_mcp.core.tooldef import Ctx, ToolDef, tool
 from claude_api_mcp.safety import audit
-from claude_api_mcp.safety.api_args import Request, build, find_operation, validate
-from claude_api_mcp.safety.api_files import ApiRoots, read_local
-from claude_api_mcp.safety.api_safety import describe_write, pin_refusal, target_path
+from claude_api_mcp.safety.api_args import build, find_operation, validate
+from claude_api_mcp.safety.api_files import ApiRoots
+from claude_api_mcp.safety.api_safety import describe_write, prepare_write
 from claude_api_mcp.safety.deps import settings
+from claude_api_mcp.safety.prepared import Prepared, confirmed
 from claude_api_mcp.safety.questions import CONTEXT_DESCRIBERS
-from claude_api_mcp.safety.writes import DryRunPlan, Writable, WriteRequest, write
+from claude_api_mcp.safety.writes import DryRunPlan, Writable, write
 from claude_api_mcp.tools._api_search import search
 from claude_api_mcp.tools._api_send import send
 from claude_api_mcp.tools._args import AllPages, DryRun
@@ -104,7 +104,7 @@ def _not_found_hint(op: Operation) -> str | None:
     return None
 
 
-def _upstream_error(ctx: Ctx, err: ApiError, op: Operation, req: Request) -> ToolError:
+def _upstream_error(ctx: Ctx, err: ApiError, op: Operation, req: Prepared) -> ToolError:
     if (attempt := audit.current()) is not None:
         attempt.failed_upstream(err.status, err.request_id)
     return tool_error(err, key=req.key, not_found_hint=_not_found_hint(op), base_url=settings(ctx).base_url)
@@ -195,36 +195,13 @@ async def write_api(
     dry_run: DryRun = False,
     roots: ApiRoots = None,
 ) -> ApiWriteResult:
-    """Run a catalog operation that changes something (the person confirms each call). File arguments:
+    """Run a catalog operation that changes something (asks the person first when the client can). File arguments:
     {"path": local file or skill folder} or {filename, content_base64}."""
+    # Prepared once: when the person was asked, the request they confirmed (files read before the question).
+    req = confirmed() or await prepare_write(ctx, operation, arguments, roots)
     op = find_operation(operation)
-    if not op.writes:
-        raise ToolError(f"{op.id} changes nothing; use read_api.")
-    args = validate(op, arguments or {})
-    if why := pin_refusal(settings(ctx), op, args):
-        raise audit.Refused(why)
-    with ExitStack() as stack:  # local files stay open (streamed by httpx) until the write is done
-        return await _write(ctx, op, await read_local(ctx, op, args, roots, stack), dry_run)
-
-
-async def _write(ctx: Ctx, op: Operation, args: dict[str, Any], dry_run: bool) -> ApiWriteResult:
-    req = build(op, args)
-    target = target_path(op, req.path)
-    write_req = WriteRequest(
-        method=req.method,
-        path=req.path,
-        key=req.key,
-        body=req.json_body,
-        files=req.files,
-        data=req.data,
-        shown_body=req.shown_body if req.files is not None else None,
-        idempotent=req.method in ("DELETE", "PUT"),
-        current_path=target,
-        params=req.params or None,
-        headers=req.headers or None,
-    )
     try:
-        sent = await write(ctx, write_req, _Sent, dry_run=dry_run)
+        sent = await write(ctx, req, _Sent, dry_run=dry_run)
     except ApiError as err:
         raise _upstream_error(ctx, err, op, req) from None
     except ValidationError:  # an answer that is not an object (a hostile proxy, a broken upstream)
@@ -237,7 +214,7 @@ async def _write(ctx: Ctx, op: Operation, args: dict[str, Any], dry_run: bool) -
         method=req.method,
         path=req.path,
         body=req.shown_body,
-        query=req.params or None,
+        query=req.query or None,
         headers=req.headers or None,
     )
     return ApiWriteResult.model_validate({**data, "dry_run": plan, "confirmation": sent.confirmation})

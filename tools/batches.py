@@ -18,7 +18,8 @@ from claude_api_mcp.core.config import KeyKind
 from claude_api_mcp.core.errors import ApiError
 from claude_api_mcp.core.tooldef import Ctx, ToolDef, tool
 from claude_api_mcp.safety.deps import api, settings
-from claude_api_mcp.safety.writes import DeletedResult, Writable, WriteRequest, write
+from claude_api_mcp.safety.prepared import Prepared
+from claude_api_mcp.safety.writes import DeletedResult, Writable, write
 from claude_api_mcp.tools._args import AfterId, AllPages, BeforeId, DryRun, Limit, id_arg
 from claude_api_mcp.tools._lists import list_cursor
 from claude_api_mcp.tools._message_request import Betas, MessageParams, beta_header
@@ -27,6 +28,7 @@ from claude_api_mcp.tools._schema import compact, untitled
 
 LIST, GET, CREATE = op("messages.batches.list"), op("messages.batches.retrieve"), op("messages.batches.create")
 RESULTS, CANCEL = op("messages.batches.results"), op("messages.batches.cancel")
+DELETE = op("messages.batches.delete")
 KEY = KeyKind.API
 NOT_FOUND = "Call list_batches to find valid batch ids."
 MAX_REQUESTS = 100_000
@@ -128,7 +130,7 @@ async def create_batch(
     size = len(json.dumps(body, separators=(",", ":")).encode())
     if size > MAX_BODY_BYTES:
         raise ToolError(f"The batch is {size / 2**20:.0f} MB serialized; the API's limit is 256 MB. Split it.")
-    req = WriteRequest("POST", CREATE.path(), KEY, body=body, headers=beta_header(betas))
+    req = Prepared(CREATE.method, CREATE.path(), KEY, body=body, headers=beta_header(betas))
     return await write(ctx, req, BatchResult, dry_run=dry_run)
 
 
@@ -194,7 +196,7 @@ async def get_batch_results(
     total = matched = used = 0
     note = None
     # The file may be hundreds of MB: read it a line at a time and keep only what is returned.
-    async with client.stream("GET", RESULTS.path(message_batch_id=message_batch_id), key=KEY) as response:
+    async with client.stream(RESULTS.method, RESULTS.path(message_batch_id=message_batch_id), key=KEY) as response:
         request_id = response.headers.get("request-id")
         async for line in _lines(response, request_id, conf.max_line_bytes):
             try:
@@ -236,7 +238,9 @@ async def get_batch_results(
 async def cancel_batch(ctx: Ctx, message_batch_id: BatchId, dry_run: DryRun = False) -> BatchResult:
     """Cancel a batch that is still processing; requests not yet run end as canceled."""
     path = _path(message_batch_id)
-    req = WriteRequest("POST", CANCEL.path(message_batch_id=message_batch_id), KEY, idempotent=True, current_path=path)
+    req = Prepared(
+        CANCEL.method, CANCEL.path(message_batch_id=message_batch_id), KEY, idempotent=True, current_path=path
+    )
     return await write(ctx, req, BatchResult, dry_run=dry_run)
 
 
@@ -252,7 +256,9 @@ async def cancel_batch(ctx: Ctx, message_batch_id: BatchId, dry_run: DryRun = Fa
 async def delete_batch(ctx: Ctx, message_batch_id: BatchId, dry_run: DryRun = False) -> DeletedResult:
     """Delete an ended batch and its results (cancel a running one first)."""
     path = _path(message_batch_id)
-    req = WriteRequest("DELETE", path, KEY, idempotent=True, current_path=path)
+    req = Prepared(
+        DELETE.method, DELETE.path(message_batch_id=message_batch_id), KEY, idempotent=True, current_path=path
+    )
     return await write(ctx, req, DeletedResult, dry_run=dry_run)
 
 

@@ -6,12 +6,12 @@ import base64
 import binascii
 import functools
 import json
-from typing import IO, Annotated, Any
+from typing import Annotated, Any
 
 import anyio
 import httpx
 from mcp.server.mcpserver.exceptions import ToolError
-from mcp.types import BlobResourceContents, CallToolResult, EmbeddedResource, TextContent
+from mcp.types import BlobResourceContents, CallToolResult, EmbeddedResource, ListRootsResult, TextContent
 from pydantic import BaseModel, Field
 
 from claude_api_mcp.client.bodies import body_chunks
@@ -21,14 +21,16 @@ from claude_api_mcp.core.errors import ApiError
 from claude_api_mcp.core.tooldef import Ctx, ToolDef, tool
 from claude_api_mcp.safety.deps import api, settings
 from claude_api_mcp.safety.local_files import ClientRoots
+from claude_api_mcp.safety.prepared import Part, Prepared, confirmed
 from claude_api_mcp.safety.uploads import check_mime, guess_mime, local_file, sanitize_filename
-from claude_api_mcp.safety.writes import DeletedResult, Writable, WriteRequest, write
+from claude_api_mcp.safety.writes import DeletedResult, Writable, write
 from claude_api_mcp.tools._args import AllPages, DryRun, Limit, PageToken, id_arg
 from claude_api_mcp.tools._lists import list_token
 from claude_api_mcp.tools._ops import op
 
 LIST, GET, UPLOAD = op("files.list"), op("files.retrieve_metadata"), op("files.upload")
 CONTENT = op("files.download")
+DELETE = op("files.delete")
 KEY = KeyKind.API
 NOT_FOUND = "Call list_files to find valid file ids."
 MAX_UPLOAD = 500 * 1024 * 1024  # the API's per-file limit
@@ -81,35 +83,40 @@ async def upload_file(
     roots: ClientRoots = None,
 ) -> FileResult:
     """Upload a file (max 500 MB) for use in messages by file_id. Give path, or content_base64 with filename."""
+    if (agreed := confirmed()) is not None:  # the bytes the person confirmed: the disk is not read again
+        return await write(ctx, agreed, FileResult, dry_run=dry_run)
     if (path is None) == (content_base64 is None):
         raise ToolError("Give exactly one of path or content_base64.")
     if mime_type is not None:
         check_mime(mime_type)
     if path is not None:
-        handle, size, base = await anyio.to_thread.run_sync(
-            functools.partial(local_file, ctx, path, roots, limit=MAX_UPLOAD)
-        )
-        with handle:  # streamed by httpx in chunks, never read whole
-            name = sanitize_filename(filename or base)
-            req = _upload(name, handle, size, mime_type, expires_in_seconds)
-            return await write(ctx, req, FileResult, dry_run=dry_run)
-    if not filename:
-        raise ToolError("filename is required with content_base64.")
-    name = sanitize_filename(filename)
-    content, size = _decode(content_base64 or "")
-    req = _upload(name, content, size, mime_type, expires_in_seconds)
-    return await write(ctx, req, FileResult, dry_run=dry_run)
+        content, base = await anyio.to_thread.run_sync(functools.partial(read_file, ctx, path, roots))
+        name = sanitize_filename(filename or base)
+    else:
+        if not filename:
+            raise ToolError("filename is required with content_base64.")
+        name = sanitize_filename(filename)
+        content, _ = _decode(content_base64 or "")
+    return await write(ctx, _upload(name, content, mime_type, expires_in_seconds), FileResult, dry_run=dry_run)
 
 
-def _upload(
-    name: str, part: IO[bytes] | bytes, size: int, mime_type: str | None, expires_in_seconds: int | None
-) -> WriteRequest:
+def read_file(ctx: Ctx, path: str, roots: ListRootsResult | None) -> tuple[bytes, str]:
+    """The file's bytes (read once, before any question) and its base name."""
+    handle, _, base = local_file(ctx, path, roots, limit=MAX_UPLOAD)
+    with handle:
+        content = handle.read(MAX_UPLOAD + 1)
+    if len(content) > MAX_UPLOAD:
+        raise ToolError(f"{base} grew past the {MAX_UPLOAD // 2**20} MB limit while it was read.")
+    return content, base
+
+
+def _upload(name: str, content: bytes, mime_type: str | None, expires_in_seconds: int | None) -> Prepared:
     mime = mime_type or guess_mime(name)
-    shown: dict[str, Any] = {"file": {"filename": name, "size_bytes": size, "mime_type": mime}}
+    shown: dict[str, Any] = {"file": {"filename": name, "size_bytes": len(content), "mime_type": mime}}
     form = {"expires_in_seconds": str(expires_in_seconds)} if expires_in_seconds is not None else None
     shown.update(form or {})
-    files = {"file": (name, part, mime)}
-    return WriteRequest("POST", UPLOAD.path(), KEY, files=files, data=form, shown_body=shown)
+    parts = (Part("file", name, content, mime),)
+    return Prepared(UPLOAD.method, UPLOAD.path(), KEY, parts=parts, form=form, shown=shown)
 
 
 def _decode(data: str) -> tuple[bytes, int]:
@@ -136,7 +143,7 @@ async def list_files(
     if ids and (page or all_pages):
         raise ToolError("ids returns one page: give ids, or page/all_pages, not both.")
     if ids:  # the API takes ids alone: one page, no limit or page token
-        raw = await api(ctx, KEY).request("GET", LIST.path(), key=KEY, params={"ids": list(dict.fromkeys(ids))})
+        raw = await api(ctx, KEY).request(LIST.method, LIST.path(), key=KEY, params={"ids": list(dict.fromkeys(ids))})
         data = [FileMeta.model_validate(item) for item in raw.get("data") or []]
         return TokenPage[FileMeta](data=data, has_more=False, next_page=None)
     return await list_token(ctx, LIST.path(), FileMeta, key=KEY, limit=limit, page=page, all_pages=all_pages)
@@ -182,7 +189,7 @@ async def _fetch(client: Any, file_id: str, meta: FileMeta) -> bytes:
     """The content, refused once it passes the cap (the metadata's size may be missing or stale)."""
     chunks: list[bytes] = []
     received = 0
-    async with client.stream("GET", CONTENT.path(file_id=file_id), key=KEY) as response:
+    async with client.stream(CONTENT.method, CONTENT.path(file_id=file_id), key=KEY) as response:
         try:
             async for chunk in body_chunks(response, 2**63, what="file"):  # inflated in bounded steps
                 received += len(chunk)
@@ -218,7 +225,7 @@ def _as_text(data: bytes, mime: str, cap: int) -> str | None:
 @tool("files", KEY, title="Delete file", destructive=True, idempotent=True, not_found_hint=NOT_FOUND, op="files.delete")
 async def delete_file(ctx: Ctx, file_id: FileId, dry_run: DryRun = False) -> DeletedResult:
     """Delete a file; messages that reference it stop working."""
-    req = WriteRequest("DELETE", _path(file_id), KEY, idempotent=True, current_path=_path(file_id))
+    req = Prepared(DELETE.method, DELETE.path(file_id=file_id), KEY, idempotent=True, current_path=_path(file_id))
     return await write(ctx, req, DeletedResult, dry_run=dry_run)
 
 

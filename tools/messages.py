@@ -20,7 +20,8 @@ from claude_api_mcp.core.errors import ApiError, describe, describe_unexpected
 from claude_api_mcp.core.tooldef import Ctx, ToolDef, tool
 from claude_api_mcp.safety import audit
 from claude_api_mcp.safety.deps import api, settings
-from claude_api_mcp.safety.writes import WriteRequest, write
+from claude_api_mcp.safety.prepared import Prepared
+from claude_api_mcp.safety.writes import write
 from claude_api_mcp.tools._args import DryRun
 from claude_api_mcp.tools._message_request import (
     Betas,
@@ -128,7 +129,7 @@ async def send_message(
     )
     headers = beta_header(betas)
     if dry_run:
-        req = WriteRequest("POST", CREATE.path(), KEY, body=body, headers=headers)
+        req = Prepared(CREATE.method, CREATE.path(), KEY, body=body, headers=headers)
         plan = await write(ctx, req, Message, dry_run=True)
         data = plan.model_dump(mode="json", exclude_none=True)
         return CallToolResult(content=[TextContent(type="text", text=json.dumps(data))], structured_content=data)
@@ -168,7 +169,7 @@ async def count_tokens(
         cache_control=cache_control,
     )
     raw = await api(ctx, KEY).request(
-        "POST",
+        COUNT.method,
         COUNT.path(),
         key=KEY,
         json_body=body,
@@ -188,12 +189,12 @@ async def stream_message(ctx: Ctx, body: dict[str, Any], headers: dict[str, str]
     last_report = 0.0
     client = api(ctx, KEY)
     if (attempt := audit.current()) is not None:
-        attempt.sending("POST", CREATE.path())  # write-ahead: on disk before the request leaves
-    async with client.stream("POST", CREATE.path(), key=KEY, json_body=body, headers=headers) as response:
+        attempt.sending(CREATE.method, CREATE.path())  # write-ahead: on disk before the request leaves
+    async with client.stream(CREATE.method, CREATE.path(), key=KEY, json_body=body, headers=headers) as response:
         request_id = response.headers.get("request-id")
         chunks = body_chunks(response, conf.max_stream_bytes, what="event stream")
         if attempt is not None:
-            attempt.sent("POST", CREATE.path(), response.status_code, request_id)
+            attempt.sent(CREATE.method, CREATE.path(), response.status_code, request_id)
         try:
             async for event in aiter_sse(chunks, max_line=conf.max_line_bytes, idle_timeout=conf.stream_idle_timeout):
                 grew = assembler.apply(event.event, event.data)

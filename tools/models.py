@@ -64,7 +64,7 @@ async def get_model(
     model_id: ModelId,
 ) -> Model:
     """Get one model by id or alias."""
-    return Model.model_validate(await api(ctx, KEY).request("GET", GET.path(model_id=model_id), key=KEY))
+    return Model.model_validate(await api(ctx, KEY).request(GET.method, GET.path(model_id=model_id), key=KEY))
 
 
 TOOLS: list[ToolDef] = [list_models, get_model]

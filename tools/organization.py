@@ -21,7 +21,7 @@ class Organization(ApiObject):
 @tool("organization", KEY, title="Get organization", read_only=True, op="organization.retrieve")
 async def get_organization(ctx: Ctx) -> Organization:
     """The organization the admin key belongs to (id, name)."""
-    body = await api(ctx, KEY).request("GET", ME.path(), key=KEY)
+    body = await api(ctx, KEY).request(ME.method, ME.path(), key=KEY)
     return Organization.model_validate(body)
 
 

@@ -15,14 +15,16 @@ from claude_api_mcp.core.tooldef import Ctx, ToolDef, tool
 from claude_api_mcp.safety import uploads
 from claude_api_mcp.safety.deps import api
 from claude_api_mcp.safety.local_files import ClientRoots
+from claude_api_mcp.safety.prepared import Part, Prepared, confirmed
 from claude_api_mcp.safety.uploads import guess_mime, local_dir, read_skill_folder
-from claude_api_mcp.safety.writes import DeletedResult, Writable, WriteRequest, write
+from claude_api_mcp.safety.writes import DeletedResult, Writable, write
 from claude_api_mcp.tools._args import AllPages, DryRun, Limit, PageToken
 from claude_api_mcp.tools._lists import list_token
 from claude_api_mcp.tools._ops import op
 
 LIST, GET, CREATE = op("skills.list"), op("skills.retrieve"), op("skills.create")
 VERSIONS = op("skills.versions.list")
+DELETE = op("skills.delete")
 KEY = KeyKind.API
 NOT_FOUND = "Call list_skills to find valid skill ids."
 SkillId = Annotated[
@@ -104,15 +106,17 @@ async def create_skill(
     roots: ClientRoots = None,
 ) -> SkillResult:
     """Create a custom skill from a local folder with SKILL.md at its root (max 8 MB)."""
+    if (agreed := confirmed()) is not None:  # the files the person confirmed: the folder is not read again
+        return await write(ctx, agreed, SkillResult, dry_run=dry_run)
     folder = local_dir(ctx, path, roots)
     parts = await anyio.to_thread.run_sync(functools.partial(read_skill_folder, folder, limit=uploads.MAX_SKILL_BYTES))
-    files = [("files[]", (name, content, guess_mime(name))) for name, content in parts]
+    files = tuple(Part("files[]", name, content, guess_mime(name)) for name, content in parts)
     shown = {
         "files[]": [f"{name} ({len(content)} bytes)" for name, content in parts],
         "display_name": display_name,
     }
     data = {"display_name": display_name} if display_name else None
-    req = WriteRequest("POST", CREATE.path(), KEY, files=files, data=data, shown_body=shown)
+    req = Prepared(CREATE.method, CREATE.path(), KEY, parts=files, form=data, shown=shown)
     return await write(ctx, req, SkillResult, dry_run=dry_run)
 
 
@@ -121,7 +125,7 @@ async def create_skill(
 )
 async def delete_skill(ctx: Ctx, skill_id: SkillId, dry_run: DryRun = False) -> DeletedResult:
     """Delete a custom skill; requests that use it stop working."""
-    req = WriteRequest("DELETE", _path(skill_id), KEY, idempotent=True, current_path=_path(skill_id))
+    req = Prepared(DELETE.method, DELETE.path(skill_id=skill_id), KEY, idempotent=True, current_path=_path(skill_id))
     return await write(ctx, req, DeletedResult, dry_run=dry_run)
 
 

@@ -11,12 +11,14 @@ from claude_api_mcp.client.models import ApiObject, CursorPage
 from claude_api_mcp.core.config import KeyKind
 from claude_api_mcp.core.tooldef import Ctx, ToolDef, tool
 from claude_api_mcp.safety.deps import api
-from claude_api_mcp.safety.writes import DeletedResult, Writable, WriteRequest, write
+from claude_api_mcp.safety.prepared import Prepared
+from claude_api_mcp.safety.writes import DeletedResult, Writable, write
 from claude_api_mcp.tools._args import AfterId, AllPages, BeforeId, DryRun, Limit, UserId
 from claude_api_mcp.tools._lists import list_cursor
 from claude_api_mcp.tools._ops import op
 
 LIST, GET = op("organization.users.list"), op("organization.users.retrieve")
+UPDATE, REMOVE = op("organization.users.update"), op("organization.users.remove")
 KEY = KeyKind.ADMIN
 NOT_FOUND = "Call list_users to find valid user ids."
 
@@ -104,8 +106,13 @@ async def get_user(ctx: Ctx, user_id: UserId) -> User:
 )
 async def update_user(ctx: Ctx, user_id: UserId, role: AssignableRole, dry_run: DryRun = False) -> UserResult:
     """Change a member's organization role. admin cannot be assigned; managed is Claude Enterprise only."""
-    req = WriteRequest(
-        "POST", _path(user_id), KEY, body={"role": role.value}, idempotent=True, current_path=_path(user_id)
+    req = Prepared(
+        UPDATE.method,
+        UPDATE.path(user_id=user_id),
+        KEY,
+        body={"role": role.value},
+        idempotent=True,
+        current_path=_path(user_id),
     )
     return await write(ctx, req, UserResult, dry_run=dry_run)
 
@@ -121,7 +128,7 @@ async def update_user(ctx: Ctx, user_id: UserId, role: AssignableRole, dry_run: 
 )
 async def remove_user(ctx: Ctx, user_id: UserId, dry_run: DryRun = False) -> DeletedResult:
     """Remove a member from the organization. Their API keys stay active: review them with list_api_keys."""
-    req = WriteRequest("DELETE", _path(user_id), KEY, idempotent=True, current_path=_path(user_id))
+    req = Prepared(REMOVE.method, REMOVE.path(user_id=user_id), KEY, idempotent=True, current_path=_path(user_id))
     return await write(ctx, req, DeletedResult, dry_run=dry_run)
 
 

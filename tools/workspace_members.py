@@ -8,12 +8,15 @@ from claude_api_mcp.client.models import ApiObject, CursorPage
 from claude_api_mcp.core.config import KeyKind
 from claude_api_mcp.core.tooldef import Ctx, ToolDef, tool
 from claude_api_mcp.safety.deps import api
-from claude_api_mcp.safety.writes import Writable, WriteRequest, write
+from claude_api_mcp.safety.prepared import Prepared
+from claude_api_mcp.safety.writes import Writable, write
 from claude_api_mcp.tools._args import AfterId, AllPages, BeforeId, DryRun, Limit, UserId, WorkspaceId
 from claude_api_mcp.tools._lists import list_cursor
 from claude_api_mcp.tools._ops import op
 
 LIST, GET = op("organization.workspaces.members.list"), op("organization.workspaces.members.retrieve")
+ADD, UPDATE = op("organization.workspaces.members.add"), op("organization.workspaces.members.update")
+REMOVE = op("organization.workspaces.members.remove")
 KEY = KeyKind.ADMIN
 NOT_FOUND = "Call list_workspace_members for the workspace's members, or list_workspaces for workspace ids."
 
@@ -118,7 +121,7 @@ async def add_workspace_member(
 ) -> WorkspaceMemberResult:
     """Give an organization member a role in a workspace. workspace_billing cannot be given."""
     body = {"user_id": user_id, "workspace_role": workspace_role.value}
-    req = WriteRequest("POST", _members(workspace_id), KEY, body=body)
+    req = Prepared(ADD.method, ADD.path(workspace_id=workspace_id), KEY, body=body)
     return await write(ctx, req, WorkspaceMemberResult, dry_run=dry_run)
 
 
@@ -138,7 +141,14 @@ async def update_workspace_member(
     to workspace_admin."""
     path = _member(workspace_id, user_id)
     body = {"workspace_role": workspace_role.value}
-    req = WriteRequest("POST", path, KEY, body=body, idempotent=True, current_path=path)
+    req = Prepared(
+        UPDATE.method,
+        UPDATE.path(workspace_id=workspace_id, user_id=user_id),
+        KEY,
+        body=body,
+        idempotent=True,
+        current_path=path,
+    )
     return await write(ctx, req, WorkspaceMemberResult, dry_run=dry_run)
 
 
@@ -156,7 +166,9 @@ async def remove_workspace_member(
 ) -> WorkspaceMemberDeleted:
     """Remove a member from a workspace (they stay in the organization)."""
     path = _member(workspace_id, user_id)
-    req = WriteRequest("DELETE", path, KEY, idempotent=True, current_path=path)
+    req = Prepared(
+        REMOVE.method, REMOVE.path(workspace_id=workspace_id, user_id=user_id), KEY, idempotent=True, current_path=path
+    )
     return await write(ctx, req, WorkspaceMemberDeleted, dry_run=dry_run)
 
 

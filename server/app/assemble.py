@@ -9,7 +9,7 @@ import logging
 import typing
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Annotated, Any
 
 import httpx
@@ -39,11 +39,22 @@ from claude_api_mcp.core.errors import ApiError, describe_unexpected, sent_note,
 from claude_api_mcp.core.instruments import NONE as NO_INSTRUMENTS
 from claude_api_mcp.core.instruments import Combined, Instruments
 from claude_api_mcp.core.secret import Secret
+from claude_api_mcp.core.store import MemoryStore, Store, open_store
 from claude_api_mcp.core.tooldef import ToolDef
 from claude_api_mcp.safety import audit
 from claude_api_mcp.safety.audit import Attempt, AuditedTool, AuditLog, NotConfirmed, Refused
-from claude_api_mcp.safety.confirm import ANSWER_PARAM, PLAN_PARAM, gate_parameters, needs_confirmation, verdict
+from claude_api_mcp.safety.confirm import (
+    ANSWER_PARAM,
+    PLAN_PARAM,
+    gate_parameters,
+    needs_confirmation,
+    single_use,
+    verdict,
+)
+from claude_api_mcp.safety.confirm_policy import announcing
 from claude_api_mcp.safety.deps import state
+from claude_api_mcp.safety.prepared import sending
+from claude_api_mcp.safety.rounds import remember_rounds
 from claude_api_mcp.tools import ALL_TOOLS
 from claude_api_mcp.tools._dashboard import result_meta
 from claude_api_mcp.tools._schema import tool_schema
@@ -67,6 +78,7 @@ class AppState:
     sandbox: Sandbox | None
     audit: AuditLog | None = None  # None when nothing is logged (read-only selection, or the sandbox by default)
     instruments: Instruments = NO_INSTRUMENTS
+    store: Store = field(default_factory=MemoryStore)  # single-use confirmations; Redis with --state-url
 
 
 def effective_settings(settings: Settings) -> Settings:
@@ -120,13 +132,15 @@ def build_server(
         log_file = (
             AuditLog(audit_path, (settings.admin_key, settings.api_key, settings.http_token)) if audit_path else None
         )
+        store = open_store(settings.state_url)
         try:
             async with make_client(settings, transport) as client:
                 instruments.observe_client(client)  # upstream status codes, retries, request ids per tool call
                 api = AnthropicAPI(client, settings) if sleep is None else AnthropicAPI(client, settings, sleep=sleep)
                 api.platform = platform  # --platform: standard-key calls go to Bedrock/Vertex/Foundry
-                yield AppState(settings=settings, api=api, sandbox=sandbox, audit=log_file, instruments=instruments)
+                yield AppState(settings, api, sandbox, audit=log_file, instruments=instruments, store=store)
         finally:
+            await store.close()
             if log_file is not None:
                 log_file.close()
 
@@ -145,6 +159,9 @@ def build_server(
         middleware=instruments.middleware(),
         extensions=[apps] if (apps := dashboards.extension(selection.tools)) else None,
     )
+    # Outside the SDK's sealing boundary: a confirmation round is named by its sealed token (safety/rounds.py).
+    server.middleware.insert(0, remember_rounds)
+    server.middleware.append(announcing(settings))  # each client: whether this server can ask its person
     register_prompts(server, selection)  # prompts and resources whose tools are listed
     register_features(server, selection, bus)  # logging, completions, templates, subscriptions
     server.selection = selection  # type: ignore[attr-defined]  # read by the CLI's startup report and doctor
@@ -247,7 +264,10 @@ def make_tool(tool: ToolDef, settings: Settings) -> Tool:
         try:
             if gate[0] is not None:
                 attempt.confirmation = verdict(tool, gate[0], gate[1], app.instruments if app else NO_INSTRUMENTS)
-            result = await run(kwargs)
+                if gate[0].prompt is not None and ctx_name is not None:
+                    await single_use(tool, kwargs[ctx_name])  # a replayed answer goes no further
+            with sending(gate[0].prepared if gate[0] is not None else None):  # what the person confirmed
+                result = await run(kwargs)
             attempt.outcome = "dry_run" if attempt.dry_run else "succeeded"
             return result
         except BaseException as exc:

@@ -31,7 +31,7 @@ from claude_api_mcp.core import scrub
 from claude_api_mcp.core.config import KeyKind, Profile, Settings, Transport, key_problem
 from claude_api_mcp.core.errors import ApiError, describe
 from claude_api_mcp.core.secret import API_KEY_PREFIX
-from claude_api_mcp.safety import audit
+from claude_api_mcp.safety import audit, confirm_policy
 from claude_api_mcp.sandbox import Sandbox
 from claude_api_mcp.tools import ALL_TOOLS
 from claude_api_mcp.web.http_app import bind_problem, is_loopback
@@ -264,7 +264,9 @@ def check_writes(report: Report, settings: Settings, selection: Selection | None
     if not writes:
         return
     section = report.section("Writes")
-    section.add(INFO, f"{len(writes)} tools that write; confirmation of destructive calls: {settings.confirm.value}")
+    section.add(INFO, f"{len(writes)} tools that write; confirmation {confirm_policy.both(settings.confirm)}")
+    if scope := confirm_policy.replay_scope(settings):
+        section.add(WARN, scope)
     pinned = ", ".join(sorted(settings.workspaces)) if settings.workspaces else "every workspace"
     section.add(INFO, f"writes may touch: {pinned}")
     path = audit.target(settings, has_writes=True)

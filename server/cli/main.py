@@ -174,8 +174,9 @@ def parser(command: str = "serve") -> argparse.ArgumentParser:
         "--confirm",
         type=str.lower,
         choices=[x.value for x in ConfirmPolicy],
-        help="confirmation: auto (default), always, never (destructive calls, and every write_api call); "
-        "writes: every write, always",
+        help="confirmation of destructive calls, every write_api call included: auto (default; a client that "
+        "cannot ask leaves only the host's approval prompt), always (refused when it cannot ask), never; "
+        "writes: every write",
     )
     p.add_argument("--workspaces", help="restrict writes to these workspace ids")
     p.add_argument(

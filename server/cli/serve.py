@@ -11,7 +11,7 @@ from claude_api_mcp.app.assemble import build_server, selection_of
 from claude_api_mcp.app.profiles import SelectionError, missing_keys_message
 from claude_api_mcp.cli.exits import EXIT_CANNOT_LISTEN
 from claude_api_mcp.core.config import Settings, Transport
-from claude_api_mcp.safety import audit
+from claude_api_mcp.safety import audit, confirm_policy
 from claude_api_mcp.web.bind import MIN_TOKEN_LENGTH, bind_problem
 
 log = logging.getLogger("claude_api_mcp")
@@ -100,7 +100,9 @@ def serve(settings: Settings) -> int:
         log.warning("no tools are listed: check --toolsets/--tools and the keys")
     if settings.workspaces:
         log.info("writes pinned to workspaces: %s", ", ".join(sorted(settings.workspaces)))
-    log.info("confirmation policy: %s", settings.confirm.value)
+    log.info("confirmation: %s", confirm_policy.both(settings.confirm))
+    if scope := confirm_policy.replay_scope(settings):
+        log.warning(scope)
     if settings.transport is Transport.HTTP:
         from claude_api_mcp.web.http_app import run_http
 

@@ -13,8 +13,7 @@ import binascii
 import difflib
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from typing import IO, Any
+from typing import Any
 from urllib.parse import quote
 
 from mcp.server.mcpserver.exceptions import ToolError
@@ -23,6 +22,7 @@ from claude_api_mcp.client.catalog import Operation, load_catalog
 from claude_api_mcp.core.config import KeyKind
 from claude_api_mcp.safety.api_files import LocalPart, part_media, part_name, path_of
 from claude_api_mcp.safety.api_forms import normalized
+from claude_api_mcp.safety.prepared import Part, Prepared
 
 MAX_UPLOAD = 32 * 2**20  # bytes of one inline upload (base64 content travels through the model's context)
 _PATH_VALUE = re.compile(r"^[A-Za-z0-9._:@~-]{1,256}$")
@@ -152,29 +152,6 @@ def _check_plain(name: str, value: Any, where: str) -> None:
 # --- the request ---------------------------------------------------------------------------------------------
 
 
-@dataclass
-class Request:
-    method: str
-    path: str
-    key: KeyKind
-    params: dict[str, Any] = field(default_factory=dict)
-    headers: dict[str, str] = field(default_factory=dict)
-    json_body: dict[str, Any] | None = None
-    data: dict[str, Any] | None = None
-    files: list[tuple[str, tuple[str, IO[bytes] | bytes, str]]] | None = None
-    sizes: list[int] = field(default_factory=list)  # bytes of each file part, in order (never its content)
-
-    @property
-    def shown_body(self) -> Any:
-        """The body as a dry run shows it: JSON, or multipart fields with each file's name and size."""
-        if self.files is None:
-            return self.json_body
-        parts = [
-            {"field": n, "filename": f[0], "bytes": size} for (n, f), size in zip(self.files, self.sizes, strict=True)
-        ]
-        return {**(self.data or {}), "files": parts}
-
-
 def header_name(argument: str) -> str:
     """The SDK sends ``workspace_id`` as ``anthropic-workspace-id`` (docs/CATALOG_FORMAT.md, "locations")."""
     return "anthropic-" + argument.removeprefix("anthropic_").replace("_", "-")
@@ -188,11 +165,13 @@ def flatten_query(name: str, value: Any) -> list[tuple[str, Any]]:
     return [(name, value)]
 
 
-def build(op: Operation, arguments: Mapping[str, Any]) -> Request:
+def build(op: Operation, arguments: Mapping[str, Any]) -> Prepared:
+    """The request ``arguments`` describe (validated by ``validate``, local files already read)."""
     path = op.path
-    req = Request(method=op.method, path="", key=KeyKind.ADMIN if op.key == "admin" else KeyKind.API)
+    query: dict[str, Any] = {}
+    headers: dict[str, str] = {}
     body: dict[str, Any] = {}
-    files: list[tuple[str, tuple[str, IO[bytes] | bytes, str]]] = []
+    parts: list[Part] = []
     for name, value in arguments.items():
         where = op.locations[name]
         if value is None and where != "body":
@@ -200,39 +179,46 @@ def build(op: Operation, arguments: Mapping[str, Any]) -> Request:
         if where == "path":
             path = path.replace("{" + name + "}", quote(str(value), safe=""))
         elif where == "query":
-            req.params.update(flatten_query(name, value))
+            query.update(flatten_query(name, value))
         elif where == "header":
-            req.headers[header_name(name)] = str(value)
+            headers[header_name(name)] = str(value)
         elif where == "file":
             field_name = f"{name}[]" if isinstance(value, list) else name  # the SDK's bracketed array parts
             for item in value if isinstance(value, list) else [value]:
-                filename, content, media, size = upload(name, item, op_path=op.path)
-                files.append((field_name, (filename, content, media)))
-                req.sizes.append(size)
+                filename, content, media = upload(name, item, op_path=op.path)
+                parts.append(Part(field_name, filename, content, media))
         else:
             body[name] = value
     if op.beta:
-        req.headers["anthropic-beta"] = op.beta
-    req.path = path
-    if op.body == "multipart":
-        req.files = files
-        req.data = {k: v if isinstance(v, str) else _form(v) for k, v in body.items() if v is not None}
-    elif op.body == "json" or body:
-        req.json_body = body
-    return req
+        headers["anthropic-beta"] = op.beta
+    key = KeyKind.ADMIN if op.key == "admin" else KeyKind.API
+    multipart = op.body == "multipart"
+    return Prepared(
+        method=op.method,
+        path=path,
+        key=key,
+        body=body if not multipart and (op.body == "json" or body) else None,
+        parts=tuple(parts) if multipart else None,
+        form={k: _form(v) for k, v in body.items() if v is not None} if multipart else None,
+        query=query,
+        headers=headers,
+        idempotent=op.method in ("DELETE", "PUT"),
+    )
 
 
 def _form(value: Any) -> str:
+    if isinstance(value, str):
+        return value
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
 
 
-def upload(name: str, value: Any, *, op_path: str) -> tuple[str, IO[bytes] | bytes, str, int]:
-    """One file part (name, content, media type, size) from a ``LocalPart`` read by ``open_local`` or from
+def upload(name: str, value: Any, *, op_path: str) -> tuple[str, bytes, str]:
+    """One file part (name, content, media type) from a ``LocalPart`` read by ``open_local`` or from
     ``{"filename", "content_base64", "media_type"?}``."""
     if isinstance(value, LocalPart):
-        return value.filename, value.content, value.media, value.size
+        return value.filename, value.content, value.media
     if path_of(value) is not None:  # open_local runs first wherever files are sent: a path here is a bug
         raise ToolError(f"Argument {name!r}: a local path was not read; nothing was sent.")
     if not isinstance(value, dict) or not isinstance(value.get("content_base64"), str):
@@ -244,4 +230,4 @@ def upload(name: str, value: Any, *, op_path: str) -> tuple[str, IO[bytes] | byt
     except (binascii.Error, ValueError):
         raise ToolError(f"Argument {name!r}: content_base64 is not valid base64.") from None
     filename = part_name(name, value.get("filename"), op_path)
-    return filename, content, part_media(name, value.get("media_type")), len(content)
+    return filename, content, part_media(name, value.get("media_type"))

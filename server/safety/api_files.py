@@ -7,9 +7,9 @@ refusal texts as upload_file, so write_api is no second door to the disk. A fold
 operation takes a skill's files (``skills.create``, ``skills.versions.create``) and is walked by
 create_skill's ``read_skill_folder`` (links kept inside the folder, special files refused).
 
-Single files are opened, measured by their descriptor and handed to httpx as open handles, which it
-streams in chunks; the caller closes them with the ``ExitStack`` it passes in. Each operation's size limit
-(the API's, per request) is checked before anything is sent.
+Files are read once, into the prepared request (``server/safety/prepared.py``), before the person is asked:
+what they confirm is what is uploaded, even if the file changes meanwhile. Each operation's size limit (the
+API's, per request) is checked while reading, before anything is sent.
 """
 
 from __future__ import annotations
@@ -17,9 +17,8 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping
-from contextlib import ExitStack
 from dataclasses import dataclass
-from typing import IO, Annotated, Any
+from typing import Annotated, Any
 
 import anyio
 from mcp.server.mcpserver import Context, ListRoots, Resolve
@@ -42,7 +41,7 @@ class LocalPart:
     """A file part read from the local disk (never built from a model's argument: JSON holds no such type)."""
 
     filename: str
-    content: IO[bytes] | bytes
+    content: bytes
     size: int
     media: str
     path: str  # as the model gave it, for the question and the dry run
@@ -116,10 +115,8 @@ def has_local(op: Operation, arguments: Mapping[str, Any]) -> bool:
     return any(path_of(v) is not None for v in _file_values(op, arguments))
 
 
-def open_local(
-    ctx: Ctx, op: Operation, arguments: Mapping[str, Any], roots: ListRootsResult | None, stack: ExitStack
-) -> dict[str, Any]:
-    """``arguments`` with every local path replaced by its ``LocalPart``(s); handles are closed by ``stack``.
+def open_local(ctx: Ctx, op: Operation, arguments: Mapping[str, Any], roots: ListRootsResult | None) -> dict[str, Any]:
+    """``arguments`` with every local path replaced by its ``LocalPart``(s), their bytes read.
 
     Blocking (it touches the disk): run it in a worker thread.
     """
@@ -150,22 +147,23 @@ def open_local(
                     "skills.create and skills.versions.create)."
                 )
             handle, size = open_regular(real, path)
-            stack.callback(handle.close)
-            if size > budget:
+            with handle:  # read to the budget, not the size stat gave: a growing file cannot slip past it
+                content = handle.read(budget + 1) if size <= budget else b""
+            if size > budget or len(content) > budget:
+                size = max(size, len(content))
                 raise ToolError(
                     f"{real.name} is {size / _MB:.1f} MB; {op.id} takes at most {limit / _MB:.0f} MB per request."
                 )
-            budget -= size
+            budget -= len(content)
             filename = part_name(name, given.get("filename") or real.name, op.path)
-            parts.append(LocalPart(filename, handle, size, part_media(name, given.get("media_type"), filename), path))
+            media = part_media(name, given.get("media_type"), filename)
+            parts.append(LocalPart(filename, content, len(content), media, path))
         out[name] = parts if many else parts[0]
     return out
 
 
-async def read_local(
-    ctx: Ctx, op: Operation, args: dict[str, Any], roots: ListRootsResult | None, stack: ExitStack
-) -> dict[str, Any]:
-    """``args`` with local paths opened (``open_local``) off the event loop: it is disk I/O."""
+async def read_local(ctx: Ctx, op: Operation, args: dict[str, Any], roots: ListRootsResult | None) -> dict[str, Any]:
+    """``args`` with local paths read (``open_local``) off the event loop: it is disk I/O."""
     if not has_local(op, args):
         return args
-    return await anyio.to_thread.run_sync(functools.partial(open_local, ctx, op, args, roots, stack))
+    return await anyio.to_thread.run_sync(functools.partial(open_local, ctx, op, args, roots))

@@ -1,15 +1,13 @@
 """Safety decisions for write_api, read from the catalog: workspace pinning on every workspace id a call
 carries, the target whose current state a dry run and a confirmation show, and the sentence the person
-is asked to confirm (operation, target, arguments)."""
+is asked to confirm (operation, target, and every argument sent: ``server/safety/shown_args.py``)."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator, Mapping
-from contextlib import ExitStack
 from typing import Any
-from urllib.parse import urlencode
 
-import pydantic_core
 from mcp.server.mcpserver.exceptions import ToolError
 
 from claude_api_mcp.client.catalog import Operation, load_catalog
@@ -18,13 +16,13 @@ from claude_api_mcp.core.errors import ApiError
 from claude_api_mcp.core.tooldef import Ctx
 from claude_api_mcp.core.wording import human_size, q
 from claude_api_mcp.safety import pinning
-from claude_api_mcp.safety.api_args import build, find_operation, validate
+from claude_api_mcp.safety.api_args import build, find_operation, header_name, validate
 from claude_api_mcp.safety.api_files import read_local
 from claude_api_mcp.safety.audit import Refused
 from claude_api_mcp.safety.deps import api, settings
-from claude_api_mcp.safety.questions import Described
-
-_ARGS_SHOWN = 400  # characters of the arguments quoted in the confirmation sentence
+from claude_api_mcp.safety.prepared import Prepared
+from claude_api_mcp.safety.questions import MAX_TEXT, Described
+from claude_api_mcp.safety.shown_args import shown
 
 
 def workspace_ids(value: Any, name: str = "") -> Iterator[str]:
@@ -79,39 +77,49 @@ def _label(state: Mapping[str, Any]) -> str:
     return str(ident or name or "")
 
 
-async def describe_write(ctx: Ctx, args: Mapping[str, Any]) -> Described:
-    """The confirmation sentence for one write_api call, after the same checks the call itself makes."""
-    op = find_operation(str(args.get("operation")))
+async def prepare_write(ctx: Ctx, operation: str, arguments: Mapping[str, Any] | None, roots: Any) -> Prepared:
+    """write_api's request, prepared once: validated, pinned, local files read, the target to show known."""
+    op = find_operation(operation)
     if not op.writes:
         raise ToolError(f"{op.id} changes nothing; use read_api.")
-    arguments = validate(op, args.get("arguments") or {})
-    if why := pin_refusal(settings(ctx), op, arguments):
+    args = validate(op, arguments or {})
+    if why := pin_refusal(settings(ctx), op, args):
         raise Refused(why)
-    with ExitStack() as stack:  # local files are measured under the upload's own confinement, then closed
-        req = build(op, await read_local(ctx, op, arguments, args.get("roots"), stack))
-    target = target_path(op, req.path)
+    req = build(op, await read_local(ctx, op, args, roots))
+    return dataclasses.replace(req, current_path=target_path(op, req.path))
+
+
+async def describe_write(ctx: Ctx, args: Mapping[str, Any], prepared: Prepared | None) -> Described:
+    """The confirmation sentence for one write_api call: the prepared request, every argument of it."""
+    op = find_operation(str(args.get("operation")))
+    req = prepared or await prepare_write(ctx, op.id, args.get("arguments"), args.get("roots"))
     state: Any = None
-    if target is not None:
+    if req.current_path is not None:
         client = api(ctx, req.key)
         try:
-            state = await client.request("GET", target, key=req.key, headers=req.headers)
+            state = await client.request("GET", req.current_path, key=req.key, headers=req.headers)
         except ApiError:
-            if target == req.path:
+            if req.current_path == req.path:
                 raise  # the object this call acts on: fail like the call would
-    in_url = {k for k, where in op.locations.items() if where == "path"}  # already in the URL shown
-    rest = {k: v for k, v in arguments.items() if k not in in_url}
-    shown = pydantic_core.to_json(req.shown_body if req.files is not None else rest).decode()
-    if len(shown) > _ARGS_SHOWN:
-        shown = shown[: _ARGS_SHOWN - 1] + "…"
-    url = req.path + (f"?{urlencode(req.params, doseq=True)}" if req.params else "")
-    text = f"{op.summary} ({op.id}): {req.method} {url}"
+    text = f"{op.summary} ({op.id}): {req.method} {req.path}"
     if isinstance(state, Mapping) and (label := _label(state)):
         text += f", on {label}"
-    text += f", with {shown}." if rest else "."
-    if req.files:  # the names and sizes above may be cut: the totals never are
-        many = len(req.files) != 1
-        text += f" It uploads {len(req.files)} file{'s' if many else ''}, {human_size(sum(req.sizes))}"
-        text += " in all." if many else "."
+    body = req.shown_body if req.parts is not None else req.body
+    sent = {**(req.query or {}), **(body or {}), **_header_args(op, req)}  # all but the path, shown above
+    tail = ""
+    if req.parts:  # the totals, besides each file's name and size
+        many = len(req.parts) != 1
+        tail = f" It uploads {len(req.parts)} file{'s' if many else ''}, {human_size(sum(req.sizes))}" + (
+            " in all." if many else "."
+        )
     if op.safety.cls == "destructive":  # every DELETE, and the reviewed ones (a rotated token, a redaction)
-        text += " This cannot be undone."
-    return Described(text, req.method, req.path)
+        tail += " This cannot be undone."
+    room = MAX_TEXT - len(text) - len(tail) - 8
+    text += f", with {shown(sent, room, what=op.id)}." if sent else "."
+    return Described(text + tail, req.method, req.path)
+
+
+def _header_args(op: Operation, req: Prepared) -> dict[str, Any]:
+    """Arguments sent as headers (the beta header is the operation's own, shown by its id)."""
+    named = {header_name(k) for k, where in op.locations.items() if where == "header"}
+    return {k: v for k, v in (req.headers or {}).items() if k in named}

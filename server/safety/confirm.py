@@ -7,14 +7,16 @@ the SDK keeps out of the input schema, so no model can set them:
 
 * ``plan`` decides, before the tool body runs, whether to ask: not on a dry run, not with
   ``--confirm never``; when the client cannot elicit, ``auto`` relies on the client's own approval prompt
-  (driven by ``destructiveHint``) and ``always`` / ``writes`` refuse. Otherwise it fetches the target's name and the
+  (driven by ``destructiveHint``) and ``always`` / ``writes`` refuse. Otherwise it prepares the request once
+  (``prepare``: the tool body run with sending cut off, local files read), fetches the target's name and the
   consequence from the API (``server/safety/consequences.py``) and checks workspace pinning first, so nobody is
-  asked about a call that would be refused anyway.
+  asked about a call that would be refused anyway. The plan carries the prepared request to the send.
 * ``ask`` turns that plan into an ``Elicit`` question. The SDK sends it as ``elicitation/create`` on
   2025-11-25 connections and as an ``InputRequiredResult`` round trip on 2026-07-28 ones.
 
 ``verdict()`` then runs in the wrapper, before the body: a decline or cancel raises ``NotConfirmed`` and
-nothing is sent. Both declines and refusals are ``isError`` results: a non-error result would have to
+nothing is sent; ``single_use()`` claims an accepted 2026-07-28 answer once (``server/safety/rounds.py``).
+Both declines and refusals are ``isError`` results: a non-error result would have to
 pass for the object the tool returns, and a model must never read "not done" as done.
 """
 
@@ -41,13 +43,15 @@ from claude_api_mcp.core.config import ConfirmPolicy, Settings
 from claude_api_mcp.core.errors import ApiError, tool_error
 from claude_api_mcp.core.instruments import NONE as NO_INSTRUMENTS
 from claude_api_mcp.core.instruments import Instruments
-from claude_api_mcp.core.tooldef import ToolDef
-from claude_api_mcp.core.wording import one_line
-from claude_api_mcp.safety import pinning
+from claude_api_mcp.core.tooldef import Ctx, ToolDef
+from claude_api_mcp.core.wording import one_line, plain
+from claude_api_mcp.safety import pinning, rounds
 from claude_api_mcp.safety.audit import NotConfirmed, Refused
-from claude_api_mcp.safety.deps import settings, state
+from claude_api_mcp.safety.deps import settings, state, store
 from claude_api_mcp.safety.describe import describe
-from claude_api_mcp.safety.questions import MAX_TEXT
+from claude_api_mcp.safety.prepared import Captured, NotPreparable, Prepared, capturing
+from claude_api_mcp.safety.questions import MAX_TEXT, Described
+from claude_api_mcp.safety.shown_args import shown
 
 PLAN_PARAM = "confirmation_plan__"
 ANSWER_PARAM = "confirmation__"
@@ -68,6 +72,8 @@ class Plan:
     skipped: str | None = None  # why nobody is asked
     refusal: str | None = None  # why the call is refused outright
     error: ToolError | None = None  # the target could not be described (e.g. it does not exist)
+    prepared: Prepared | None = None  # the request the question describes, and the one sent if confirmed
+    tool: str = ""
 
 
 def needs_confirmation(tool: ToolDef, settings: Settings) -> bool:
@@ -99,22 +105,54 @@ async def make_plan(tool: ToolDef, ctx: Context[Any, Any], args: Mapping[str, An
                 )
             )
         return Plan(skipped="the client cannot ask the person; its own approval prompt applies")
+    if isinstance(kept := rounds.kept_plan(), Plan) and kept.tool == tool.name:
+        return kept  # the retry that answers this plan's question: the same value, not prepared again
     try:
-        described = await describe(ctx, tool.name, args)
-        if described is None:  # a tool without a describer still gets a question, bounded and single-line
-            shown = ", ".join(
-                f"{k}={one_line(repr(v), 80)}" for k, v in args.items() if k not in _UNSHOWN and v is not None
-            )
+        prepared = await prepare(tool, ctx, args)
+        described = await describe(ctx, tool.name, args, prepared)
+        if described is None:  # a tool without a describer still gets a question naming every argument
             what = "a destructive action" if tool.destructive else "a write"
-            return Plan(prompt=one_line(f"{tool.title} ({shown}): this is {what}.", MAX_TEXT))
-        why = await pinning.refusal(state(ctx).api, conf, described.method, described.path)
+            given = {k: plain(v) for k, v in args.items() if k not in _UNSHOWN and v is not None}
+            head, tail = f"{tool.title} (", f"): this is {what}."
+            text = head + shown(given, MAX_TEXT - len(head) - len(tail), what=tool.name) + tail
+            described = Described(text, prepared.method if prepared else "", prepared.path if prepared else "")
+        if prepared is not None:  # pinning decides on what is sent
+            described = Described(described.text, prepared.method, prepared.path)
+        why = await pinning.refusal(state(ctx).api, conf, described.method, described.path) if described.path else None
     except ApiError as err:
         return Plan(error=tool_error(err, key=tool.key, not_found_hint=tool.not_found_hint, base_url=conf.base_url))
+    except Refused as err:
+        return Plan(refusal=str(err))
     except ToolError as err:
         return Plan(error=err)
     if why is not None:
         return Plan(refusal=why)
-    return Plan(prompt=described.text)
+    text = described.text
+    if prepared is not None and prepared.parts:  # file content is not in the question: its fingerprint is
+        text = one_line(text, MAX_TEXT - 40) + f" Content sha256 {prepared.digest()[:16]}."
+    plan = Plan(prompt=text, prepared=prepared, tool=tool.name)
+    rounds.planned(plan)
+    return plan
+
+
+async def prepare(tool: ToolDef, ctx: Context[Any, Any], args: Mapping[str, Any]) -> Prepared | None:
+    """The request the tool body would send for ``args``, built by the body itself with nothing sent.
+
+    The body runs in ``capturing()`` mode: ``write()`` hands its prepared value back instead of sending,
+    and the API client is out of reach. A body that needs the API before it can build its request
+    (send_message streams) is not prepared ahead: it is confirmed on its arguments, all of them shown.
+    """
+    params = inspect.signature(tool.fn).parameters
+    ctx_name = next((n for n, p in params.items() if p.annotation in (Ctx, "Ctx")), "ctx")
+    given = {k: v for k, v in args.items() if k in params}
+    with capturing():
+        try:
+            await tool.fn(**{ctx_name: ctx}, **given)
+        except Captured as captured:
+            return captured.prepared
+        except NotPreparable:
+            return None
+    return None
 
 
 _UNSHOWN = frozenset({"dry_run", "roots"})
@@ -153,6 +191,20 @@ def gate_parameters(
         inspect.Parameter(PLAN_PARAM, kw, annotation=planned),
         inspect.Parameter(ANSWER_PARAM, kw, annotation=Annotated[ElicitationResult[Confirmation], Resolve(ask)]),
     ]
+
+
+async def single_use(tool: ToolDef, ctx: Context[Any, Any]) -> None:
+    """Claim this confirmation, once: a retry replayed with the same answer is refused on every instance
+    that shares the store (``--state-url``). A question asked inside the call (2025-11-25) has no round."""
+    round_id = rounds.round_id()
+    if round_id is None:
+        return
+    if not await store(ctx).claim_once(f"confirmation:{round_id}", rounds.ROUND_TTL):
+        raise Refused(
+            f"Refused: this confirmation of {tool.name} was already used; each one allows a single call. Nothing "
+            "was sent. Call the tool again to ask the person anew."
+        )
+    rounds.forget()
 
 
 def verdict(tool: ToolDef, decided: Plan, answer: Any, instruments: Instruments = NO_INSTRUMENTS) -> str:

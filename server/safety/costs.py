@@ -5,26 +5,23 @@ answer: the person must see the bill's worst case or the access handed out. So a
 of requests, its models and its worst-case output tokens (the sum of ``max_tokens``); an invite the address
 and role; a new member the person and workspace role; an upload the file's name and size.
 
-Uploads read the local disk for the size through the same confinement as the tool (``tools/_local_files``),
-so a question never reveals anything about a path the tool itself would refuse.
+Uploads are described from the prepared request (``server/safety/prepared.py``): the name and size of the
+bytes already read, under the tool's own confinement, which are the bytes that will be sent.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from typing import Any
 
-import anyio
+from mcp.server.mcpserver.exceptions import ToolError
 
 from claude_api_mcp.core.config import KeyKind
 from claude_api_mcp.core.tooldef import Ctx
 from claude_api_mcp.core.wording import human_size, q
-from claude_api_mcp.safety import uploads
 from claude_api_mcp.safety.consequences import _member_names
-from claude_api_mcp.safety.local_files import open_regular, resolve_readable
+from claude_api_mcp.safety.prepared import Part, Prepared
 from claude_api_mcp.safety.questions import ORG, Args, Described, Get, describes, describes_local
-from claude_api_mcp.safety.uploads import local_dir, read_skill_folder, sanitize_filename
 
 MAX_MODELS_SHOWN = 5
 _ROLE_GRANTS = {  # what someone with the role can do, as the person approving should read it
@@ -99,33 +96,28 @@ def _tokens(n: Any) -> str:
     return f"{n:,}" if isinstance(n, int) else "an unknown number of"
 
 
+def _parts(prepared: Prepared | None) -> tuple[Part, ...]:
+    if prepared is None or prepared.parts is None:  # the confirmation step always prepares uploads first
+        raise ToolError("This upload could not be prepared; nothing was sent.")
+    return prepared.parts
+
+
 @describes_local("upload_file")
-async def _upload_file(ctx: Ctx, a: Args) -> Described:
-    if a.get("path") is not None:
-        path = str(a["path"])
-        real = resolve_readable(ctx, path, a.get("roots"))
-        handle, size = await anyio.to_thread.run_sync(open_regular, real, path)
-        handle.close()
-        name = sanitize_filename(a.get("filename") or real.name)
-        source = f" from {q(path, 200)}"
-    else:
-        data = "".join(str(a.get("content_base64") or "").split())
-        size = len(data) * 3 // 4 - data[-2:].count("=")
-        name, source = sanitize_filename(str(a.get("filename") or "file")), ""
+async def _upload_file(ctx: Ctx, a: Args, prepared: Prepared | None) -> Described:
+    (part,) = _parts(prepared)  # the bytes that will be sent, read once, before the question
+    source = f" from {q(str(a['path']), 200)}" if a.get("path") is not None else ""
     text = (
-        f"Upload file {q(name, 120)} ({human_size(size)}){source} to the Files API: it is stored with the API "
-        "until deleted, and any request with this key can read it."
+        f"Upload file {q(part.filename, 120)} ({human_size(len(part.content))}){source} to the Files API: it is "
+        "stored with the API until deleted, and any request with this key can read it."
     )
     return Described(text, "POST", "/v1/files")
 
 
 @describes_local("create_skill")
-async def _create_skill(ctx: Ctx, a: Args) -> Described:
-
+async def _create_skill(ctx: Ctx, a: Args, prepared: Prepared | None) -> Described:
+    parts = _parts(prepared)
+    total = sum(len(p.content) for p in parts)
     path = str(a.get("path"))
-    folder = local_dir(ctx, path, a.get("roots"))
-    parts = await anyio.to_thread.run_sync(functools.partial(read_skill_folder, folder, limit=uploads.MAX_SKILL_BYTES))
-    total = sum(len(content) for _, content in parts)
     name = f" as {q(a['display_name'])}" if a.get("display_name") else ""
     text = (
         f"Create a skill{name} from local folder {q(path, 200)}: {len(parts)} file{'s' if len(parts) != 1 else ''}, "

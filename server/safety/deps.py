@@ -13,7 +13,9 @@ from mcp.server.mcpserver.exceptions import ToolError
 from claude_api_mcp.client.http import AnthropicAPI
 from claude_api_mcp.core.config import KeyKind, Settings, key_problem
 from claude_api_mcp.core.instruments import Instruments
+from claude_api_mcp.core.store import Store
 from claude_api_mcp.core.tooldef import Ctx
+from claude_api_mcp.safety.prepared import NotPreparable, is_capturing
 
 if TYPE_CHECKING:
     from claude_api_mcp.safety.audit import AuditLog
@@ -24,6 +26,7 @@ class Deps(Protocol):
     api: AnthropicAPI
     audit: AuditLog | None
     instruments: Instruments
+    store: Store  # single-use confirmations (shared by instances with --state-url)
 
 
 def state(ctx: Ctx) -> Deps:
@@ -34,8 +37,17 @@ def settings(ctx: Ctx) -> Settings:
     return state(ctx).settings
 
 
+def store(ctx: Ctx) -> Store:
+    return state(ctx).store
+
+
 def api(ctx: Ctx, key: KeyKind) -> AnthropicAPI:
-    """The shared API client, after checking (before any call) that the key for ``key`` is usable."""
+    """The shared API client, after checking (before any call) that the key for ``key`` is usable.
+
+    Out of reach while a write is being prepared ahead of its question: nothing is sent before the answer.
+    """
+    if is_capturing():
+        raise NotPreparable
     app = state(ctx)
     if key is KeyKind.API and app.api.platform is not None:  # --platform: its own credentials, checked at startup
         return app.api

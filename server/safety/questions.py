@@ -12,6 +12,7 @@ from typing import Any
 
 from claude_api_mcp.core.config import KeyKind
 from claude_api_mcp.core.tooldef import Ctx
+from claude_api_mcp.safety.prepared import Prepared
 
 Args = Mapping[str, Any]
 Get = Callable[..., Awaitable[Any]]  # get(path, params=None) -> parsed JSON
@@ -26,10 +27,11 @@ class Described:
 
 
 Describer = Callable[[Get, Args], Awaitable[Described]]
-LocalDescriber = Callable[[Ctx, Args], Awaitable[Described]]  # uploads: reads the local disk, not the API
+# Uploads and write_api describe the prepared request itself (its file names and sizes, its arguments).
+LocalDescriber = Callable[[Ctx, Args, Prepared | None], Awaitable[Described]]
 DESCRIBERS: dict[str, tuple[KeyKind, Describer]] = {}
 # Tools whose key depends on the call (write_api: the catalog operation's) describe with the context.
-CONTEXT_DESCRIBERS: dict[str, Callable[[Ctx, Args], Awaitable[Described]]] = {}
+CONTEXT_DESCRIBERS: dict[str, LocalDescriber] = {}
 LOCAL_DESCRIBERS: dict[str, LocalDescriber] = {}
 MAX_TEXT = 1500  # a question longer than this is not read; the tail is cut, never a line added
 

@@ -2,8 +2,8 @@
 
 Which paths may be read at all is ``server/safety/local_files.py``'s decision.
 
-Every check runs before anything is sent, and files are handed to httpx as open file objects, which it
-streams in 64 KB chunks (rewinding them if a retry resends the request) instead of reading them whole.
+Every check runs before anything is sent. The bytes are read once into the prepared request
+(``server/safety/prepared.py``) before the person is asked, so what they confirm is what is uploaded.
 """
 
 from __future__ import annotations

@@ -1,6 +1,8 @@
 """The single path every write takes: workspace pinning, then the dry run or the call.
 
-Keeping one path means the safety features attach in one place and no write tool can skip them:
+A write is one ``Prepared`` value (``server/safety/prepared.py``); after a confirmation, what is sent is
+the value the person confirmed. Keeping one path means the safety features attach in one place and no
+write tool can skip them:
 
 * workspace pinning (``server/safety/pinning.py``) is checked here on the request itself, so a refused write
   is refused in a dry run too, and nothing outside the pinned workspaces is ever sent;
@@ -14,18 +16,17 @@ Confirmation itself happens before the tool body runs (``server/safety/confirm.p
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import httpx
 from pydantic import BaseModel, Field, SerializerFunctionWrapHandler, model_serializer
 
 from claude_api_mcp.client.models import Deleted
-from claude_api_mcp.core.config import KeyKind
 from claude_api_mcp.core.tooldef import Ctx
 from claude_api_mcp.safety import audit, pinning
 from claude_api_mcp.safety.deps import api, settings
 from claude_api_mcp.safety.describe import describe
+from claude_api_mcp.safety.prepared import Captured, Prepared, confirmed, is_capturing
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -58,30 +59,29 @@ class DeletedResult(Deleted, Writable):
     """A delete tool's result: the API's deletion object (or, on a dry run, the target's current state)."""
 
 
-@dataclass(frozen=True)
-class WriteRequest:
-    method: str
-    path: str
-    key: KeyKind
-    body: dict[str, Any] | None = None
-    files: Any = None  # multipart parts (uploads); shown in a dry run as ``shown_body``
-    data: dict[str, Any] | None = None  # multipart form fields
-    shown_body: Any = None  # what a dry run reports as the body when it is not JSON (e.g. file names and sizes)
-    idempotent: bool = False
-    current_path: str | None = None  # GET this for the target's current state (dry runs, confirmations)
-    params: dict[str, Any] | None = None  # query parameters (write_api: whatever the catalog places there)
-    headers: dict[str, str] | None = None  # e.g. anthropic-beta: a catalog operation's, or the caller's betas
-
-
-async def current_state(ctx: Ctx, req: WriteRequest) -> dict[str, Any] | None:
+async def current_state(ctx: Ctx, req: Prepared) -> dict[str, Any] | None:
     if req.current_path is None:
         return None
     state: dict[str, Any] = await api(ctx, req.key).request("GET", req.current_path, key=req.key, headers=req.headers)
     return state
 
 
-async def write(ctx: Ctx, req: WriteRequest, result: type[M], *, dry_run: bool) -> M:
-    """Send ``req`` (or, on a dry run, describe it with the target's current state) and parse the answer."""
+async def write(ctx: Ctx, req: Prepared, result: type[M], *, dry_run: bool) -> M:
+    """Send ``req`` (or, on a dry run, describe it with the target's current state) and parse the answer.
+
+    While the confirmation step prepares the call (``prepared.capturing()``), nothing is checked or sent:
+    the value goes back to it. After a confirmation, what is sent is the value the person confirmed.
+    """
+    if is_capturing():
+        raise Captured(req)
+    agreed = confirmed()
+    if agreed is not None and not dry_run:
+        if agreed.parts is None and agreed.digest() != req.digest():
+            # A body rebuilt from the same arguments differs: send neither (it would not be what was shown).
+            raise audit.Refused(
+                "Refused: the request differs from the one the person confirmed. Nothing was sent; call again."
+            )
+        req = agreed
     client = api(ctx, req.key)
     why = await pinning.refusal(client, settings(ctx), req.method, req.path)
     if why is not None:
@@ -89,11 +89,10 @@ async def write(ctx: Ctx, req: WriteRequest, result: type[M], *, dry_run: bool) 
     attempt = audit.current()
     if dry_run:
         current = await current_state(ctx, req) or {}
-        shown = req.body if req.shown_body is None else req.shown_body
-        plan = DryRunPlan(method=req.method, path=req.path, body=shown, headers=req.headers)
+        plan = DryRunPlan(method=req.method, path=req.path, body=req.shown_body, headers=req.headers)
         asks = attempt is not None and attempt.confirmable
         args = {**attempt.arguments, **attempt.resolved} if attempt is not None else {}
-        described = await describe(ctx, attempt.tool, args) if attempt is not None and asks else None
+        described = await describe(ctx, attempt.tool, args, req) if attempt is not None and asks else None
         extra = {"confirmation": described.text} if described is not None else {}
         return result.model_validate({**current, **extra, "dry_run": plan})
 
@@ -107,11 +106,11 @@ async def write(ctx: Ctx, req: WriteRequest, result: type[M], *, dry_run: bool) 
         req.method,
         req.path,
         key=req.key,
-        params=req.params,
+        params=req.query,
         headers=req.headers,
         json_body=req.body,
-        files=req.files,
-        data=req.data,
+        files=req.client_files(),
+        data=req.form,
         idempotent=req.idempotent,
         on_response=sent,
     )

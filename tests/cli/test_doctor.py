@@ -80,7 +80,9 @@ def test_the_tool_section_says_why_toolsets_are_left_out() -> None:
     assert code == 0
     assert "4 of" in text and "users: list_users, get_user, update_user, remove_user" in text
     assert "workspaces: not listed, not in --toolsets" in text
-    assert "confirmation of destructive calls" in text  # the admin profile's write settings are shown
+    assert (
+        "confirmation --confirm auto: with clients that can ask" in text
+    )  # the admin profile's write settings are shown
     assert "audit log: off" in text  # the sandbox keeps no audit trail unless asked
 
 

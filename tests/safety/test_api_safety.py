@@ -105,7 +105,7 @@ async def test_the_question_names_the_operation_its_target_and_the_arguments(era
     assert person.asked == [
         "Add a member to an RBAC group (organization.rbac_groups.members.add): POST "
         "/v1/organizations/rbac_groups/rbacgrp_01fin/members, on 'Finance' (rbacgrp_01fin), with "
-        '{"user_id":"user_01avery"}.'
+        'user_id="user_01avery".'
     ]
 
 

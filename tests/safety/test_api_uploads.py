@@ -167,8 +167,8 @@ async def test_the_question_names_the_file_and_its_size_and_a_decline_sends_noth
         text = await call_error(client, "write_api", upload({"path": path}))
         outside = await call_error(client, "write_api", upload({"path": str(disk["outside"] / "id_rsa")}))
     [question] = person.asked  # a path outside is refused before anyone is asked
-    assert "files.upload" in question and '"filename":"data.bin"' in question
-    assert f'"bytes":{len(PAYLOAD)}' in question and "10.0 KB" in question, question
+    assert "files.upload" in question and 'filename="data.bin"' in question
+    assert f"bytes={len(PAYLOAD)}" in question and "10.0 KB" in question, question
     assert "declined" in text and "outside the directories" in outside
     assert not posts(sandbox)
 
