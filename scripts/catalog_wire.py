@@ -56,8 +56,9 @@ def sdk_methods(client: Any, prefix: str = "") -> set[str]:
 
 def sample(schema: Mapping[str, Any], name: str = "") -> Any:
     """A value that fits ``schema``: objects with every property (to the catalog's depth), path-safe strings."""
-    if "anyOf" in schema:
-        return sample(schema["anyOf"][0], name)
+    if "anyOf" in schema:  # a branch that says more (a date-time beside a plain string) is the likelier value
+        branches = schema["anyOf"]
+        return sample(next((b for b in branches if "format" in b or "enum" in b), branches[0]), name)
     if "enum" in schema:
         return next(v for v in schema["enum"] if v is not None)
     kind = schema.get("type", "string")
@@ -253,16 +254,15 @@ def built_request(op: Operation, args: Mapping[str, Any]) -> httpx.Request:
         settings = Settings(admin_key=Secret("sk-ant-admin01-wire-check"), api_key=Secret("sk-ant-api03-wire-check"))
         async with make_client(settings, httpx.MockTransport(record)) as http:
             api = AnthropicAPI(http, settings)
-            files = req.files
             await api.request(
                 req.method,
                 req.path,
                 key=req.key,
-                params=req.params,
+                params=req.query,
                 headers=req.headers,
-                json_body=req.json_body,
-                files=files,
-                data=req.data,
+                json_body=req.body,
+                files=req.client_files(),
+                data=req.form,
             )
 
     anyio.run(send)
