@@ -28,6 +28,7 @@ from claude_api_mcp.app.prompts import register_prompts
 from claude_api_mcp.app.strict import ClaudeApiServer, StrictTool, strict_arguments
 from claude_api_mcp.app.unlisted import not_enabled
 from claude_api_mcp.client.http import AnthropicAPI, make_client, tracking_sends
+from claude_api_mcp.client.models import ApiObject
 from claude_api_mcp.client.platforms import build as build_platform
 from claude_api_mcp.core import scrub
 from claude_api_mcp.core.config import Settings
@@ -267,7 +268,9 @@ def make_tool(tool: ToolDef, settings: Settings) -> Tool:
     sdk_tool.parameters = tool_schema(sdk_tool.parameters, output=False)
     strict_arguments(sdk_tool)
     if sdk_tool.fn_metadata.output_schema is not None:  # published only; results are validated by the model
-        sdk_tool.fn_metadata.output_schema = tool_schema(sdk_tool.fn_metadata.output_schema, output=True)
+        passthrough = isinstance(output_model, type) and issubclass(output_model, ApiObject)
+        schema = sdk_tool.fn_metadata.output_schema
+        sdk_tool.fn_metadata.output_schema = tool_schema(schema, output=True, passthrough=passthrough)
     return sdk_tool
 
 
