@@ -3,7 +3,7 @@ tool when the server is built).
 
 * Nullable stays nullable (``anyOf`` with a
   ``null`` branch); references are inlined; the result's own fields keep their JSON types; what they hold
-  (list items, nested objects) is typed by its JSON type only; no descriptions (the model reads the tool's
+  (lists, nested objects) is typed by its JSON type only; no descriptions (the model reads the tool's
   description and the JSON; hosts do not prompt with output schemas). An API object passed through as the
   result (``passthrough``) publishes only the fields this server guarantees or explains, its other fields
   being the API's own. A client validates every result against this schema: field by field, item by item,
@@ -111,12 +111,8 @@ def _limit(node: Any, defs: dict[str, Any], depth: int) -> Any:
             return _nullable({**described, **shaped}) if nullable else {**described, **shaped}
         node = {**outer, "anyOf": [_limit(v, defs, depth) for v in union]}
     is_object = "properties" in node or node.get("type") == "object"
-    if depth >= 1 and (is_object or "items" in node):  # what a result holds: its JSON type (names cost the
-        shaped = _shape(node, defs)  # client a check per field per item on every call)
-        if "items" in node:
-            shaped["items"] = _shape(node["items"], defs)
-        described = {k: v for k, v in node.items() if k == "description" and not is_object}
-        return {**described, **shaped}
+    if depth >= 1 and (is_object or "items" in node):  # what a result holds: its JSON type only (a schema
+        return _shape(node, defs)  # for its fields or items costs the client a check per item on every call)
     if is_object:
         out = {k: v for k, v in node.items() if k not in ("$defs", "properties")}
         if depth >= 1:

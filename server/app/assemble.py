@@ -157,12 +157,18 @@ def selection_of(server: MCPServer[Any]) -> Selection:
 
 
 def to_result(result: BaseModel) -> CallToolResult:
-    """Structured content with the API's field names, and the same JSON, compact, as the text the model reads."""
+    """Structured content with the API's field names, and the same JSON, compact, as the text the model reads;
+    both scrubbed of secrets (an upstream may echo a key)."""
     data = result.model_dump(mode="json", by_alias=True)
     for name in ("dry_run", "confirmation"):  # only dry runs carry them; omitting them is schema-valid
         if name in data and data[name] is None:
             del data[name]
     text = pydantic_core.to_json(data).decode()
+    # One pass over the JSON text finds whatever a pass over every string of ``data`` would, when every secret
+    # reads the same inside a JSON string; only then is the per-string pass (~25% of a call's CPU) skipped.
+    if scrub.text(text) != text or not scrub.survives_json():
+        data = scrub.value(data)
+        text = pydantic_core.to_json(data).decode()
     return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=data)
 
 
@@ -216,7 +222,7 @@ def make_tool(tool: ToolDef, settings: Settings) -> Tool:
                 raise ToolError(scrub.text(text)) from None
         if isinstance(result, CallToolResult):  # a tool that builds its own result (a BaseModel too) passes through
             return _scrubbed(result)
-        return _scrubbed(to_result(result)) if isinstance(result, BaseModel) else scrub.value(result)
+        return to_result(result) if isinstance(result, BaseModel) else scrub.value(result)
 
     @functools.wraps(fn)
     async def call(**kwargs: Any) -> Any:
