@@ -277,6 +277,10 @@ def make_tool(tool: ToolDef, settings: Settings) -> Tool:
         passthrough = isinstance(output_model, type) and issubclass(output_model, ApiObject)
         schema = sdk_tool.fn_metadata.output_schema
         sdk_tool.fn_metadata.output_schema = tool_schema(schema, output=True, passthrough=passthrough)
+        # The result was built from a validated model (to_result); without this the SDK validates every
+        # result against the model a second time, on every call (a schema without a model is published only).
+        if returns is not output_model:  # Annotated[CallToolResult, Model]: run() always builds the result
+            sdk_tool.fn_metadata.output_model = None
     return sdk_tool
 
 
