@@ -38,7 +38,7 @@ def tool_schema(schema: dict[str, Any], *, output: bool, passthrough: bool = Fal
 
     ``passthrough``: the result is an API object as the API sent it; only the fields this server guarantees
     or explains (required or described) are published, the rest being the API's own (see the module doc)."""
-    result = json.loads(json.dumps(schema))  # a deep copy of plain JSON, ~5x faster than copy.deepcopy
+    result: dict[str, Any] = json.loads(json.dumps(schema))  # a deep copy of plain JSON, ~5x faster than deepcopy
     _trim(result, nullable=output, output=output)
     if output:
         return output_schema(result, passthrough=passthrough)
