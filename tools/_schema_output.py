@@ -15,7 +15,11 @@ tool when the server is built).
 from __future__ import annotations
 
 import json
+import types
+import typing
 from typing import Any
+
+from pydantic import BaseModel
 
 from claude_api_mcp.tools._schema_walk import SCHEMA_MAPS, resolve
 
@@ -130,3 +134,51 @@ def _limit(node: Any, defs: dict[str, Any], depth: int) -> Any:
     if not any(k in node for k in ("type", "enum", "const", "anyOf", "oneOf", "allOf", "$ref")):
         return {**node, **ANY}  # Any: say so in the one portable spelling
     return node
+
+
+def from_model(model: type[BaseModel], *, passthrough: bool) -> dict[str, Any] | None:
+    """The same schema as ``output_schema`` gives for ``model``'s full JSON schema, read straight from its
+    fields (generating the full schema of every nested model is a quarter of building the server). None when
+    a field's type is not one of the plain shapes below: the caller then takes the full path."""
+    properties: dict[str, Any] = {}
+    required: list[str] = []
+    for name, field in model.model_fields.items():
+        if field.alias or field.validation_alias or field.metadata or field.json_schema_extra is not None:
+            return None  # constraints or renames: pydantic's own schema says them
+        if passthrough and not (field.is_required() or field.description):
+            continue
+        shape = _annotation_shape(field.annotation)
+        if shape is None:
+            return None
+        properties[name] = shape
+        if field.is_required():
+            required.append(name)
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    return {"required": required, **schema} if required else schema
+
+
+_SCALARS: dict[Any, str] = {str: "string", int: "integer", float: "number", bool: "boolean"}
+
+
+def _annotation_shape(annotation: Any) -> dict[str, Any] | None:
+    """A result field's published schema: its JSON type, nullable when it may be None."""
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        members = [a for a in typing.get_args(annotation) if a is not type(None)]
+        shapes = [_annotation_shape(a) for a in members]
+        if any(s is None for s in shapes):
+            return None
+        distinct = list({json.dumps(s, sort_keys=True): s for s in shapes if s is not None}.values())
+        inner = distinct[0] if len(distinct) == 1 else {"anyOf": distinct}
+        return _nullable(inner) if len(members) < len(typing.get_args(annotation)) else inner
+    if annotation is Any:
+        return dict(ANY)
+    if annotation in _SCALARS:
+        return {"type": _SCALARS[annotation]}
+    if origin in (list, tuple, set, frozenset) or annotation in (list, tuple, set, frozenset):
+        return {"type": "array"}
+    if origin is dict or annotation is dict:
+        return {"type": "object"}
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return {"type": "object"}
+    return None

@@ -43,6 +43,7 @@ from claude_api_mcp.safety.confirm import ANSWER_PARAM, PLAN_PARAM, gate_paramet
 from claude_api_mcp.safety.deps import state
 from claude_api_mcp.tools import ALL_TOOLS
 from claude_api_mcp.tools._schema import tool_schema
+from claude_api_mcp.tools._schema_output import from_model
 
 if TYPE_CHECKING:  # the sandbox is imported only when it is used (start-up time: bench/startup_split.py)
     from claude_api_mcp.sandbox import Sandbox
@@ -268,19 +269,29 @@ def make_tool(tool: ToolDef, settings: Settings) -> Tool:
     call.__signature__ = signature.replace(parameters=params, return_annotation=returns)  # type: ignore[attr-defined]
     call.__annotations__ = {**{p.name: p.annotation for p in params}, "return": returns}
     del call.__wrapped__  # make the SDK read the signature above, not fn's
+    passthrough = isinstance(output_model, type) and issubclass(output_model, ApiObject)
+    # The published output schema, read from the model's fields when they are plain (the SDK would generate
+    # every nested model's full schema only for tool_schema to cut it away: a quarter of start-up's build).
+    quick = from_model(output_model, passthrough=passthrough) if returns is not output_model else None
     sdk_tool = (StrictTool if tool.read_only else AuditedStrictTool).from_function(
-        call, name=tool.name, title=tool.title, description=tool.description, annotations=tool.annotations
+        call,
+        name=tool.name,
+        title=tool.title,
+        description=tool.description,
+        annotations=tool.annotations,
+        structured_output=False if quick is not None else None,
     )
     sdk_tool.parameters = tool_schema(sdk_tool.parameters, output=False)
     strict_arguments(sdk_tool)
-    if sdk_tool.fn_metadata.output_schema is not None:  # published only; results are validated by the model
-        passthrough = isinstance(output_model, type) and issubclass(output_model, ApiObject)
+    if quick is not None:
+        sdk_tool.fn_metadata.output_schema = quick
+    elif sdk_tool.fn_metadata.output_schema is not None:  # published only; results are validated by the model
         schema = sdk_tool.fn_metadata.output_schema
         sdk_tool.fn_metadata.output_schema = tool_schema(schema, output=True, passthrough=passthrough)
-        # The result was built from a validated model (to_result); without this the SDK validates every
-        # result against the model a second time, on every call (a schema without a model is published only).
-        if returns is not output_model:  # Annotated[CallToolResult, Model]: run() always builds the result
-            sdk_tool.fn_metadata.output_model = None
+    # The result was built from a validated model (to_result); without this the SDK validates every result
+    # against the model a second time, on every call (a schema without a model is published, not checked).
+    if returns is not output_model:  # Annotated[CallToolResult, Model]: run() always builds the result
+        sdk_tool.fn_metadata.output_model = None
     return sdk_tool
 
 
