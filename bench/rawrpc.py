@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +61,9 @@ async def open_raw(cmd: list[str], env: dict[str, str], cwd: Path, log: Path) ->
                 await session.initialize()
                 yield session
             finally:
-                process.terminate()
+                if process.returncode is None:
+                    with suppress(ProcessLookupError):  # it may exit between the check and the signal
+                        process.terminate()
 
 
 async def raw_round(session: RawSession, tool: str, n: int) -> dict[str, float]:
