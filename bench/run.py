@@ -51,10 +51,12 @@ async def collect(cfg: phases.Config, peer: procs.Peer, out: Path) -> dict[str, 
         ctx = await phases.context_phase(env)
         phase("startup")
         startup = await phases.startup_phase(env, cfg)
-        phase("latency, concurrency, memory")
-        load_data = await load.load_phase(env, cfg)
+        # Before the load phase: its 64-way storm drains the upstream's rate-limit bucket, and ours then paces
+        # its requests by the API's headers (the peer does not), which a per-call figure should not measure.
         phase("raw JSON-RPC over stdio")
         raw = await phases.raw_phase(env, cfg)
+        phase("latency, concurrency, memory")
+        load_data = await load.load_phase(env, cfg)
     finally:
         procs.stop(upstream_proc)
     return {"context": ctx, "startup": startup, "load": load_data, "raw": raw}

@@ -1,15 +1,16 @@
 """Output schemas: what a client checks on every call, and no more (``tools/_schema.py`` runs these once per
 tool when the server is built).
 
-* Nullable stays nullable (``anyOf`` with a
-  ``null`` branch); references are inlined; the result's own fields keep their JSON types; what they hold
-  (lists, nested objects) is typed by its JSON type only; no descriptions (the model reads the tool's
-  description and the JSON; hosts do not prompt with output schemas). An API object passed through as the
-  result (``passthrough``) publishes only the fields this server guarantees or explains, its other fields
-  being the API's own. A client validates every result against this schema: field by field, item by item,
-  a detailed schema cost the MCP Python client ~0.7 ms per ``list_users`` call (bench/README.md). Every
-  node is portable (the MCP Inspector's ``--strict`` check): one ``type`` per schema, and no schema that
-  constrains nothing (``Any`` is spelled as ``anyOf`` the JSON types).
+Nullable stays nullable (``anyOf`` with a ``null`` branch); references are inlined; the result's own fields
+keep their JSON types; what they hold (lists, nested objects) is typed by its JSON type only; no descriptions
+(the model reads the tool's description and the JSON; hosts do not prompt with output schemas). An API object
+passed through as the result (``passthrough``) publishes only the fields this server guarantees or explains,
+its other fields being the API's own. A client validates every result against this schema, field by field and
+item by item: a detailed one cost the MCP Python client ~0.7 ms per ``list_users`` call (bench/README.md).
+Every node is portable (the MCP Inspector's ``--strict`` check): one ``type`` per schema, and no schema that
+constrains nothing (``Any`` is spelled as ``anyOf`` the JSON types).
+
+``from_model`` builds the same schema straight from a model's fields at start-up, when they are plain.
 """
 
 from __future__ import annotations
