@@ -178,7 +178,11 @@ async def answer(session: Session | None, tool: tuple[str, dict[str, Any]], curs
 # --- the generic api tools (issue 11): model-visible cost, in process, no peer needed ---------------------
 
 API_TOOLS = ("search_api", "describe_api", "read_api", "write_api")
-API_TOOLS_BUDGET, ADMIN_BUDGET, READ_ONLY_BUDGET = 1200, 9000, 5000  # tokens (name + description + inputSchema)
+API_TOOLS_BUDGET, ADMIN_BUDGET, READ_ONLY_BUDGET = (
+    1200,
+    7000,
+    4000,
+)  # tokens (name + description + inputSchema); issue 22
 
 
 async def api_tools_cost() -> dict[str, float]:

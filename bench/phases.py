@@ -7,14 +7,14 @@ failure of ours propagates (the smoke test must see it).
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import anyio
 
-from bench import context, measure, procs
+from bench import context, measure, procs, rawrpc, startup_split
 from bench.measure import Session
 
 
@@ -31,7 +31,8 @@ class Config:
     def of(cls, quick: bool) -> Config:
         if quick:
             return cls(n=30, rounds=1, warmup=5, concurrency=64, concurrent_total=128, startup_runs=2)
-        return cls(n=300, rounds=3, warmup=30, concurrency=64, concurrent_total=1280, startup_runs=5)
+        # Alternating rounds of 100 calls (issue 22): drift on a shared machine hits every contender alike.
+        return cls(n=100, rounds=5, warmup=30, concurrency=64, concurrent_total=1280, startup_runs=5)
 
 
 @dataclass
@@ -138,4 +139,40 @@ async def startup_phase(env: Env, cfg: Config) -> dict[str, Any]:
                 )
             except Exception as exc:
                 peer = reason(exc)
-    return {"ours": ours, "peer": peer}
+    split = await anyio.to_thread.run_sync(startup_split.measure, cfg.startup_runs, procs.REPO)
+    return {"ours": ours, "peer": peer, "split": split}
+
+
+# --- per call without the MCP client ----------------------------------------------------------------------
+
+
+async def raw_phase(env: Env, cfg: Config) -> dict[str, Any]:
+    """Raw JSON-RPC over stdio, ours and the peer's, and the floor, in interleaved rounds (bench/rawrpc.py)."""
+    out: dict[str, Any] = {"ours": [], "peer": env.peer_reason or None, "floor": []}
+    async with AsyncExitStack() as stack:
+        ours = await stack.enter_async_context(
+            rawrpc.open_raw(procs.ours_cmd(), procs.ours_env(env.upstream), procs.REPO, env.logs / "ours.log")
+        )
+        peer = None
+        if env.peer_python:
+            try:
+                cmd, penv = procs.peer_cmd(env.peer_python), procs.peer_env(env.upstream)
+                peer = await stack.enter_async_context(rawrpc.open_raw(cmd, penv, procs.RESULTS, env.logs / "peer.log"))
+                out["peer"] = []
+            except Exception as exc:
+                out["peer"] = reason(exc)
+        http = await stack.enter_async_context(measure.floor_client(env.upstream))
+        floor = measure.floor_call(http)
+        await rawrpc.raw_round(ours, "list_users", cfg.warmup)
+        if peer is not None:
+            await rawrpc.raw_round(peer, "list_members", cfg.warmup)
+        await measure.sequential(floor, cfg.warmup)
+        for _ in range(cfg.rounds):
+            out["ours"].append(await rawrpc.raw_round(ours, "list_users", cfg.n))
+            if peer is not None and isinstance(out["peer"], list):
+                try:
+                    out["peer"].append(await rawrpc.raw_round(peer, "list_members", cfg.n))
+                except Exception as exc:
+                    out["peer"], peer = reason(exc), None
+            out["floor"].append(await measure.sequential_figures(floor, cfg.n))
+    return out

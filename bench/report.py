@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 Figure = float | str | None  # a number, or the reason it is not available
@@ -29,9 +30,12 @@ class Target:
     goal: str
     measured: str
     met: bool | None  # None: could not be measured
+    figure_only: bool = False  # reported, with no pass mark (a figure to shrink)
 
     @property
     def verdict(self) -> str:
+        if self.figure_only and self.met is not None:
+            return "figure"
         return {True: "met", False: "MISSED", None: "n/a"}[self.met]
 
 
@@ -85,7 +89,7 @@ def targets_table(targets: list[Target]) -> str:
 
 
 def markdown(meta: dict[str, Any], rows: list[Row], targets: list[Target]) -> str:
-    about = ", ".join(f"{k} {v}" for k, v in meta.items() if k in ("mode", "cpus", "python", "mcp", "peer"))
+    about = ", ".join(f"{k} {v}" for k, v in meta.items() if k in ("mode", "cpus", "load", "python", "mcp", "peer"))
     return "\n\n".join(
         [
             "## claude-api-mcp benchmark",
@@ -108,3 +112,24 @@ def as_json(meta: dict[str, Any], rows: list[Row], targets: list[Target], raw: d
         "targets": [asdict(t) | {"verdict": t.verdict} for t in targets],
         "raw": raw,
     }
+
+
+README_START, README_END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+
+def readme_block(meta: dict[str, Any], targets: list[Target]) -> str:
+    """The README's benchmark table: every goal with its figure from one run."""
+    about = (
+        f"_From `bench/run.py --readme` on {meta['utc'][:10]} ({meta['mode']} run, {meta['cpus']} CPUs, load average "
+        f"{meta['load']}; {meta['rounds']} alternating rounds of {meta['n']} calls; peer {meta['peer']})._"
+    )
+    return "\n".join([README_START, about, "", targets_table(targets), README_END])
+
+
+def write_readme(path: Path, meta: dict[str, Any], targets: list[Target]) -> None:
+    text = path.read_text(encoding="utf-8")
+    if README_START not in text or README_END not in text:
+        raise SystemExit(f"{path.name} lacks the {README_START} … {README_END} markers")
+    head, rest = text.split(README_START, 1)
+    tail = rest.split(README_END, 1)[1]
+    path.write_text(head + readme_block(meta, targets) + tail, encoding="utf-8")

@@ -8,12 +8,20 @@ from typing import Annotated
 from mcp.server.mcpserver.exceptions import ToolError
 from pydantic import AfterValidator, Field
 
-Limit = Annotated[int, Field(ge=1, le=1000, description="Page size.")]
-AfterId = Annotated[str | None, Field(description="A last_id.")]
-BeforeId = Annotated[str | None, Field(description="A first_id.")]
-AllPages = Annotated[bool, Field(description="Follow all pages (capped).")]
-PageToken = Annotated[str | None, Field(description="A next_page token.")]
-DryRun = Annotated[bool, Field(description="Preview; send nothing.")]
+
+def _page_size(schema: dict[str, object]) -> None:
+    """A page of at least 1 goes without saying (pydantic still refuses 0), and the default page (20) is the
+    API's; a model sees has_more either way."""
+    schema.pop("minimum", None)
+    schema.pop("default", None)
+
+
+Limit = Annotated[int, Field(ge=1, le=1000, description="Items per page.", json_schema_extra=_page_size)]
+AfterId = Annotated[str | None, Field(description="Next page: last_id.")]
+BeforeId = Annotated[str | None, Field(description="Previous page: first_id.")]
+AllPages = Annotated[bool, Field(description="Fetch all pages (capped).")]
+PageToken = Annotated[str | None, Field(description="Next page: next_page.")]
+DryRun = bool  # a name every model knows; what a dry run answers is in the result (its dry_run field)
 
 
 # An id is interpolated into a URL path: "." or ".." would be normalized away (get_model("..") sent
@@ -47,18 +55,18 @@ def check_path_id(value: str, name: str) -> str:
 SegmentCheck = AfterValidator(_segment)
 
 
-def id_arg(prefix: str, what: str) -> object:
-    """A required id argument that must carry the API's prefix, checked before any call."""
+def id_arg(prefix: str) -> object:
+    """An id argument that must carry the API's prefix, checked before any call. No description: the
+    argument's name and the pattern's prefix say what it is, and every word is paid for."""
     return Field(
         max_length=128,  # the pattern already requires a character after the prefix
         pattern=rf"^{prefix}[A-Za-z0-9_-]+$",
-        description=f"{what} id.",
     )
 
 
-UserId = Annotated[str, id_arg("user_", "User"), SegmentCheck]
-WorkspaceId = Annotated[str, id_arg("wrkspc_", "Workspace"), SegmentCheck]
-ApiKeyId = Annotated[str, id_arg("apikey_", "API key"), SegmentCheck]
+UserId = Annotated[str, id_arg("user_"), SegmentCheck]
+WorkspaceId = Annotated[str, id_arg("wrkspc_"), SegmentCheck]
+ApiKeyId = Annotated[str, id_arg("apikey_"), SegmentCheck]
 ModelId = Annotated[
     str,
     Field(min_length=1, max_length=128, pattern=r"^[A-Za-z0-9._:@-]+$", description="Model id or alias."),

@@ -108,19 +108,17 @@ def _published(description: str, *types: str) -> WithJsonSchema:
 
 
 # The arguments, as Annotated types, so the tools' signatures and MessageParams share them.
-ModelArg = Annotated[str, Field(min_length=1, description="Model id or alias (see list_models).")]
+ModelArg = Annotated[str, Field(min_length=1, description="Model id or alias.")]
 MaxTokens = Annotated[int, Field(ge=0, description="Max tokens to generate.")]
-Messages = Annotated[
-    list[MessageIn], Field(min_length=1, max_length=100_000, description="Turns; content: text or content blocks.")
-]
-System = Annotated[str | list[TextBlock] | None, _published("System prompt: text or text blocks.", "string", "array")]
+Messages = Annotated[list[MessageIn], Field(min_length=1, max_length=100_000, description="Conversation turns.")]
+System = Annotated[str | list[TextBlock] | None, _published("Text or text blocks.", "string", "array")]
 StopSequences = Annotated[list[str] | None, Field(description="Stop at any of these.")]
 Temperature = Annotated[float | None, Field(ge=0, le=1, description="0-1; not on newer models.")]
 TopP = Annotated[float | None, Field(ge=0, le=1, description="0-1; not on newer models.")]
 TopK = Annotated[int | None, Field(ge=0, description="Not on newer models.")]
 Tools = Annotated[
     list[ToolSpec] | None,
-    _published("Client {name, description, input_schema} or server {type, ...} tools.", "array"),
+    _published("Client {name, description, input_schema} or server {type} tools.", "array"),
 ]
 ToolChoiceArg = Annotated[ToolChoice | None, _published("{type: auto|any|tool|none, name (with tool)}.", "object")]
 ThinkingArg = Annotated[
@@ -130,7 +128,7 @@ MetadataArg = Annotated[Metadata | None, _published("{user_id}", "object")]
 ServiceTier = Annotated[Literal["auto", "standard_only"] | None, Field(description="Capacity tier.")]
 OutputConfigArg = Annotated[
     OutputConfig | None,
-    _published('{effort: low|medium|high|xhigh|max, format: {type: "json_schema", schema}}.', "object"),
+    _published("{effort: low|medium|high|xhigh|max, format: {type: json_schema, schema}}.", "object"),
 ]
 ContainerArg = Annotated[
     Container | str | None,
@@ -138,12 +136,12 @@ ContainerArg = Annotated[
 ]
 InferenceGeo = Annotated[str | None, Field(description='Inference region, e.g. "us".')]
 Speed = Annotated[Literal["standard", "fast"] | None, Field(description="fast: some models need a beta.")]
-CacheControlArg = Annotated[CacheControl | None, _published('Cache the prompt: {type: "ephemeral", ttl?}.', "object")]
+CacheControlArg = Annotated[CacheControl | None, _published("Cache the prompt: {type: ephemeral, ttl?}.", "object")]
 DiagnosticsArg = Annotated[Diagnostics | None, _published("{previous_message_id}: explain cache misses.", "object")]
 Betas = Annotated[
     list[Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9.-]*$", max_length=100), WithJsonSchema({"type": "string"})]]
     | None,
-    Field(description="anthropic-beta values to send."),
+    Field(description="anthropic-beta values."),
 ]
 ExtraBody = Annotated[dict[str, Any] | None, _published("Beta-only request fields; needs betas.", "object")]
 

@@ -11,12 +11,9 @@ content block type is refused before anything is sent) and results by its pydant
   and a union of many object variants that each pin ``type`` (content blocks) is published as one object
   that needs a ``type``; the variants are the Messages API's, well known to models, and pydantic still
   refuses an unknown one (naming the accepted types) before anything is sent.
-* Outputs: nullable stays nullable (``anyOf`` with a ``null`` branch); references are inlined; the result's
-  own fields keep their types, the objects it holds or lists keep their field names (the API's) with their
-  JSON types only, and deeper objects are left open (``"type": "object"``). Clients validate results against
-  this schema on every call: shallow is cheap. Every node is portable (the MCP Inspector's ``--strict``
-  check): one ``type`` per schema, and no schema that constrains nothing (``Any`` is spelled as ``anyOf``
-  the JSON types).
+* Inputs also publish an id's pattern as its prefix (``^wrkspc_``; pydantic checks the whole id) and drop
+  ``type`` beside a string ``enum`` (the values say it).
+* Outputs: ``tools/_schema_output.py``.
 
 ``compact`` / ``untitled`` remain as ``json_schema_extra`` hooks for models whose schema is also used
 elsewhere.
@@ -24,22 +21,27 @@ elsewhere.
 
 from __future__ import annotations
 
-import copy
 import json
+import re
 from typing import Any
 
-_SCHEMA_MAPS = ("properties", "$defs", "definitions", "patternProperties")
+from claude_api_mcp.tools._schema_output import output_schema
+from claude_api_mcp.tools._schema_walk import SCHEMA_MAPS, resolve
+
 _UNION_COLLAPSE = 4  # a union of at least this many typed objects is published as one object
-OUTPUT_DEPTH = 2
+# An id's published pattern is its prefix: pydantic still checks the whole id (``tools/_args.py``).
+_ID_PATTERN = re.compile(r"^\^([a-z]+_)\[A-Za-z0-9_-\]\+\$$")
 
 
-def tool_schema(schema: dict[str, Any], *, output: bool) -> dict[str, Any]:
-    """A compacted copy of a tool's input (``output=False``) or output schema."""
-    result = copy.deepcopy(schema)
+def tool_schema(schema: dict[str, Any], *, output: bool, passthrough: bool = False) -> dict[str, Any]:
+    """A compacted copy of a tool's input (``output=False``) or output schema.
+
+    ``passthrough``: the result is an API object as the API sent it; only the fields this server guarantees
+    or explains (required or described) are published, the rest being the API's own (see the module doc)."""
+    result: dict[str, Any] = json.loads(json.dumps(schema))  # a deep copy of plain JSON, ~5x faster than deepcopy
     _trim(result, nullable=output, output=output)
     if output:
-        shallow: dict[str, Any] = _limit(result, result.get("$defs", {}), depth=0)
-        return shallow
+        return output_schema(result, passthrough=passthrough)
     _collapse_unions(result, result.get("$defs", {}))
     _prune_defs(result)
     _inline_single_use(result)
@@ -66,8 +68,15 @@ def _drop_input_noise(node: Any) -> None:
     if "pattern" in node:
         node.pop("maxLength", None)
         node.pop("minLength", None)
+        node["pattern"] = _ID_PATTERN.sub(r"^\1", node["pattern"])  # an id's prefix is what a caller needs
+    if (
+        isinstance(node.get("enum"), list)
+        and node.get("type") == "string"
+        and all(isinstance(v, str) for v in node["enum"])
+    ):
+        del node["type"]  # the values say it
     for key, value in node.items():
-        if key in _SCHEMA_MAPS and isinstance(value, dict):
+        if key in SCHEMA_MAPS and isinstance(value, dict):
             for sub in value.values():
                 _drop_input_noise(sub)
         elif key not in ("enum", "const", "required", "default"):
@@ -151,19 +160,11 @@ def _trim(node: Any, *, nullable: bool, output: bool) -> None:
             else:
                 node["anyOf"] = rest
     for key, value in list(node.items()):
-        if key in _SCHEMA_MAPS and isinstance(value, dict):
+        if key in SCHEMA_MAPS and isinstance(value, dict):
             for sub in value.values():  # keys here are names (a property may be called "title"), not keywords
                 _trim(sub, nullable=nullable, output=output)
         elif key not in ("enum", "const", "required", "examples"):
             _trim(value, nullable=nullable, output=output)
-
-
-def _resolve(node: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
-    ref = node.get("$ref")
-    if isinstance(ref, str) and ref.startswith("#/$defs/"):
-        target: dict[str, Any] = defs.get(ref.removeprefix("#/$defs/"), {})
-        return {**target, **{k: v for k, v in node.items() if k != "$ref"}}
-    return node
 
 
 def _pinned_types(variant: dict[str, Any]) -> list[str]:
@@ -185,12 +186,12 @@ def _collapse_unions(node: Any, defs: dict[str, Any]) -> None:
     for keyword in ("oneOf", "anyOf"):
         variants = node.get(keyword)
         if isinstance(variants, list) and len(variants) >= _UNION_COLLAPSE:
-            pinned = [_pinned_types(_resolve(v, defs)) for v in variants if isinstance(v, dict)]
+            pinned = [_pinned_types(resolve(v, defs)) for v in variants if isinstance(v, dict)]
             if len(pinned) == len(variants) and all(pinned):
                 del node[keyword]
                 node.update({"type": "object", "required": ["type"]})
     for key, value in node.items():
-        if key in _SCHEMA_MAPS and isinstance(value, dict):
+        if key in SCHEMA_MAPS and isinstance(value, dict):
             for sub in value.values():
                 _collapse_unions(sub, defs)
         elif key not in ("enum", "const", "required"):
@@ -211,74 +212,3 @@ def _prune_defs(schema: dict[str, Any]) -> None:
             del defs[name]
     if not defs:
         del schema["$defs"]
-
-
-ANY: dict[str, Any] = {"anyOf": [{"type": t} for t in ("object", "array", "string", "number", "boolean", "null")]}
-
-
-def _nullable(inner: dict[str, Any]) -> dict[str, Any]:
-    """``inner`` or null, as ``anyOf`` branches with one ``type`` each (a ``type`` array is less portable)."""
-    options = inner.get("anyOf")
-    if isinstance(options, list) and set(inner) <= {"anyOf", "description"}:
-        return inner if {"type": "null"} in options else {**inner, "anyOf": [*options, {"type": "null"}]}
-    outer = {k: v for k, v in inner.items() if k == "description"}
-    branch = {k: v for k, v in inner.items() if k != "description"}
-    return {**outer, "anyOf": [branch or ANY, {"type": "null"}]} if branch else {**outer, **ANY}
-
-
-def _shape(node: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
-    """Only the JSON type(s) of a value deep in a result: its name is the documentation."""
-    node = _resolve(node, defs)
-    union = node.get("anyOf") or node.get("oneOf")
-    if isinstance(union, list):
-        kinds = [_shape(v, defs) for v in union if isinstance(v, dict)]
-        if any(k is ANY or "anyOf" in k for k in kinds):
-            return dict(ANY)
-        distinct = list({json.dumps(k, sort_keys=True): k for k in kinds}.values())
-        return distinct[0] if len(distinct) == 1 else {"anyOf": distinct}
-    kind = node.get("type")
-    if isinstance(kind, str):
-        return {"type": kind}
-    if "properties" in node:
-        return {"type": "object"}
-    return dict(ANY)
-
-
-def _limit(node: Any, defs: dict[str, Any], depth: int) -> Any:
-    """Inline references; types for the result's fields, names (with their JSON types) one object deeper."""
-    if not isinstance(node, dict):
-        return node
-    node = _resolve(node, defs)
-    if depth >= OUTPUT_DEPTH:
-        return _shape(node, defs)
-    union = node.get("anyOf") or node.get("oneOf")
-    if isinstance(union, list):
-        nullable = {"type": "null"} in union
-        rest = [_resolve(v, defs) for v in union if v != {"type": "null"}]
-        outer = {k: v for k, v in node.items() if k not in ("anyOf", "oneOf")}
-        if len(rest) == 1:
-            inner = _limit({**rest[0], **outer}, defs, depth)
-            return _nullable(inner) if nullable else inner
-        if depth >= 1:  # a deep union of shapes: its JSON types
-            shaped = _shape({"anyOf": rest}, defs)
-            described = {k: v for k, v in outer.items() if k == "description"}
-            return _nullable({**described, **shaped}) if nullable else {**described, **shaped}
-        node = {**outer, "anyOf": [_limit(v, defs, depth) for v in union]}
-    is_object = "properties" in node or node.get("type") == "object"
-    if is_object:
-        out = {k: v for k, v in node.items() if k not in ("$defs", "properties")}
-        if depth >= 1:
-            out.pop("description", None)
-            out.pop("required", None)
-        if "properties" in node:
-            out["properties"] = {name: _limit(sub, defs, depth + 1) for name, sub in node["properties"].items()}
-        return out
-    if "items" in node:
-        out = {k: v for k, v in node.items() if k != "items"}
-        if depth >= 1:
-            out.pop("description", None)
-        out["items"] = _limit(node["items"], defs, depth)
-        return out
-    if not any(k in node for k in ("type", "enum", "const", "anyOf", "oneOf", "allOf", "$ref")):
-        return {**node, **ANY}  # Any: say so in the one portable spelling
-    return node

@@ -80,10 +80,10 @@ async def list_api_keys(
     before_id: BeforeId = None,
     all_pages: AllPages = False,
     status: Annotated[ApiKeyStatus | None, Field(description="Only keys with this status.")] = None,
-    workspace_id: Annotated[str | None, id_arg("wrkspc_", "Workspace")] = None,
-    created_by_user_id: Annotated[str | None, id_arg("user_", "Creator's user")] = None,
+    workspace_id: Annotated[str | None, id_arg("wrkspc_")] = None,
+    created_by_user_id: Annotated[str | None, id_arg("user_")] = None,
 ) -> CursorPage[ApiKey]:
-    """List the organization's API keys (never the secret)."""
+    """List API keys (never the secret)."""
     params = {"status": status, "workspace_id": workspace_id, "created_by_user_id": created_by_user_id}
     return await list_cursor(
         ctx,

@@ -33,7 +33,7 @@ KEY = KeyKind.API
 NOT_FOUND = "Call list_batches to find valid batch ids."
 MAX_REQUESTS = 100_000
 MAX_BODY_BYTES = 256 * 1024 * 1024
-BatchId = Annotated[str, id_arg("msgbatch_", "Message batch")]
+BatchId = Annotated[str, id_arg("msgbatch_")]
 
 
 class ResultType(str, Enum):
@@ -114,11 +114,11 @@ def _path(batch_id: str) -> str:
 @tool("batches", KEY, title="Create message batch", op="messages.batches.create")
 async def create_batch(
     ctx: Ctx,
-    requests: Annotated[list[BatchRequest], Field(min_length=1, description="Messages requests to run async.")],
+    requests: Annotated[list[BatchRequest], Field(min_length=1, description="Messages requests.")],
     betas: Betas = None,
     dry_run: DryRun = False,
 ) -> BatchResult:
-    """Create a Message Batch: up to 100,000 Messages requests processed asynchronously at half price."""
+    """Create a Message Batch: up to 100,000 Messages requests, run asynchronously at half price."""
     if len(requests) > MAX_REQUESTS:
         raise ToolError(f"A batch holds at most {MAX_REQUESTS:,} requests; got {len(requests):,}. Split it.")
     dupes = sorted(cid for cid, n in Counter(r.custom_id for r in requests).items() if n > 1)
@@ -159,7 +159,7 @@ async def list_batches(
     "batches", KEY, title="Get message batch", read_only=True, not_found_hint=NOT_FOUND, op="messages.batches.retrieve"
 )
 async def get_batch(ctx: Ctx, message_batch_id: BatchId) -> Batch:
-    """Get a batch's processing status and request counts (poll this until ended)."""
+    """A batch's processing status and request counts (poll until ended)."""
     return Batch.model_validate(await api(ctx, KEY).request("GET", _path(message_batch_id), key=KEY))
 
 
@@ -176,9 +176,9 @@ async def get_batch_results(
     message_batch_id: BatchId,
     result_types: Annotated[list[ResultType] | None, Field(description="Only these result types.")] = None,
     custom_ids: Annotated[list[str] | None, Field(description="Only these custom_ids.")] = None,
-    limit: Annotated[int, Field(ge=1, le=1000, description="Most result lines to return (1-1000).")] = 20,
+    limit: Annotated[int, Field(ge=1, le=1000, description="Most lines to return.")] = 20,
 ) -> BatchResults:
-    """An ended batch's results: counts per result type, and up to limit matching lines."""
+    """An ended batch's results: counts per type and up to limit matching lines."""
     client = api(ctx, KEY)
     batch = await client.request("GET", _path(message_batch_id), key=KEY)
     if batch.get("processing_status") != "ended":

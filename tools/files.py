@@ -35,7 +35,7 @@ KEY = KeyKind.API
 NOT_FOUND = "Call list_files to find valid file ids."
 MAX_UPLOAD = 500 * 1024 * 1024  # the API's per-file limit
 MAX_DOWNLOAD = 5 * 1024 * 1024  # what a tool result can reasonably carry
-FileId = Annotated[str, id_arg("file_", "File")]
+FileId = Annotated[str, id_arg("file_")]
 _TEXT_TYPES = ("application/json", "application/xml", "application/javascript", "application/x-yaml", "application/csv")
 
 
@@ -71,10 +71,10 @@ async def upload_file(
     ctx: Ctx,
     path: Annotated[
         str | None,
-        Field(description="Absolute path on this server's machine, inside the client's roots or allowed dirs."),
+        Field(description="Absolute local path, inside the client's roots or allowed dirs."),
     ] = None,
-    content_base64: Annotated[str | None, Field(description="File content, base64; needs filename.")] = None,
-    filename: Annotated[str | None, Field(description="Name to store; defaults to the path's name.")] = None,
+    content_base64: Annotated[str | None, Field(description="Base64 content; needs filename.")] = None,
+    filename: Annotated[str | None, Field(description="Defaults to the path's name.")] = None,
     mime_type: Annotated[str | None, Field(description="Defaults to a guess from the name.")] = None,
     expires_in_seconds: Annotated[
         int | None, Field(ge=3600, le=7_776_000, description="Delete after (1h-90d).")
@@ -137,7 +137,7 @@ async def list_files(
     limit: Limit = 20,
     page: PageToken = None,
     all_pages: AllPages = False,
-    ids: Annotated[list[FileId] | None, Field(max_length=100, description="Only these (max 100); one page.")] = None,
+    ids: Annotated[list[FileId] | None, Field(max_length=100, description="Only these; one page.")] = None,
 ) -> TokenPage[FileMeta]:
     """List uploaded and generated files, newest first."""
     if ids and (page or all_pages):

@@ -31,7 +31,7 @@ NOT_FOUND = "Call list_invites to find valid invite ids."
 EMAIL_PATTERN = r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$"
 EMAIL_SCHEMA = WithJsonSchema({"type": "string", "format": "email"})  # the pattern is checked, not published
 Email = Annotated[str, Field(pattern=EMAIL_PATTERN, max_length=254, description="Email address."), EMAIL_SCHEMA]
-InviteId = Annotated[str, id_arg("invite_", "Invite")]
+InviteId = Annotated[str, id_arg("invite_")]
 
 
 class InviteStatus(str, Enum):
@@ -75,9 +75,9 @@ async def list_invites(
         EMAIL_SCHEMA,
     ] = None,
     roles: Annotated[list[OrgRole] | None, Field(description="Any of these roles.")] = None,
-    statuses: Annotated[list[InviteStatus] | None, Field(description="Any of these statuses; default all.")] = None,
+    statuses: Annotated[list[InviteStatus] | None, Field(description="Default: all.")] = None,
 ) -> CursorPage[Invite]:
-    """List invitations with their status and expiry."""
+    """List invitations (status, expiry)."""
     params = {"email": email, "roles": roles, "statuses": statuses}
     return await list_cursor(
         ctx,
@@ -109,7 +109,7 @@ async def create_invite(
     ] = None,
     dry_run: DryRun = False,
 ) -> InviteResult:
-    """Invite someone to the organization. admin cannot be assigned; managed is Claude Enterprise only."""
+    """Invite someone to the organization (never as admin; managed: Claude Enterprise only)."""
     body: dict[str, Any] = {"email": email, "role": role.value}
     if rbac_group_ids is not None:
         body["rbac_group_ids"] = rbac_group_ids

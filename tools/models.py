@@ -44,7 +44,7 @@ async def list_models(
         list[Literal["active", "deprecated", "retired"]] | None, Field(description="Default: active, deprecated.")
     ] = None,
 ) -> CursorPage[Model]:
-    """List Claude models, newest first, with limits and capabilities."""
+    """List Claude models (newest first) with limits and capabilities."""
     return await list_cursor(
         ctx,
         LIST.path(),

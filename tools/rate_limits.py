@@ -100,7 +100,7 @@ async def list_workspace_rate_limits(
     include_inherited: Annotated[bool, Field(description="Also list inherited values.")] = False,
     all_pages: AllPages = False,
 ) -> TokenPage[WorkspaceRateLimit]:
-    """A workspace's rate-limit overrides; a limiter not listed inherits the organization's value."""
+    """A workspace's rate-limit overrides; unlisted limiters have the organization's value."""
     return await list_token(
         ctx,
         WORKSPACE_LIMITS.path(workspace_id=workspace_id),

@@ -108,11 +108,11 @@ async def get_usage(
         list[Literal["global", "us", "not_available"]] | None, Field(description="Only these geos.")
     ] = None,
     account_ids: Annotated[list[ActorId] | None, Field(description="Only these users.")] = None,
-    service_account_ids: Annotated[list[ActorId] | None, Field(description="Only these service accts.")] = None,
+    service_account_ids: Annotated[list[ActorId] | None, Field(description="Only these.")] = None,
     speeds: Annotated[list[Literal["standard", "fast"]] | None, Field(description="Only these speeds.")] = None,
     include_buckets: IncludeBuckets = False,
 ) -> UsageReport:
-    """Token usage over a window: exact totals, then one row per group_by combination, largest first.
+    """Token usage over a window: exact totals, then a row per group_by combination, largest first.
     workspace_id null = Default workspace."""
     win = window(
         starting_at, ending_at, WIDTHS[bucket_width], now=_now(), max_span=MAX_SPAN.get(bucket_width), unit=bucket_width

@@ -72,7 +72,7 @@ async def list_skills(
     all_pages: AllPages = False,
     source: Annotated[Source | None, Field(description="custom (yours) or anthropic.")] = None,
 ) -> TokenPage[Skill]:
-    """List Agent Skills: your custom ones and Anthropic's."""
+    """List Agent Skills: custom and Anthropic's."""
     params = {"source": source}
     return await list_token(
         ctx, LIST.path(), Skill, key=KEY, limit=limit, page=page, all_pages=all_pages, params=params
@@ -98,9 +98,7 @@ async def list_skill_versions(
 @tool("skills", KEY, title="Create skill", op="skills.create")
 async def create_skill(
     ctx: Ctx,
-    path: Annotated[
-        str, Field(min_length=1, description="Absolute path of a local folder holding SKILL.md, inside allowed dirs.")
-    ],
+    path: Annotated[str, Field(min_length=1, description="Absolute local folder path, inside allowed dirs.")],
     display_name: Annotated[str | None, Field(max_length=255, description="Defaults to SKILL.md's name.")] = None,
     dry_run: DryRun = False,
     roots: ClientRoots = None,

@@ -38,7 +38,7 @@ class OrgRole(str, Enum):
 
 
 class AssignableRole(str, Enum):
-    """Roles the API can assign (admin cannot be; managed is Claude Enterprise only)."""
+    # Roles the API can assign (admin cannot be; managed is Claude Enterprise only: the tools say so).
 
     user = "user"
     developer = "developer"
@@ -74,7 +74,7 @@ async def list_users(
     email: Annotated[str | None, Field(description="Exact email address.")] = None,
     roles: Annotated[list[OrgRole] | None, Field(description="Any of these roles.")] = None,
 ) -> CursorPage[User]:
-    """List organization members with their roles."""
+    """List organization members and roles."""
     params = {"email": email, "roles": roles}
     return await list_cursor(
         ctx,
@@ -105,7 +105,7 @@ async def get_user(ctx: Ctx, user_id: UserId) -> User:
     op="organization.users.update",
 )
 async def update_user(ctx: Ctx, user_id: UserId, role: AssignableRole, dry_run: DryRun = False) -> UserResult:
-    """Change a member's organization role. admin cannot be assigned; managed is Claude Enterprise only."""
+    """Change a member's organization role (never to admin; managed: Claude Enterprise only)."""
     req = Prepared(
         UPDATE.method,
         UPDATE.path(user_id=user_id),

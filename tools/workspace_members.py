@@ -22,7 +22,7 @@ NOT_FOUND = "Call list_workspace_members for the workspace's members, or list_wo
 
 
 class WorkspaceRole(str, Enum):
-    """Every workspace role. workspace_billing comes only from the org billing role."""
+    # Every workspace role; workspace_billing comes only from the org billing role (the tool says so).
 
     workspace_user = "workspace_user"
     workspace_developer = "workspace_developer"
@@ -32,7 +32,7 @@ class WorkspaceRole(str, Enum):
 
 
 class AddableRole(str, Enum):
-    """The roles add_workspace_member can give (never workspace_billing)."""
+    # The roles add_workspace_member can give (never workspace_billing; the tool says so).
 
     workspace_user = "workspace_user"
     workspace_developer = "workspace_developer"
@@ -81,7 +81,7 @@ async def list_workspace_members(
     before_id: BeforeId = None,
     all_pages: AllPages = False,
 ) -> CursorPage[WorkspaceMember]:
-    """List a workspace's members and roles (cursors are user ids)."""
+    """List a workspace's members and roles (cursors: user ids)."""
     return await list_cursor(
         ctx,
         _members(workspace_id),
@@ -119,7 +119,7 @@ async def get_workspace_member(ctx: Ctx, workspace_id: WorkspaceId, user_id: Use
 async def add_workspace_member(
     ctx: Ctx, workspace_id: WorkspaceId, user_id: UserId, workspace_role: AddableRole, dry_run: DryRun = False
 ) -> WorkspaceMemberResult:
-    """Give an organization member a role in a workspace. workspace_billing cannot be given."""
+    """Give an organization member a workspace role (never workspace_billing)."""
     body = {"user_id": user_id, "workspace_role": workspace_role.value}
     req = Prepared(ADD.method, ADD.path(workspace_id=workspace_id), KEY, body=body)
     return await write(ctx, req, WorkspaceMemberResult, dry_run=dry_run)
@@ -137,8 +137,8 @@ async def add_workspace_member(
 async def update_workspace_member(
     ctx: Ctx, workspace_id: WorkspaceId, user_id: UserId, workspace_role: WorkspaceRole, dry_run: DryRun = False
 ) -> WorkspaceMemberResult:
-    """Change a member's workspace role. Org admins keep workspace_admin; billing members can only be raised
-    to workspace_admin."""
+    """Change a member's workspace role. Org admins keep workspace_admin; billing members can only go to
+    workspace_admin."""
     path = _member(workspace_id, user_id)
     body = {"workspace_role": workspace_role.value}
     req = Prepared(

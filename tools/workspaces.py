@@ -106,9 +106,9 @@ async def list_workspaces(
     all_pages: AllPages = False,
     include_archived: Annotated[bool, Field(description="Include archived workspaces.")] = False,
     include_default: Annotated[bool, Field(description="Include the Default workspace.")] = False,
-    ids: Annotated[list[WorkspaceId] | None, Field(max_length=100, description="Only these (max 100).")] = None,
+    ids: Annotated[list[WorkspaceId] | None, Field(max_length=100, description="Only these.")] = None,
 ) -> CursorPage[Workspace]:
-    """List the organization's workspaces."""
+    """List workspaces."""
     return await list_cursor(
         ctx,
         LIST.path(),

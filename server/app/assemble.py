@@ -32,6 +32,7 @@ from claude_api_mcp.app.strict import ClaudeApiServer, StrictTool, strict_argume
 from claude_api_mcp.app.unlisted import not_enabled
 from claude_api_mcp.client.deadline import call_deadline
 from claude_api_mcp.client.http import AnthropicAPI, make_client, tracking_sends
+from claude_api_mcp.client.models import ApiObject
 from claude_api_mcp.client.platforms import build as build_platform
 from claude_api_mcp.core import scrub
 from claude_api_mcp.core.config import Settings
@@ -58,6 +59,7 @@ from claude_api_mcp.safety.rounds import remember_rounds
 from claude_api_mcp.tools import ALL_TOOLS
 from claude_api_mcp.tools._dashboard import result_meta
 from claude_api_mcp.tools._schema import tool_schema
+from claude_api_mcp.tools._schema_output import from_model
 
 if TYPE_CHECKING:  # the sandbox is imported only when it is used (start-up time: bench/startup_split.py)
     from claude_api_mcp.sandbox import Sandbox
@@ -184,12 +186,18 @@ def selection_of(server: MCPServer[Any]) -> Selection:
 
 
 def to_result(result: BaseModel) -> CallToolResult:
-    """Structured content with the API's field names, and the same JSON, compact, as the text the model reads."""
+    """Structured content with the API's field names, and the same JSON, compact, as the text the model reads;
+    both scrubbed of secrets (an upstream may echo a key)."""
     data = result.model_dump(mode="json", by_alias=True)
     for name in ("dry_run", "confirmation"):  # only dry runs carry them; omitting them is schema-valid
         if name in data and data[name] is None:
             del data[name]
     text = pydantic_core.to_json(data).decode()
+    # One pass over the JSON text finds whatever a pass over every string of ``data`` would, when every secret
+    # reads the same inside a JSON string; only then is the per-string pass (~25% of a call's CPU) skipped.
+    if scrub.text(text) != text or not scrub.survives_json():
+        data = scrub.value(data)
+        text = pydantic_core.to_json(data).decode()
     meta = result_meta(result)  # MCP Apps clients only: what the view draws beyond the text (a time series)
     return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=data, _meta=meta)
 
@@ -244,7 +252,7 @@ def make_tool(tool: ToolDef, settings: Settings) -> Tool:
                 raise ToolError(scrub.text(text)) from None
         if isinstance(result, CallToolResult):  # a tool that builds its own result (a BaseModel too) passes through
             return _scrubbed(result)
-        return _scrubbed(to_result(result)) if isinstance(result, BaseModel) else scrub.value(result)
+        return to_result(result) if isinstance(result, BaseModel) else scrub.value(result)
 
     @functools.wraps(fn)
     async def call(**kwargs: Any) -> Any:
@@ -293,14 +301,30 @@ def make_tool(tool: ToolDef, settings: Settings) -> Tool:
     call.__signature__ = signature.replace(parameters=params, return_annotation=returns)  # type: ignore[attr-defined]
     call.__annotations__ = {**{p.name: p.annotation for p in params}, "return": returns}
     del call.__wrapped__  # make the SDK read the signature above, not fn's
+    passthrough = isinstance(output_model, type) and issubclass(output_model, ApiObject)
+    # The published output schema, read from the model's fields when they are plain (the SDK would generate
+    # every nested model's full schema only for tool_schema to cut it away: a quarter of start-up's build).
+    quick = from_model(output_model, passthrough=passthrough) if returns is not output_model else None
     sdk_tool = (StrictTool if tool.read_only else AuditedStrictTool).from_function(
-        call, name=tool.name, title=tool.title, description=tool.description, annotations=tool.annotations
+        call,
+        name=tool.name,
+        title=tool.title,
+        description=tool.description,
+        annotations=tool.annotations,
+        structured_output=False if quick is not None else None,
     )
     sdk_tool.meta = tool_meta(tool)  # MCP Apps: the view a host draws the result in (none for most tools)
     sdk_tool.parameters = tool_schema(sdk_tool.parameters, output=False)
     strict_arguments(sdk_tool)
-    if sdk_tool.fn_metadata.output_schema is not None:  # published only; results are validated by the model
-        sdk_tool.fn_metadata.output_schema = tool_schema(sdk_tool.fn_metadata.output_schema, output=True)
+    if quick is not None:
+        sdk_tool.fn_metadata.output_schema = quick
+    elif sdk_tool.fn_metadata.output_schema is not None:  # published only; results are validated by the model
+        schema = sdk_tool.fn_metadata.output_schema
+        sdk_tool.fn_metadata.output_schema = tool_schema(schema, output=True, passthrough=passthrough)
+    # The result was built from a validated model (to_result); without this the SDK validates every result
+    # against the model a second time, on every call (a schema without a model is published, not checked).
+    if returns is not output_model:  # Annotated[CallToolResult, Model]: run() always builds the result
+        sdk_tool.fn_metadata.output_model = None
     return sdk_tool
 
 

@@ -121,7 +121,11 @@ def serve(settings: Settings) -> int:
         host = f"[{settings.host}]" if ":" in settings.host else settings.host
         log.info("listening on http://%s:%d/mcp (streamable HTTP)", host, settings.port)
         return run_http(server, settings, sock=sock)
-    server.run("stdio")
+    import anyio
+
+    from claude_api_mcp.cli.stdio_pipes import serve_stdio
+
+    anyio.run(serve_stdio, server)  # the SDK's server.run("stdio"), without a worker thread per line
     return 0
 
 

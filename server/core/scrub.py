@@ -40,6 +40,7 @@ LOGGERS = ("claude_api_mcp", "mcp", "httpx", "httpcore", "uvicorn", "uvicorn.err
 
 _lock = threading.Lock()
 _forms: tuple[str, ...] = ()  # every registered secret in every form it may be echoed in, longest first
+_json_safe = True  # no form changes when written inside a JSON string (see survives_json)
 
 
 def _variants(secret: str) -> set[str]:
@@ -48,11 +49,12 @@ def _variants(secret: str) -> set[str]:
 
 def register(secrets: Iterable[Secret | str | None]) -> None:
     """Add secrets to the process-wide registry (idempotent)."""
-    global _forms
+    global _forms, _json_safe
     new = {v for s in secrets if s for v in _variants(s.reveal() if isinstance(s, Secret) else s)}
     with _lock:
         merged = {f for f in (*_forms, *new) if len(f) >= MIN_SECRET}
         _forms = tuple(sorted(merged, key=len, reverse=True))
+        _json_safe = all(json.dumps(f, ensure_ascii=False)[1:-1] == f for f in _forms)
 
 
 def register_settings(settings: Settings) -> None:
@@ -91,6 +93,12 @@ def text(value: str, extra: Iterable[str] = ()) -> str:
         if not secret.startswith("sk-ant-") and len(set(secret[:PARTIAL])) >= DISTINCT:
             value = _cut_tails(value[::-1], secret[::-1])[::-1].replace(REDACTED[::-1], REDACTED)
     return value
+
+
+def survives_json() -> bool:
+    """Whether every registered secret reads the same inside a JSON string (no quote, backslash or control
+    character), so that scrubbing a value's JSON text finds whatever scrubbing each of its strings would."""
+    return _json_safe
 
 
 def _cut_tails(value: str, secret: str) -> str:
