@@ -64,13 +64,15 @@ class HttpServer:
 
 
 @contextlib.contextmanager
-def http_server(args: Sequence[str], tmp_path: Path, *, timeout: float = 30.0) -> Iterator[HttpServer]:
+def http_server(
+    args: Sequence[str], tmp_path: Path, *, timeout: float = 30.0, env: Mapping[str, str] | None = None
+) -> Iterator[HttpServer]:
     """``python -m server --transport http`` on a free loopback port; yields once /health answers."""
     port = free_port()
     stderr_path = tmp_path / f"server-{port}.stderr"
     cmd = server_command(["--transport", "http", "--host", "127.0.0.1", "--port", str(port), *args])
     with stderr_path.open("wb") as err:
-        proc = subprocess.Popen(cmd, cwd=REPO, env=clean_env(), stdin=subprocess.DEVNULL, stdout=err, stderr=err)
+        proc = subprocess.Popen(cmd, cwd=REPO, env=clean_env(env), stdin=subprocess.DEVNULL, stdout=err, stderr=err)
     base = f"http://127.0.0.1:{port}"
     server = HttpServer(url=f"{base}/mcp", base=base, stderr_path=stderr_path, proc=proc)
     try:

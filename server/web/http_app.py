@@ -259,6 +259,10 @@ def uvicorn_config(app: ASGIApp | str, settings: Settings, **extra: Any) -> uvic
         timeout_keep_alive=KEEP_ALIVE_S,
         limit_concurrency=settings.max_connections,  # beyond it: 503, not another open file descriptor
         http=HeaderTimeoutProtocol,
+        # X-Forwarded-For only from the proxies the operator names: uvicorn's own default trusts loopback,
+        # so any local process could pick the address the backoff and the session limit count.
+        proxy_headers=bool(settings.forwarded_allow_ips),
+        forwarded_allow_ips=list(settings.forwarded_allow_ips) or None,
         timeout_graceful_shutdown=10,
         **extra,
     )

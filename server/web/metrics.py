@@ -27,7 +27,7 @@ from mcp.types import CallToolResult
 from prometheus_client import REGISTRY as DEFAULT_REGISTRY
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 
-from claude_api_mcp.core import identity
+from claude_api_mcp.core import identity, scrub
 
 log = logging.getLogger("claude_api_mcp.calls")
 
@@ -51,12 +51,24 @@ _SENT: contextvars.ContextVar[list[tuple[str, str, int, str | None]] | None] = c
 
 
 class JsonLines(logging.Formatter):
-    """One JSON object per line: time, level, and the event's own fields."""
+    """One JSON object per line: time, level, and the event's own fields, through the one scrubber (an
+    upstream may echo a key in a header such as ``request-id``, which this log carries)."""
 
     def format(self, record: logging.LogRecord) -> str:
         fields = record.msg if isinstance(record.msg, dict) else {"message": record.getMessage()}
         stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z"
-        return json.dumps({"time": stamp, "level": record.levelname.lower(), **fields}, default=str)
+        line = json.dumps({"time": stamp, "level": record.levelname.lower(), **scrub.value(fields)}, default=str)
+        return scrub.text(line)  # what default=str rendered is scrubbed too
+
+
+def without_query_values(target: str) -> str:
+    """A request path for the log: the query's names stay (which filter, which page), its values go (an
+    email filter names a person)."""
+    path, _, query = target.partition("?")
+    if not query:
+        return path
+    names = [part.partition("=")[0] for part in query.split("&") if part]
+    return path + "?" + "&".join(f"{name}=…" for name in names)
 
 
 def json_logs() -> None:
@@ -128,7 +140,9 @@ class ToolMetrics(ServerMiddleware[Any]):
                 "ok": not failed,
                 "ms": round(seconds * 1000, 1),
                 **(caller.audit_fields() if caller else {}),
-                "upstream": [{"method": m, "path": p, "status": s, "request_id": r} for m, p, s, r in sent],
+                "upstream": [
+                    {"method": m, "path": without_query_values(p), "status": s, "request_id": r} for m, p, s, r in sent
+                ],
             }
             log.info(record)
 

@@ -1,14 +1,18 @@
 """Several workers, no shared state beyond configuration.
 
-* ``--workers N`` runs uvicorn's own process manager. Each worker rebuilds the app from the parent's
-  Settings, handed over in a file readable only by this user (not the environment, not the command line),
-  inside a private directory that also holds the per-worker metrics files. The directory is removed
-  when the parent exits.
+* ``--workers N`` runs uvicorn's process manager. Each worker rebuilds the app from the parent's Settings,
+  handed over in the environment the parent gives its workers (``SETTINGS_ENV``), never in a file: a
+  parent killed with SIGKILL leaves no secret behind on disk. The environment of a process is readable
+  only by its own user (``/proc/<pid>/environ`` is mode 0400), as for ``CLAUDE_API_MCP_HTTP_TOKEN``
+  itself; a worker removes the variable as soon as it has read it, so nothing it starts inherits it.
+* The per-worker metrics files go to a private temp directory (mode 0700) that holds no secret and is
+  removed when the parent exits.
 """
 
 from __future__ import annotations
 
 import atexit
+import base64
 import logging
 import os
 import pickle
@@ -18,30 +22,26 @@ from pathlib import Path
 
 from claude_api_mcp.core.config import Settings
 
-RUNTIME_ENV = "CLAUDE_API_MCP__RUNTIME_DIR"  # internal: set by the parent for its workers only
+SETTINGS_ENV = "CLAUDE_API_MCP__WORKER_SETTINGS"  # internal: set by the parent for its workers only
 
 
 def prepare_workers(settings: Settings) -> Path:
-    """The private directory workers read their Settings from; metrics go to a subdirectory."""
+    """Put the Settings where workers find them (the environment) and make the metrics directory."""
     runtime = Path(tempfile.mkdtemp(prefix="claude-api-mcp-"))  # mode 0700
     atexit.register(shutil.rmtree, runtime, True)
     (runtime / "metrics").mkdir()
-    target = runtime / "settings.pickle"
-    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as out:
-        pickle.dump((settings, logging.getLogger().level), out)
-    os.environ[RUNTIME_ENV] = str(runtime)
+    packed = pickle.dumps((settings, logging.getLogger().level))
+    os.environ[SETTINGS_ENV] = base64.b64encode(packed).decode("ascii")
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(runtime / "metrics")  # read by workers at import
     return runtime
 
 
 def worker_settings() -> tuple[Settings, int]:
-    """The parent's Settings and log level."""
-    runtime = os.environ.get(RUNTIME_ENV)
-    if not runtime:
+    """The parent's Settings and log level (the parent keeps them for the workers that replace this one)."""
+    packed = os.environ.pop(SETTINGS_ENV, None)
+    if not packed:
         raise RuntimeError("this entry point is for workers started by `claude-api-mcp --workers N`")
-    with open(Path(runtime) / "settings.pickle", "rb") as source:
-        settings, level = pickle.load(source)  # written by our parent process into a 0700 directory
+    settings, level = pickle.loads(base64.b64decode(packed))  # set by our parent, readable by this user only
     if not isinstance(settings, Settings) or not isinstance(level, int):
-        raise RuntimeError("the worker settings file is not ours")
+        raise RuntimeError("the worker settings are not ours")
     return settings, level

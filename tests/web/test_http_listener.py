@@ -240,8 +240,8 @@ async def test_repeated_wrong_guesses_are_slowed_per_client_and_the_right_token_
     assert elsewhere.status_code == 200
 
 
-async def test_behind_a_proxy_on_loopback_the_backoff_counts_each_forwarded_client() -> None:
-    app, conf = app_for()
+async def test_behind_a_named_proxy_the_backoff_counts_each_forwarded_client() -> None:
+    app, conf = app_for(forwarded_allow_ips=("127.0.0.1",))
     with serving(app, conf) as url:  # type: ignore[arg-type]
         async with httpx.AsyncClient() as http:
             attacker = {
@@ -257,6 +257,26 @@ async def test_behind_a_proxy_on_loopback_the_backoff_counts_each_forwarded_clie
             )
     assert guesses.count(401) == conf.auth_failures_allowed and guesses.count(429) == 20 - conf.auth_failures_allowed  # type: ignore[attr-defined]
     assert colleague.status_code == 200
+
+
+async def test_without_named_proxies_a_rotating_forwarded_for_does_not_escape_the_backoff() -> None:
+    app, conf = app_for()  # no --forwarded-allow-ips: even loopback is not trusted to name the client
+    with serving(app, conf) as url:  # type: ignore[arg-type]
+        async with httpx.AsyncClient() as http:
+            statuses = []
+            for i in range(20):
+                rotating = {**MCP_HEADERS, "x-forwarded-for": f"203.0.113.{i}", "authorization": "Bearer wrong-0000000"}
+                statuses.append((await http.post(f"{url}/mcp", json=INITIALIZE, headers=rotating)).status_code)
+    assert statuses.count(401) == conf.auth_failures_allowed  # type: ignore[attr-defined]
+    assert statuses.count(429) == 20 - conf.auth_failures_allowed  # type: ignore[attr-defined]
+
+
+def test_forwarded_allow_ips_takes_addresses_and_networks_and_refuses_a_wildcard() -> None:
+    parsed = settings_from(parser().parse_args(["--forwarded-allow-ips", "127.0.0.1, 10.0.0.0/8"]), {})
+    assert parsed.forwarded_allow_ips == ("127.0.0.1", "10.0.0.0/8")
+    assert settings_from(parser().parse_args([]), {}).forwarded_allow_ips == ()
+    with pytest.raises(ConfigError, match="proxies' addresses"):
+        settings_from(parser().parse_args(["--forwarded-allow-ips", "*"]), {})
 
 
 def test_the_token_is_read_from_a_file_or_the_environment_never_both(tmp_path: Path) -> None:

@@ -80,6 +80,24 @@ async def test_bad_tokens_are_refused_with_the_reason(issuer: Issuer, mint: Any,
             await verifier(issuer, client).verify(mint(issuer))
 
 
+@pytest.mark.parametrize("configured", ["{url}/", "{url}"])
+async def test_the_issuer_is_compared_exactly_as_configured_with_or_without_its_trailing_slash(
+    issuer: Issuer, configured: str
+) -> None:
+    from claude_api_mcp.cli.main import parser, settings_from
+
+    exact = configured.format(url=issuer.url)
+    other = exact.removesuffix("/") if exact.endswith("/") else exact + "/"
+    settled = settings_from(parser().parse_args(["--oauth-issuer", exact, "--transport", "http"]), {})
+    assert settled.oauth_issuer == exact  # not normalised: an Auth0-style issuer keeps its slash
+    async with httpx.AsyncClient() as client:
+        check = JWTVerifier(exact, AUDIENCE, Profile.ADMIN, JWKSCache(client, exact, None, min_refresh=0))
+        caller = await check.verify(issuer.token(issuer=exact))
+        with pytest.raises(AuthFailure, match="another issuer"):
+            await check.verify(issuer.token(issuer=other))
+    assert caller.subject is not None
+
+
 async def test_an_hmac_token_signed_with_the_public_key_is_refused(issuer: Issuer) -> None:
     import jwt
 
