@@ -26,6 +26,7 @@ import time
 from collections.abc import AsyncIterator, Mapping
 from typing import TYPE_CHECKING, Any
 
+import anyio
 import httpx
 import uvicorn
 from mcp.server import MCPServer
@@ -44,9 +45,20 @@ from claude_api_mcp.app.assemble import build_server
 from claude_api_mcp.core import identity
 from claude_api_mcp.core.config import Profile, Settings
 from claude_api_mcp.core.logs import configure_logging
+from claude_api_mcp.core.store import open_store
 from claude_api_mcp.web import metrics, oauth
 from claude_api_mcp.web.bind import MIN_TOKEN_LENGTH, bind_problem, is_loopback
-from claude_api_mcp.web.guard import Authenticate, Guard, Sessions, respond, static_token
+from claude_api_mcp.web.guard import (
+    Authenticate,
+    Authentication,
+    BodyLimits,
+    Layer,
+    TransportChecks,
+    chain,
+    respond,
+    static_token,
+)
+from claude_api_mcp.web.limits import SessionLimit, open_sessions
 from claude_api_mcp.web.listener import HeaderTimeoutProtocol
 from claude_api_mcp.web.scaleout import prepare_workers, worker_settings
 
@@ -64,8 +76,7 @@ class Readiness:
         self.settings = settings
         self._upstream: tuple[float, str] = (float("-inf"), "unknown")
 
-    async def check(self, sessions: Sessions) -> dict[str, Any]:
-        open_sessions = sessions.count()
+    async def check(self, open_sessions: int) -> dict[str, Any]:
         upstream = await self._probe()
         full = open_sessions >= self.settings.max_sessions * SESSIONS_NOT_READY
         ok = not full and upstream in ("ok", "sandbox")
@@ -196,7 +207,7 @@ def http_app(
         return JSONResponse({"status": "ok"})
 
     async def readiness(_: Request) -> Response:
-        report = await ready.check(guard.sessions)
+        report = await ready.check(len(open_sessions(managers())))
         return JSONResponse(report, status_code=200 if report["status"] == "ready" else 503)
 
     async def metadata(_: Request) -> Response:
@@ -208,6 +219,11 @@ def http_app(
             return Response(f"/metrics needs the {oauth.ADMIN_SCOPE} scope.", status_code=403)
         return Response(metrics.render(), media_type=metrics.CONTENT_TYPE)
 
+    def managers() -> list[Any]:
+        return [server.session_manager for server in servers.values()]
+
+    store = open_store(settings.state_url)
+
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         async with contextlib.AsyncExitStack() as stack:
@@ -215,7 +231,12 @@ def http_app(
                 await stack.enter_async_context(server.session_manager.run())
             if http_client is None:
                 stack.push_async_callback(oauth_client.aclose)
+            stack.push_async_callback(store.close)
+            tasks = await stack.enter_async_context(anyio.create_task_group())
+            if store.shared:  # sessions ended on another instance end here too
+                tasks.start_soon(sessions.sweep_forever)
             yield
+            tasks.cancel_scope.cancel()
 
     routes: list[Route | Mount] = [
         Route("/health", health, methods=["GET"]),
@@ -227,15 +248,22 @@ def http_app(
             routes.append(Route(path, metadata, methods=["GET"]))
     mcp = ProfileRouter(mcp_apps, settings.profile.value)
     routes.append(Mount("/", app=NoReplay(mcp)))
-    guard = Guard(
-        Starlette(routes=routes, lifespan=lifespan),
-        settings,
-        transport_security(settings),
-        authenticate=authenticate,
-        challenge=challenge,
-        open_paths=frozenset(open_paths),
-    )
-    return guard
+    sessions: SessionLimit
+    app = Starlette(routes=routes, lifespan=lifespan)
+
+    def session_limit(inner: ASGIApp) -> ASGIApp:
+        nonlocal sessions
+        sessions = SessionLimit(inner, settings, store, managers)
+        return sessions
+
+    # The whole chain, first layer first (each is described in server/web/guard.py).
+    layers: list[Layer] = [
+        lambda inner: TransportChecks(inner, transport_security(settings)),
+        lambda inner: Authentication(inner, settings, authenticate=authenticate, challenge=challenge),
+        lambda inner: BodyLimits(inner, settings),
+        session_limit,
+    ]
+    return chain(app, layers, frozenset(open_paths))
 
 
 def app_factory() -> ASGIApp:
