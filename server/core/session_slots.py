@@ -125,7 +125,8 @@ class MemorySessionSlots:
 _NOW = "local t = redis.call('TIME'); local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"
 _PRUNE = """
 local function forget(p, owner, m)
-  redis.call('ZREM', p .. 'u:' .. owner, m); redis.call('HDEL', p .. 'b:' .. owner, m); redis.call('DEL', p .. 'o:' .. m)
+  redis.call('ZREM', p .. 'u:' .. owner, m); redis.call('HDEL', p .. 'b:' .. owner, m)
+  redis.call('DEL', p .. 'o:' .. m)
 end
 local function prune(p, owner, idle, now, stuck)
   local old = redis.call('ZRANGEBYSCORE', p .. 'u:' .. owner, '-inf', now - idle)

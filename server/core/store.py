@@ -1,7 +1,8 @@
 """The state several instances share: in this process by default, in Redis with ``--state-url``.
 
 What goes here is small and short-lived: the confirmations already used (each is single use), the MCP
-sessions counted against a limit (``server/core/session_slots.py``). Each operation is one atomic step in the store (a Redis command or a
+sessions counted against a limit (``server/core/session_slots.py``).
+Each operation is one atomic step in the store (a Redis command or a
 short Lua script), so two instances that race see one answer.
 
 Redis is an optional dependency (``pip install 'claude-api-mcp[redis]'``), imported only when a
@@ -11,9 +12,8 @@ Redis is an optional dependency (``pip install 'claude-api-mcp[redis]'``), impor
 from __future__ import annotations
 
 import time
-from typing import Any, Protocol
-
 from collections.abc import Iterable
+from typing import Any, Protocol
 
 from claude_api_mcp.core.config import ConfigError
 from claude_api_mcp.core.secret import Secret
