@@ -122,7 +122,7 @@ class MemorySessionSlots:
 
 # Keys: {p}u:<owner> (zset member -> last use, ms), {p}b:<owner> (hash member -> in flight),
 # {p}o:<member> (string: owner), {p}e:<session> (string: ended, expiring). Times from Redis's TIME.
-_NOW = "local t = redis.call('TIME'); local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)\n"
+_NOW = "local t = redis.call('TIME'); local now = tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000\n"
 _PRUNE = """
 local function forget(p, owner, m)
   redis.call('ZREM', p .. 'u:' .. owner, m); redis.call('HDEL', p .. 'b:' .. owner, m)
