@@ -36,7 +36,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
-from uvicorn.supervisors import Multiprocess
 
 if TYPE_CHECKING:
     from claude_api_mcp.sandbox import Sandbox
@@ -60,7 +59,7 @@ from claude_api_mcp.web.guard import (
 )
 from claude_api_mcp.web.limits import SessionLimit, open_sessions
 from claude_api_mcp.web.listener import HeaderTimeoutProtocol
-from claude_api_mcp.web.scaleout import prepare_workers, worker_settings
+from claude_api_mcp.web.scaleout import SpreadingWorkers, prepare_workers, reuse_port_socket, worker_settings
 
 LOOPBACK_HOSTS = ("127.0.0.1:*", "localhost:*", "[::1]:*")
 LOOPBACK_ORIGINS = ("http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*")
@@ -309,7 +308,8 @@ def run_http(server: MCPServer[Any], settings: Settings, sock: socket.socket | N
         config = uvicorn_config(
             "claude_api_mcp.web.http_app:app_factory", settings, factory=True, workers=settings.workers
         )
-        Multiprocess(config, sockets=[sock if sock is not None else config.bind_socket()]).run()
+        first = sock if sock is not None else reuse_port_socket(settings.host, settings.port)
+        SpreadingWorkers(config, first).run()
         return 0
     servers = servers_by_profile(settings) if settings.oauth_issuer is not None else server
     http = uvicorn.Server(uvicorn_config(http_app(servers, settings), settings))
