@@ -308,7 +308,7 @@ def run_http(server: MCPServer[Any], settings: Settings, sock: socket.socket | N
         config = uvicorn_config(
             "claude_api_mcp.web.http_app:app_factory", settings, factory=True, workers=settings.workers
         )
-        first = sock if sock is not None else reuse_port_socket(settings.host, settings.port)
+        first = sock if sock is not None else reuse_port_socket(settings.host, settings.port, listen=True)
         SpreadingWorkers(config, first).run()
         return 0
     servers = servers_by_profile(settings) if settings.oauth_issuer is not None else server

@@ -53,9 +53,11 @@ def worker_settings() -> tuple[Settings, int]:
     return settings, level
 
 
-def reuse_port_socket(host: str, port: int) -> socket.socket:
-    """A listening socket in the port's SO_REUSEPORT group: the kernel spreads new connections evenly
-    over the group's sockets (only processes of this user can join it)."""
+def reuse_port_socket(host: str, port: int, *, listen: bool = False) -> socket.socket:
+    """A socket in the port's SO_REUSEPORT group: the kernel spreads new connections evenly over the
+    group's *listening* sockets (only processes of this user can join it). Left unlistened, it takes no
+    connection until its worker has loaded the app and starts serving (asyncio calls ``listen``), so
+    while a replacement starts the others take all the new connections instead of queueing a share."""
     address = host.strip("[]")
     family = socket.AF_INET6 if ":" in address else socket.AF_INET
     # proto=IPPROTO_TCP: asyncio sets TCP_NODELAY on accepted sockets only when the listener says TCP
@@ -64,7 +66,8 @@ def reuse_port_socket(host: str, port: int) -> socket.socket:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         sock.bind((address, port))
-        sock.listen(2048)
+        if listen:
+            sock.listen(2048)
     except OSError:
         sock.close()
         raise
