@@ -18,9 +18,9 @@ from tests.listener_support import read_until_closed, serving, settings
 
 def test_a_kept_alive_connection_is_closed_cleanly_after_its_request_bound() -> None:
     conf = settings()
-    with serving(http_app(build_server(conf, sandbox=Sandbox()), conf), conf) as url:
-        with httpx.Client(limits=httpx.Limits(max_connections=1)) as http:
-            answers = [http.get(f"{url}/health") for _ in range(2 * MAX_REQUESTS_PER_CONNECTION + 10)]
+    app = http_app(build_server(conf, sandbox=Sandbox()), conf)
+    with serving(app, conf) as url, httpx.Client(limits=httpx.Limits(max_connections=1)) as http:
+        answers = [http.get(f"{url}/health") for _ in range(2 * MAX_REQUESTS_PER_CONNECTION + 10)]
     closing = [i + 1 for i, r in enumerate(answers) if r.headers.get("connection") == "close"]
     assert all(r.status_code == 200 for r in answers)  # the client reconnected, nothing failed
     assert closing == [MAX_REQUESTS_PER_CONNECTION, 2 * MAX_REQUESTS_PER_CONNECTION]
