@@ -63,6 +63,9 @@ class MemorySessionSlots:
         self._busy.pop(member, None)
 
     async def admit_session(self, owner: str, ticket: str, limit: int, idle: float) -> Admission:
+        if len(self._owner) > 10_000:  # clients from many addresses that never came back: forget the idle
+            for other in list(self._used):
+                self._prune(other, idle)
         members = self._prune(owner, idle)
         evicted = None
         if len(members) >= limit:

@@ -86,3 +86,14 @@ async def test_idle_sessions_stop_counting_after_the_idle_timeout(store: Store) 
     assert await store.sessions_of("address:a", 0.3) == 0
     fresh = await store.admit_session("address:a", "t9", 3, 0.3)
     assert fresh.admitted and fresh.evicted is None
+
+
+async def test_the_memory_store_forgets_idle_clients_that_never_come_back() -> None:
+    now = [0.0]
+    store = MemoryStore(clock=lambda: now[0])
+    for i in range(10_001):  # one session each from ten thousand addresses
+        await store.admit_session(f"address:{i}", f"t{i}", 16, IDLE)
+        await store.bind_session(f"t{i}", f"s{i}")
+    now[0] += IDLE + 1
+    await store.admit_session("address:new", "t-new", 16, IDLE)
+    assert len(store._owner) == 1  # only the newcomer's slot is still held
