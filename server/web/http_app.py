@@ -75,13 +75,13 @@ class Readiness:
         self.settings = settings
         self._upstream: tuple[float, str] = (float("-inf"), "unknown")
 
-    async def check(self, open_sessions: int) -> dict[str, Any]:
+    async def check(self, sessions_open: int) -> dict[str, Any]:
         upstream = await self._probe()
-        full = open_sessions >= self.settings.max_sessions * SESSIONS_NOT_READY
+        full = sessions_open >= self.settings.max_sessions * SESSIONS_NOT_READY
         ok = not full and upstream in ("ok", "sandbox")
         return {
             "status": "ready" if ok else "not ready",
-            "sessions": {"open": open_sessions, "max": self.settings.max_sessions},
+            "sessions": {"open": sessions_open, "max": self.settings.max_sessions},
             "upstream": upstream,
         }
 
