@@ -68,6 +68,12 @@ def children(pid: int) -> list[int]:
     return found
 
 
+def listening(port: int) -> int:
+    """Sockets listening on ``port`` (state 0A in /proc/net/tcp): one per worker that is serving."""
+    rows = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    return sum(1 for row in rows if row.split()[1].endswith(f":{port:04X}") and row.split()[3] == "0A")
+
+
 def cpu_seconds(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
@@ -155,8 +161,8 @@ def run(workers: int, calls: int, concurrency: int, logs: Path, clients: int, po
     try:
         wait_http(f"http://127.0.0.1:{port}/health", proc, timeout=180)
         deadline = time.monotonic() + 180
-        while workers > 1 and len(children(proc.pid)) < workers and time.monotonic() < deadline:
-            time.sleep(0.2)
+        while workers > 1 and listening(port) < workers and time.monotonic() < deadline:
+            time.sleep(0.2)  # each worker listens on its own socket once it has loaded the app
         pids = children(proc.pid) if workers > 1 else [proc.pid]
         cpu_before = [cpu_seconds(pid) for pid in pids]
         elapsed, latencies, failures, memory = 0.0, [], 0, []

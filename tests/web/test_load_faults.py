@@ -20,7 +20,7 @@ import os
 import signal
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import anyio
@@ -63,10 +63,13 @@ class Tally:
     clean: int = 0
     resets: int = 0
     recovery_s: float | None = None
+    reset_kinds: list[str] = field(default_factory=list)
+    drained: int = 0  # of the clean errors: 503 + Connection: close from a worker shutting down
 
     def row(self) -> str:
         recovery = f"{self.recovery_s:.2f} s" if self.recovery_s is not None else "-"
-        return f"| {self.scenario} | {self.requests} | {self.ok} | {self.clean} | {self.resets} | {recovery} |"
+        clean = f"{self.clean} ({self.drained} × 503)" if self.drained else str(self.clean)
+        return f"| {self.scenario} | {self.requests} | {self.ok} | {clean} | {self.resets} | {recovery} |"
 
     async def send(self, http: httpx.AsyncClient, method: str, url: str, **kwargs: object) -> httpx.Response | None:
         self.requests += 1
@@ -75,15 +78,18 @@ class Tally:
         except httpx.ConnectError:
             self.clean += 1  # nothing was sent: the client knows the request did not run
             return None
-        except httpx.TransportError:
+        except httpx.TransportError as exc:
             self.resets += 1
+            self.reset_kinds.append(f"{type(exc).__name__}: {exc}")
             return None
         if response.status_code < 400 and '"isError":true' not in response.text:
             self.ok += 1
         elif is_clean(response):
             self.clean += 1
+            self.drained += response.status_code == 503
         else:
             self.resets += 1  # neither done nor explained: as bad as a reset for the client
+            self.reset_kinds.append(f"HTTP {response.status_code} {dict(response.headers)} {response.text[:300]}")
         return response
 
 
@@ -200,6 +206,11 @@ async def test_one_pooled_client_is_spread_over_two_workers_and_a_replaced_worke
     after = Tally("pooled: after the replacement")
     args = ["--sandbox", "--workers", "2", "--http-token-file", str(token_file)]
     with http_server(args, tmp_path, timeout=120) as server:
+        port = int(server.base.rsplit(":", 1)[1])
+        deadline = time.monotonic() + 120
+        while listeners(port) < 2:  # /health answers once the first worker listens; wait for both
+            assert time.monotonic() < deadline, "the second worker never started serving"
+            await anyio.sleep(0.1)
         workers = worker_processes(server.proc.pid)
         before = {pid: cpu_ticks(pid) for pid in workers}
         await pooled_calls(spread, server.url, 600)
@@ -210,7 +221,6 @@ async def test_one_pooled_client_is_spread_over_two_workers_and_a_replaced_worke
             killed_at = time.monotonic()
             os.kill(workers[0], signal.SIGKILL)
             crash.recovery_s = await recovered_after(server.url, killed_at)
-        port = int(server.base.rsplit(":", 1)[1])
         deadline = time.monotonic() + 60
         while listeners(port) < 2:  # the replacement listens once it has loaded the app
             assert time.monotonic() < deadline, "the replacement worker never started serving"
@@ -270,7 +280,9 @@ async def test_a_sigterm_under_a_pooled_load_answers_or_cleanly_refuses_every_re
             tg.start_soon(pooled_calls, tally, server.url, 3000)
             await anyio.sleep(2)
             server.proc.send_signal(signal.SIGTERM)
-            server.proc.wait(30)
+            await anyio.to_thread.run_sync(server.proc.wait, 30)  # the clients keep running meanwhile
     table.append(tally.row())
     assert tally.ok > 0 and tally.clean > 0  # it was serving, then it stopped
-    assert tally.resets == 0  # every request either ran or was answered 503 / refused before it was sent
+    assert tally.resets == 0, (
+        tally.reset_kinds
+    )  # every request either ran or was answered 503 / refused before it was sent
