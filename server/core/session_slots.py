@@ -86,6 +86,7 @@ class MemorySessionSlots:
         if owner is not None:
             self._used.setdefault(owner, {})[session_id] = self.clock()
             self._owner[session_id] = owner
+            self._busy[session_id] = 1  # its opening request is still being answered (session_end follows)
 
     async def release_ticket(self, ticket: str) -> None:
         self._forget(ticket)
@@ -173,6 +174,7 @@ if not owner then return 0 end
 redis.call('ZREM', p .. 'u:' .. owner, ticket); redis.call('HDEL', p .. 'b:' .. owner, ticket)
 redis.call('DEL', p .. 'o:' .. ticket)
 redis.call('ZADD', p .. 'u:' .. owner, now, sid)
+redis.call('HSET', p .. 'b:' .. owner, sid, 1)
 redis.call('SET', p .. 'o:' .. sid, owner, 'PX', idle + stuck)
 return 1
 """

@@ -81,6 +81,9 @@ class SessionLimit:
         async def watching(message: Message) -> None:
             if message["type"] == "http.response.start" and message["status"] < 400:
                 opened.extend(v.decode("latin-1") for k, v in message.get("headers", []) if k == SESSION_HEADER)
+                if opened:  # before the client learns the id: its next request must find the session counted
+                    with anyio.CancelScope(shield=True):
+                        await self.store.bind_session(ticket, opened[0])
             await send(message)
 
         try:
@@ -88,7 +91,7 @@ class SessionLimit:
         finally:
             with anyio.CancelScope(shield=True):  # the slot must follow the session even on a cut connection
                 if opened:
-                    await self.store.bind_session(ticket, opened[0])
+                    await self.store.session_end(opened[0])  # the opening request is answered: idle now
                 else:
                     await self.store.release_ticket(ticket)
 

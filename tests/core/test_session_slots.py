@@ -16,6 +16,12 @@ pytestmark = pytest.mark.anyio
 IDLE = 300.0
 
 
+async def answered(store: Store, ticket: str, session_id: str) -> None:
+    """What the limiter does for an opening request: bind the id as the answer starts, end it when done."""
+    await store.bind_session(ticket, session_id)
+    await store.session_end(session_id)
+
+
 @pytest.fixture(params=["memory", "redis"])
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
     if request.param == "memory":
@@ -51,7 +57,7 @@ async def test_abandoned_sessions_never_lock_a_client_out_and_it_never_holds_mor
     for run in range(50):  # the README's Inspector command, 50 times: each leaves its session open
         admission = await store.admit_session("person:ada", f"t{run}", 16, IDLE)
         assert admission.admitted, run
-        await store.bind_session(f"t{run}", f"s{run}")
+        await answered(store, f"t{run}", f"s{run}")
         evicted.append(admission.evicted)
     assert evicted[:16] == [None] * 16 and evicted[16:] == [f"s{i}" for i in range(34)]  # oldest first
     assert await store.sessions_of("person:ada", IDLE) == 16
@@ -63,7 +69,7 @@ async def test_abandoned_sessions_never_lock_a_client_out_and_it_never_holds_mor
 async def test_a_busy_session_is_never_evicted_and_delete_frees_a_slot_for_its_owner_only(store: Store) -> None:
     for i in range(2):
         await store.admit_session("person:bob", f"t{i}", 2, IDLE)
-        await store.bind_session(f"t{i}", f"s{i}")
+        await answered(store, f"t{i}", f"s{i}")
     assert await store.session_begin("s0") and await store.session_begin("s1")  # both mid-request
     refused = await store.admit_session("person:bob", "t2", 2, IDLE)
     await store.session_end("s1")
@@ -81,7 +87,7 @@ async def test_a_busy_session_is_never_evicted_and_delete_frees_a_slot_for_its_o
 async def test_idle_sessions_stop_counting_after_the_idle_timeout(store: Store) -> None:
     for i in range(3):
         await store.admit_session("address:a", f"t{i}", 3, 0.3)
-        await store.bind_session(f"t{i}", f"s{i}")
+        await answered(store, f"t{i}", f"s{i}")
     await anyio.sleep(0.5)
     assert await store.sessions_of("address:a", 0.3) == 0
     fresh = await store.admit_session("address:a", "t9", 3, 0.3)
@@ -93,7 +99,7 @@ async def test_the_memory_store_forgets_idle_clients_that_never_come_back() -> N
     store = MemoryStore(clock=lambda: now[0])
     for i in range(10_001):  # one session each from ten thousand addresses
         await store.admit_session(f"address:{i}", f"t{i}", 16, IDLE)
-        await store.bind_session(f"t{i}", f"s{i}")
+        await answered(store, f"t{i}", f"s{i}")
     now[0] += IDLE + 1
     await store.admit_session("address:new", "t-new", 16, IDLE)
     assert len(store._owner) == 1  # only the newcomer's slot is still held
