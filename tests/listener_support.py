@@ -39,7 +39,7 @@ def settings(**overrides: Any) -> Settings:
 @contextmanager
 def serving(app: ASGIApp, conf: Settings) -> Iterator[str]:
     """``app`` under ``uvicorn_config(conf)`` (connection cap, header deadline); stopped, bounded, on exit."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # TCP_NODELAY, as serve() does
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn_config(app, conf))

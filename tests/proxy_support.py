@@ -45,20 +45,23 @@ backend claude_api_mcp
 """
 
 
-def haproxy_config(bind: str, backends: Sequence[str]) -> str:
+def haproxy_config(bind: str, backends: Sequence[str], *, sticky: bool = True) -> str:
     servers = "\n".join(f"    server w{i + 1} {addr} check" for i, addr in enumerate(backends))
-    return HAPROXY_CONFIG.format(bind=bind, servers=servers)
+    config = HAPROXY_CONFIG.format(bind=bind, servers=servers)
+    if not sticky:  # the load-and-faults test: every request to any instance, as a careless proxy does
+        config = "\n".join(line for line in config.splitlines() if "stick" not in line) + "\n"
+    return config
 
 
 @contextlib.contextmanager
-def haproxy(backends: Sequence[str], tmp_path: Path) -> Iterator[str]:
+def haproxy(backends: Sequence[str], tmp_path: Path, *, sticky: bool = True) -> Iterator[str]:
     """HAProxy on a free loopback port in front of ``backends`` (host:port); yields its base URL."""
     binary = shutil.which("haproxy")
     if binary is None:
         pytest.skip("haproxy is not installed (apt-get install haproxy; .ci/run installs it)")
     port = free_port()
     config = tmp_path / "haproxy.cfg"
-    config.write_text(haproxy_config(f"127.0.0.1:{port}", backends))
+    config.write_text(haproxy_config(f"127.0.0.1:{port}", backends, sticky=sticky))
     log = (tmp_path / "haproxy.log").open("wb")
     proc = subprocess.Popen([binary, "-db", "-f", str(config)], stdout=log, stderr=log, stdin=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"

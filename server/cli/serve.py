@@ -29,8 +29,9 @@ class CannotListen(OSError):
     """The HTTP address cannot be bound; the message says why and what to change."""
 
 
-def listen(host: str, port: int) -> socket.socket:
-    """A socket bound and listening on ``host:port``, before anything says the server is listening."""
+def listen(host: str, port: int, *, reuse_port: bool = False) -> socket.socket:
+    """A socket bound and listening on ``host:port``, before anything says the server is listening.
+    ``reuse_port``: the first of the workers' SO_REUSEPORT sockets (``server/web/scaleout.py``)."""
     address = host.strip("[]")
     # proto=IPPROTO_TCP: asyncio sets TCP_NODELAY only on accepted sockets whose proto says TCP; without it
     # Nagle holds each response's body behind its headers until the client's delayed ACK (40 ms per answer).
@@ -38,6 +39,8 @@ def listen(host: str, port: int) -> socket.socket:
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn does: a restart is not blocked
+        if reuse_port:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         sock.bind((address, port))
         sock.listen(2048)
     except OSError as exc:
@@ -114,7 +117,7 @@ def serve(settings: Settings) -> int:
             keys = "shared --state-key" if settings.state_keys else "NO --state-key: confirmations stay on one worker"
             log.info("%d workers (%s)", settings.workers, keys)
         try:
-            sock = listen(settings.host, settings.port)
+            sock = listen(settings.host, settings.port, reuse_port=settings.workers > 1)
         except CannotListen as exc:
             print(f"claude-api-mcp: {exc}", file=sys.stderr)
             return EXIT_CANNOT_LISTEN

@@ -4,6 +4,7 @@ sign-in and the connection cap. ``server/cli/main.py`` adds these to its one fla
 from __future__ import annotations
 
 import argparse
+import ipaddress
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -21,6 +22,17 @@ def add_team_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--oauth-jwks-url", help="the issuer's JWKS, default from its metadata")
     p.add_argument("--oauth-audience", help="the aud tokens must carry, default the server's URL")
     p.add_argument("--max-connections", type=int, help="concurrent HTTP connections per worker, default 256")
+    p.add_argument(
+        "--max-sessions-per-client",
+        type=int,
+        help="older-protocol sessions one client (person, or address) keeps open; a new one ends its least "
+        "recently used idle one, default 16",
+    )
+    p.add_argument("--session-idle-timeout", type=int, help="seconds before an idle session ends, default 300")
+    p.add_argument(
+        "--forwarded-allow-ips",
+        help="proxy addresses whose X-Forwarded-For names the client (comma-separated), default none: the peer",
+    )
 
 
 def team_settings(args: argparse.Namespace, env: Mapping[str, str]) -> dict[str, object]:
@@ -55,11 +67,18 @@ def team_settings(args: argparse.Namespace, env: Mapping[str, str]) -> dict[str,
                 f"--state-url must be a redis://, rediss:// or unix:// URL, got a {url.split(':')[0]!r} URL"
             )
         fields["state_url"] = Secret(url)  # it may carry the store's password
-    for flag, name, low in (("workers", "WORKERS", 1), ("max_connections", "MAX_CONNECTIONS", 1)):
+    for flag, name, low in (
+        ("workers", "WORKERS", 1),
+        ("max_connections", "MAX_CONNECTIONS", 1),
+        ("max_sessions_per_client", "MAX_SESSIONS_PER_CLIENT", 1),
+        ("session_idle_timeout", "SESSION_IDLE_TIMEOUT", 1),
+    ):
         if (text := pick(flag, name)) is not None:
             if not text.isdigit() or int(text) < low:
                 raise ConfigError(f"--{flag.replace('_', '-')} must be a whole number of at least {low}, got {text!r}")
-            fields[flag] = int(text)
+            fields[flag] = float(text) if flag == "session_idle_timeout" else int(text)
+    if (proxies := pick("forwarded_allow_ips", "FORWARDED_ALLOW_IPS")) is not None:
+        fields["forwarded_allow_ips"] = forwarded_allow_ips(proxies)
     for flag, name in (
         ("oauth_issuer", "OAUTH_ISSUER"),
         ("oauth_jwks_url", "OAUTH_JWKS_URL"),
@@ -68,5 +87,21 @@ def team_settings(args: argparse.Namespace, env: Mapping[str, str]) -> dict[str,
         if (url := pick(flag, name)) is not None:
             if not url.startswith(("https://", "http://")):
                 raise ConfigError(f"--{flag.replace('_', '-')} must be an http(s) URL, got {url!r}")
-            fields[flag] = url.rstrip("/") if flag == "oauth_issuer" else url
+            fields[flag] = url  # the issuer exactly as configured: `iss` is compared byte for byte (RFC 9068)
     return fields
+
+
+def forwarded_allow_ips(text: str) -> tuple[str, ...]:
+    """Addresses or networks (``10.0.0.0/8``) of the proxies trusted to say who the client is. ``*`` would
+    let anyone who reaches the port pick the address the backoff and the session limit count, so it is
+    refused: name the proxies."""
+    entries = tuple(e.strip() for e in text.split(",") if e.strip())
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError:
+            raise ConfigError(
+                f"--forwarded-allow-ips takes the proxies' addresses or networks (e.g. 127.0.0.1,10.0.0.0/8), "
+                f"got {entry!r}"
+            ) from None
+    return entries

@@ -109,8 +109,9 @@ class Settings:
     body_timeout: float = 30.0  # seconds to send a request's body
     max_body_in_flight: int = 64 * 1024 * 1024  # request bodies held at once, per worker
     max_sessions: int = 1000  # older-protocol sessions, per worker
-    max_sessions_per_client: int = 16
+    max_sessions_per_client: int = 16  # beyond it a new session ends the client's least recently used idle one
     session_idle_timeout: float = 300.0
+    forwarded_allow_ips: tuple[str, ...] = ()  # proxies whose X-Forwarded-For names the client; none: the peer
     auth_failures_allowed: int = 5  # failed authentications per client before backoff starts
     # Upstream behaviour.
     connect_timeout: float = 10.0  # also the wait for a free pooled connection

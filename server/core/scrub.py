@@ -134,6 +134,9 @@ class SecretFilter(logging.Filter):
     """Rewrites a record's message, traceback and stack text with secrets scrubbed; never drops a record."""
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, dict) and not record.args:  # a structured event (the call log): stays one
+            record.msg = value(record.msg)
+            return True
         try:
             message = record.getMessage()
         except Exception:  # a malformed format string: keep the template, scrubbed, rather than lose it

@@ -1,7 +1,8 @@
 """The state several instances share: in this process by default, in Redis with ``--state-url``.
 
 What goes here is small and short-lived: the confirmations already used (each is single use), the MCP
-sessions counted against a limit. Each operation is one atomic step in the store (a Redis command or a
+sessions counted against a limit (``server/core/session_slots.py``).
+Each operation is one atomic step in the store (a Redis command or a
 short Lua script), so two instances that race see one answer.
 
 Redis is an optional dependency (``pip install 'claude-api-mcp[redis]'``), imported only when a
@@ -11,10 +12,12 @@ Redis is an optional dependency (``pip install 'claude-api-mcp[redis]'``), impor
 from __future__ import annotations
 
 import time
+from collections.abc import Iterable
 from typing import Any, Protocol
 
 from claude_api_mcp.core.config import ConfigError
 from claude_api_mcp.core.secret import Secret
+from claude_api_mcp.core.session_slots import Admission, MemorySessionSlots, RedisSessionSlots
 
 PREFIX = "claude-api-mcp:"  # every key this server writes, so a shared Redis can hold other data too
 
@@ -26,15 +29,26 @@ class Store(Protocol):
         """True the first time ``key`` is claimed within ``ttl`` seconds, False every time after."""
         ...
 
+    # MCP sessions per client (the rules are in server/core/session_slots.py).
+    async def admit_session(self, owner: str, ticket: str, limit: int, idle: float) -> Admission: ...
+    async def bind_session(self, ticket: str, session_id: str) -> None: ...
+    async def release_ticket(self, ticket: str) -> None: ...
+    async def session_begin(self, session_id: str) -> bool: ...
+    async def session_end(self, session_id: str) -> None: ...
+    async def close_session(self, session_id: str, owner: str, idle: float) -> None: ...
+    async def ended_sessions(self, session_ids: Iterable[str]) -> set[str]: ...
+    async def sessions_of(self, owner: str, idle: float) -> int: ...
+
     async def close(self) -> None: ...
 
 
-class MemoryStore:
+class MemoryStore(MemorySessionSlots):
     """One process's store: right for one instance, and what a deployment without ``--state-url`` gets."""
 
     shared = False
 
     def __init__(self, clock: Any = time.monotonic) -> None:
+        super().__init__(clock=clock)
         self._clock = clock
         self._claimed: dict[str, float] = {}  # key -> expiry
 
@@ -52,7 +66,7 @@ class MemoryStore:
         return None
 
 
-class RedisStore:
+class RedisStore(RedisSessionSlots):
     """Redis (``redis://``, ``rediss://``, ``unix://``): every instance pointed at it shares one state."""
 
     shared = True
@@ -63,6 +77,7 @@ class RedisStore:
         except ModuleNotFoundError:
             raise ConfigError("--state-url needs the Redis client: pip install 'claude-api-mcp[redis]'") from None
         self.client: Any = redis.Redis.from_url(url.reveal(), socket_timeout=5, socket_connect_timeout=5)
+        self.prefix = PREFIX + "s:"
 
     async def claim_once(self, key: str, ttl: float) -> bool:
         done = await self.client.set(PREFIX + key, b"1", nx=True, px=max(1, int(ttl * 1000)))

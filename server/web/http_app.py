@@ -36,7 +36,6 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp, Receive, Scope, Send
-from uvicorn.supervisors import Multiprocess
 
 if TYPE_CHECKING:
     from claude_api_mcp.sandbox import Sandbox
@@ -46,11 +45,22 @@ from claude_api_mcp.app.assemble import build_server
 from claude_api_mcp.core import identity
 from claude_api_mcp.core.config import Profile, Settings
 from claude_api_mcp.core.logs import configure_logging
+from claude_api_mcp.core.store import open_store
 from claude_api_mcp.web import metrics, oauth
 from claude_api_mcp.web.bind import MIN_TOKEN_LENGTH, bind_problem, is_loopback
-from claude_api_mcp.web.guard import Authenticate, Guard, Sessions, respond, static_token
+from claude_api_mcp.web.guard import (
+    Authenticate,
+    Authentication,
+    BodyLimits,
+    Layer,
+    TransportChecks,
+    chain,
+    respond,
+    static_token,
+)
+from claude_api_mcp.web.limits import SessionLimit, open_sessions
 from claude_api_mcp.web.listener import HeaderTimeoutProtocol
-from claude_api_mcp.web.scaleout import prepare_workers, worker_settings
+from claude_api_mcp.web.scaleout import SpreadingWorkers, prepare_workers, reuse_port_socket, worker_settings
 
 LOOPBACK_HOSTS = ("127.0.0.1:*", "localhost:*", "[::1]:*")
 LOOPBACK_ORIGINS = ("http://127.0.0.1:*", "http://localhost:*", "http://[::1]:*")
@@ -69,14 +79,13 @@ class Readiness:
         # in flight instead of each sending its own (at most one upstream request per READY_CACHE_S).
         self._probing = anyio.Lock()
 
-    async def check(self, sessions: Sessions) -> dict[str, Any]:
-        open_sessions = sessions.count()
+    async def check(self, sessions_open: int) -> dict[str, Any]:
         upstream = await self._probe()
-        full = open_sessions >= self.settings.max_sessions * SESSIONS_NOT_READY
+        full = sessions_open >= self.settings.max_sessions * SESSIONS_NOT_READY
         ok = not full and upstream in ("ok", "sandbox")
         return {
             "status": "ready" if ok else "not ready",
-            "sessions": {"open": open_sessions, "max": self.settings.max_sessions},
+            "sessions": {"open": sessions_open, "max": self.settings.max_sessions},
             "upstream": upstream,
         }
 
@@ -205,7 +214,7 @@ def http_app(
         return JSONResponse({"status": "ok"})
 
     async def readiness(_: Request) -> Response:
-        report = await ready.check(guard.sessions)
+        report = await ready.check(len(open_sessions(managers())))
         return JSONResponse(report, status_code=200 if report["status"] == "ready" else 503)
 
     async def metadata(_: Request) -> Response:
@@ -217,6 +226,11 @@ def http_app(
             return Response(f"/metrics needs the {oauth.ADMIN_SCOPE} scope.", status_code=403)
         return Response(metrics.render(), media_type=metrics.CONTENT_TYPE)
 
+    def managers() -> list[Any]:
+        return [server.session_manager for server in servers.values()]
+
+    store = open_store(settings.state_url)
+
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         async with contextlib.AsyncExitStack() as stack:
@@ -224,7 +238,12 @@ def http_app(
                 await stack.enter_async_context(server.session_manager.run())
             if http_client is None:
                 stack.push_async_callback(oauth_client.aclose)
+            stack.push_async_callback(store.close)
+            tasks = await stack.enter_async_context(anyio.create_task_group())
+            if store.shared:  # sessions ended on another instance end here too
+                tasks.start_soon(sessions.sweep_forever)
             yield
+            tasks.cancel_scope.cancel()
 
     routes: list[Route | Mount] = [
         Route("/health", health, methods=["GET"]),
@@ -236,15 +255,22 @@ def http_app(
             routes.append(Route(path, metadata, methods=["GET"]))
     mcp = ProfileRouter(mcp_apps, settings.profile.value)
     routes.append(Mount("/", app=NoReplay(mcp)))
-    guard = Guard(
-        Starlette(routes=routes, lifespan=lifespan),
-        settings,
-        transport_security(settings),
-        authenticate=authenticate,
-        challenge=challenge,
-        open_paths=frozenset(open_paths),
-    )
-    return guard
+    sessions: SessionLimit
+    app = Starlette(routes=routes, lifespan=lifespan)
+
+    def session_limit(inner: ASGIApp) -> ASGIApp:
+        nonlocal sessions
+        sessions = SessionLimit(inner, settings, store, managers)
+        return sessions
+
+    # The whole chain, first layer first (each is described in server/web/guard.py).
+    layers: list[Layer] = [
+        lambda inner: TransportChecks(inner, transport_security(settings)),
+        lambda inner: Authentication(inner, settings, authenticate=authenticate, challenge=challenge),
+        lambda inner: BodyLimits(inner, settings),
+        session_limit,
+    ]
+    return chain(app, layers, frozenset(open_paths))
 
 
 def app_factory() -> ASGIApp:
@@ -269,6 +295,10 @@ def uvicorn_config(app: ASGIApp | str, settings: Settings, **extra: Any) -> uvic
         timeout_keep_alive=KEEP_ALIVE_S,
         limit_concurrency=settings.max_connections,  # beyond it: 503, not another open file descriptor
         http=HeaderTimeoutProtocol,
+        # X-Forwarded-For only from the proxies the operator names: uvicorn's own default trusts loopback,
+        # so any local process could pick the address the backoff and the session limit count.
+        proxy_headers=bool(settings.forwarded_allow_ips),
+        forwarded_allow_ips=list(settings.forwarded_allow_ips) or None,
         timeout_graceful_shutdown=10,
         **extra,
     )
@@ -287,7 +317,8 @@ def run_http(server: MCPServer[Any], settings: Settings, sock: socket.socket | N
         config = uvicorn_config(
             "claude_api_mcp.web.http_app:app_factory", settings, factory=True, workers=settings.workers
         )
-        Multiprocess(config, sockets=[sock if sock is not None else config.bind_socket()]).run()
+        first = sock if sock is not None else reuse_port_socket(settings.host, settings.port, listen=True)
+        SpreadingWorkers(config, first).run()
         return 0
     servers = servers_by_profile(settings) if settings.oauth_issuer is not None else server
     http = uvicorn.Server(uvicorn_config(http_app(servers, settings), settings))

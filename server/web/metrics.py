@@ -28,7 +28,7 @@ from prometheus_client import REGISTRY as DEFAULT_REGISTRY
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 
 from claude_api_mcp.client import deadline
-from claude_api_mcp.core import identity
+from claude_api_mcp.core import identity, scrub
 from claude_api_mcp.tools import ALL_TOOLS
 
 log = logging.getLogger("claude_api_mcp.calls")
@@ -57,12 +57,24 @@ _SENT: contextvars.ContextVar[list[tuple[str, str, int, str | None]] | None] = c
 
 
 class JsonLines(logging.Formatter):
-    """One JSON object per line: time, level, and the event's own fields."""
+    """One JSON object per line: time, level, and the event's own fields, through the one scrubber (an
+    upstream may echo a key in a header such as ``request-id``, which this log carries)."""
 
     def format(self, record: logging.LogRecord) -> str:
         fields = record.msg if isinstance(record.msg, dict) else {"message": record.getMessage()}
         stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z"
-        return json.dumps({"time": stamp, "level": record.levelname.lower(), **fields}, default=str)
+        line = json.dumps({"time": stamp, "level": record.levelname.lower(), **scrub.value(fields)}, default=str)
+        return scrub.text(line)  # what default=str rendered is scrubbed too
+
+
+def without_query_values(target: str) -> str:
+    """A request path for the log: the query's names stay (which filter, which page), its values go (an
+    email filter names a person)."""
+    path, _, query = target.partition("?")
+    if not query:
+        return path
+    names = [part.partition("=")[0] for part in query.split("&") if part]
+    return path + "?" + "&".join(f"{name}=…" for name in names)
 
 
 def json_logs() -> None:
@@ -135,9 +147,13 @@ class ToolMetrics(ServerMiddleware[Any]):
                 "ok": not failed,
                 "ms": round(seconds * 1000, 1),
                 **(caller.audit_fields() if caller else {}),
-                "upstream": [{"method": m, "path": p, "status": s, "request_id": r} for m, p, s, r in sent],
+                "upstream": [
+                    {"method": m, "path": without_query_values(p), "status": s, "request_id": r} for m, p, s, r in sent
+                ],
                 "attempts": len(tried),
-                "failed_attempts": [f"{a.method} {a.path}: {a.outcome}" for a in tried if not a.ok],
+                "failed_attempts": [
+                    f"{a.method} {without_query_values(a.path)}: {a.outcome}" for a in tried if not a.ok
+                ],
             }
             log.info(record)
 

@@ -80,6 +80,24 @@ async def test_bad_tokens_are_refused_with_the_reason(issuer: Issuer, mint: Any,
             await verifier(issuer, client).verify(mint(issuer))
 
 
+@pytest.mark.parametrize("configured", ["{url}/", "{url}"])
+async def test_the_issuer_is_compared_exactly_as_configured_with_or_without_its_trailing_slash(
+    issuer: Issuer, configured: str
+) -> None:
+    from claude_api_mcp.cli.main import parser, settings_from
+
+    exact = configured.format(url=issuer.url)
+    other = exact.removesuffix("/") if exact.endswith("/") else exact + "/"
+    settled = settings_from(parser().parse_args(["--oauth-issuer", exact, "--transport", "http"]), {})
+    assert settled.oauth_issuer == exact  # not normalised: an Auth0-style issuer keeps its slash
+    async with httpx.AsyncClient() as client:
+        check = JWTVerifier(exact, AUDIENCE, Profile.ADMIN, JWKSCache(client, exact, None, min_refresh=0))
+        caller = await check.verify(issuer.token(issuer=exact))
+        with pytest.raises(AuthFailure, match="another issuer"):
+            await check.verify(issuer.token(issuer=other))
+    assert caller.subject is not None
+
+
 async def test_an_hmac_token_signed_with_the_public_key_is_refused(issuer: Issuer) -> None:
     import jwt
 
@@ -326,3 +344,35 @@ async def test_an_explicit_jwks_url_is_used_without_discovery(issuer: Issuer) ->
         check = JWTVerifier(issuer.url, AUDIENCE, Profile.ADMIN, jwks)
         caller = await check.verify(issuer.token())
     assert caller.subject == "user-ada" and issuer.jwks_fetches == 1
+
+
+async def test_sessions_are_limited_per_person_not_per_shared_address(issuer: Issuer, tmp_path: Path) -> None:
+    conf = oauth_settings(issuer, tmp_path, max_sessions_per_client=2)
+    initialize = {
+        "jsonrpc": "2.0",
+        "id": 1,
+        "method": "initialize",
+        "params": {"protocolVersion": "2025-11-25", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}},
+    }
+    base = {"accept": "application/json, text/event-stream", "content-type": "application/json"}
+    with serving(http_app(servers_by_profile(conf, sandbox=Sandbox()), conf), conf) as url:
+        async with httpx.AsyncClient() as http:  # both people behind one address (one proxy, one NAT)
+            opened: dict[str, list[str]] = {}
+            for person in ("user-ada", "user-bob", "user-ada"):
+                headers = {**base, "authorization": f"Bearer {issuer.token(person)}"}
+                response = await http.post(f"{url}/mcp", json=initialize, headers=headers)
+                opened.setdefault(person, []).append(response.headers["mcp-session-id"])
+            headers = {**base, "authorization": f"Bearer {issuer.token('user-ada')}"}
+            await http.post(f"{url}/mcp", json=initialize, headers=headers)  # Ada's third: ends her oldest
+            ping = {"jsonrpc": "2.0", "id": 2, "method": "ping"}
+            alive = {}
+            for person, sids in opened.items():
+                for sid in sids:
+                    answer = await http.post(
+                        f"{url}/mcp",
+                        json=ping,
+                        headers={**base, "authorization": f"Bearer {issuer.token(person)}", "mcp-session-id": sid},
+                    )
+                    alive[(person, sid)] = answer.status_code == 200
+    assert alive[("user-bob", opened["user-bob"][0])]  # Bob's session is his own: Ada's openings never touch it
+    assert [alive[("user-ada", s)] for s in opened["user-ada"]] == [False, True]

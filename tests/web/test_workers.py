@@ -76,6 +76,32 @@ async def test_two_workers_serve_one_port_share_the_state_key_and_sum_their_metr
     assert TOKEN not in server.stderr()
 
 
+def test_a_sigkilled_parent_leaves_no_secret_in_the_temp_dir(tmp_path: Path) -> None:
+    import os
+    import signal
+    import time
+
+    temp = tmp_path / "tmp"
+    temp.mkdir()
+    token_file = tmp_path / "token"
+    token_file.write_text(TOKEN)
+    state_key = secrets.token_hex(32)
+    args = ["--sandbox", "--workers", "2", "--http-token-file", str(token_file), "--state-key", state_key]
+    with http_server(args, tmp_path, timeout=120, env={"TMPDIR": str(temp)}) as server:
+        workers = worker_processes(server.proc.pid)
+        assert httpx.get(f"{server.base}/metrics", headers={"authorization": f"Bearer {TOKEN}"}).status_code == 200
+        os.kill(server.proc.pid, signal.SIGKILL)  # no atexit, no cleanup of any kind
+        server.proc.wait(10)
+        for pid in workers:  # orphans now; they would stop at their alarm, but not within this test
+            os.kill(pid, signal.SIGKILL)
+        time.sleep(0.2)
+    left = [p for p in temp.rglob("*") if p.is_file()]
+    for path in left:
+        data = path.read_bytes()
+        assert TOKEN.encode() not in data and state_key.encode() not in data, path
+    assert not any(p.name.endswith(".pickle") for p in left)
+
+
 def test_state_keys_rotate_first_seals_all_unseal() -> None:
     old, new = secrets.token_hex(32), secrets.token_hex(32)
     before = state_security(settings_from(parser().parse_args(["--state-key", old]), {}))
