@@ -10,8 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Any
 
 from claude_api_mcp.client.catalog import Operation, load_catalog
+from claude_api_mcp.core.config import KeyKind
+from claude_api_mcp.safety.prepared import Part, Prepared
 
 
 @dataclass(frozen=True)
@@ -46,6 +49,34 @@ class Op:
         if "{" in path:
             raise KeyError(f"{self.id} needs more path parameters: {path}")
         return path
+
+    def prepared(
+        self,
+        key: KeyKind,
+        *,
+        body: dict[str, Any] | None = None,
+        parts: tuple[Part, ...] | None = None,
+        form: dict[str, Any] | None = None,
+        shown: Any = None,
+        headers: dict[str, str] | None = None,
+        idempotent: bool = False,
+        current: Op | None = None,
+        **params: str,
+    ) -> Prepared:
+        """This operation's request for the one write path; ``current`` is the read, with the same path
+        parameters, that shows the target's state in a dry run and a confirmation."""
+        return Prepared(
+            self.method,
+            self.path(**params),
+            key,
+            body=body,
+            parts=parts,
+            form=form,
+            shown=shown,
+            headers=headers,
+            idempotent=idempotent,
+            current_path=current.path(**params) if current is not None else None,
+        )
 
 
 def op(op_id: str) -> Op:

@@ -12,7 +12,6 @@ from claude_api_mcp.client.models import ApiObject, CursorPage
 from claude_api_mcp.core.config import KeyKind
 from claude_api_mcp.core.tooldef import Ctx, ToolDef, tool
 from claude_api_mcp.safety.deps import api
-from claude_api_mcp.safety.prepared import Prepared
 from claude_api_mcp.safety.writes import Writable, write
 from claude_api_mcp.tools._args import AfterId, AllPages, ApiKeyId, BeforeId, DryRun, Limit, id_arg
 from claude_api_mcp.tools._lists import list_cursor
@@ -132,14 +131,7 @@ async def update_api_key(
     body = {k: v for k, v in {"name": name, "status": status.value if status else None}.items() if v is not None}
     if not body:
         raise ToolError("Nothing to change: give name and/or status.")
-    req = Prepared(
-        UPDATE.method,
-        UPDATE.path(api_key_id=api_key_id),
-        KEY,
-        body=body,
-        idempotent=True,
-        current_path=_path(api_key_id),
-    )
+    req = UPDATE.prepared(KEY, body=body, idempotent=True, current=GET, api_key_id=api_key_id)
     return await write(ctx, req, ApiKeyResult, dry_run=dry_run)
 
 

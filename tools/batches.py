@@ -18,7 +18,6 @@ from claude_api_mcp.core.config import KeyKind
 from claude_api_mcp.core.errors import ApiError
 from claude_api_mcp.core.tooldef import Ctx, ToolDef, tool
 from claude_api_mcp.safety.deps import api, settings
-from claude_api_mcp.safety.prepared import Prepared
 from claude_api_mcp.safety.writes import DeletedResult, Writable, write
 from claude_api_mcp.tools._args import AfterId, AllPages, BeforeId, DryRun, Limit, id_arg
 from claude_api_mcp.tools._lists import list_cursor
@@ -130,7 +129,7 @@ async def create_batch(
     size = len(json.dumps(body, separators=(",", ":")).encode())
     if size > MAX_BODY_BYTES:
         raise ToolError(f"The batch is {size / 2**20:.0f} MB serialized; the API's limit is 256 MB. Split it.")
-    req = Prepared(CREATE.method, CREATE.path(), KEY, body=body, headers=beta_header(betas))
+    req = CREATE.prepared(KEY, body=body, headers=beta_header(betas))
     return await write(ctx, req, BatchResult, dry_run=dry_run)
 
 
@@ -237,10 +236,7 @@ async def get_batch_results(
 )
 async def cancel_batch(ctx: Ctx, message_batch_id: BatchId, dry_run: DryRun = False) -> BatchResult:
     """Cancel a batch that is still processing; requests not yet run end as canceled."""
-    path = _path(message_batch_id)
-    req = Prepared(
-        CANCEL.method, CANCEL.path(message_batch_id=message_batch_id), KEY, idempotent=True, current_path=path
-    )
+    req = CANCEL.prepared(KEY, idempotent=True, current=GET, message_batch_id=message_batch_id)
     return await write(ctx, req, BatchResult, dry_run=dry_run)
 
 
@@ -255,10 +251,7 @@ async def cancel_batch(ctx: Ctx, message_batch_id: BatchId, dry_run: DryRun = Fa
 )
 async def delete_batch(ctx: Ctx, message_batch_id: BatchId, dry_run: DryRun = False) -> DeletedResult:
     """Delete an ended batch and its results (cancel a running one first)."""
-    path = _path(message_batch_id)
-    req = Prepared(
-        DELETE.method, DELETE.path(message_batch_id=message_batch_id), KEY, idempotent=True, current_path=path
-    )
+    req = DELETE.prepared(KEY, idempotent=True, current=GET, message_batch_id=message_batch_id)
     return await write(ctx, req, DeletedResult, dry_run=dry_run)
 
 

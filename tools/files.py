@@ -116,7 +116,7 @@ def _upload(name: str, content: bytes, mime_type: str | None, expires_in_seconds
     form = {"expires_in_seconds": str(expires_in_seconds)} if expires_in_seconds is not None else None
     shown.update(form or {})
     parts = (Part("file", name, content, mime),)
-    return Prepared(UPLOAD.method, UPLOAD.path(), KEY, parts=parts, form=form, shown=shown)
+    return UPLOAD.prepared(KEY, parts=parts, form=form, shown=shown)
 
 
 def _decode(data: str) -> tuple[bytes, int]:
@@ -225,7 +225,7 @@ def _as_text(data: bytes, mime: str, cap: int) -> str | None:
 @tool("files", KEY, title="Delete file", destructive=True, idempotent=True, not_found_hint=NOT_FOUND, op="files.delete")
 async def delete_file(ctx: Ctx, file_id: FileId, dry_run: DryRun = False) -> DeletedResult:
     """Delete a file; messages that reference it stop working."""
-    req = Prepared(DELETE.method, DELETE.path(file_id=file_id), KEY, idempotent=True, current_path=_path(file_id))
+    req = DELETE.prepared(KEY, idempotent=True, current=GET, file_id=file_id)
     return await write(ctx, req, DeletedResult, dry_run=dry_run)
 
 

@@ -11,7 +11,6 @@ from claude_api_mcp.client.models import ApiObject, CursorPage
 from claude_api_mcp.core.config import KeyKind
 from claude_api_mcp.core.tooldef import Ctx, ToolDef, tool
 from claude_api_mcp.safety.deps import api
-from claude_api_mcp.safety.prepared import Prepared
 from claude_api_mcp.safety.writes import DeletedResult, Writable, write
 from claude_api_mcp.tools._args import AfterId, AllPages, BeforeId, DryRun, Limit, id_arg
 from claude_api_mcp.tools._lists import list_cursor
@@ -113,7 +112,7 @@ async def create_invite(
     body: dict[str, Any] = {"email": email, "role": role.value}
     if rbac_group_ids is not None:
         body["rbac_group_ids"] = rbac_group_ids
-    req = Prepared(CREATE.method, CREATE.path(), KEY, body=body)
+    req = CREATE.prepared(KEY, body=body)
     return await write(ctx, req, InviteResult, dry_run=dry_run)
 
 
@@ -128,7 +127,7 @@ async def create_invite(
 )
 async def delete_invite(ctx: Ctx, invite_id: InviteId, dry_run: DryRun = False) -> DeletedResult:
     """Withdraw a pending invitation (accepted or expired ones cannot be deleted)."""
-    req = Prepared(DELETE.method, DELETE.path(invite_id=invite_id), KEY, idempotent=True, current_path=_path(invite_id))
+    req = DELETE.prepared(KEY, idempotent=True, current=GET, invite_id=invite_id)
     return await write(ctx, req, DeletedResult, dry_run=dry_run)
 
 

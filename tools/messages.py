@@ -20,7 +20,6 @@ from claude_api_mcp.core.errors import ApiError, describe, describe_unexpected
 from claude_api_mcp.core.tooldef import Ctx, ToolDef, tool
 from claude_api_mcp.safety import audit
 from claude_api_mcp.safety.deps import api, settings
-from claude_api_mcp.safety.prepared import Prepared
 from claude_api_mcp.safety.writes import write
 from claude_api_mcp.tools._args import DryRun
 from claude_api_mcp.tools._message_request import (
@@ -129,7 +128,7 @@ async def send_message(
     )
     headers = beta_header(betas)
     if dry_run:
-        req = Prepared(CREATE.method, CREATE.path(), KEY, body=body, headers=headers)
+        req = CREATE.prepared(KEY, body=body, headers=headers)
         plan = await write(ctx, req, Message, dry_run=True)
         data = plan.model_dump(mode="json", exclude_none=True)
         return CallToolResult(content=[TextContent(type="text", text=json.dumps(data))], structured_content=data)

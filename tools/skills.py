@@ -15,7 +15,7 @@ from claude_api_mcp.core.tooldef import Ctx, ToolDef, tool
 from claude_api_mcp.safety import uploads
 from claude_api_mcp.safety.deps import api
 from claude_api_mcp.safety.local_files import ClientRoots
-from claude_api_mcp.safety.prepared import Part, Prepared, confirmed
+from claude_api_mcp.safety.prepared import Part, confirmed
 from claude_api_mcp.safety.uploads import guess_mime, local_dir, read_skill_folder
 from claude_api_mcp.safety.writes import DeletedResult, Writable, write
 from claude_api_mcp.tools._args import AllPages, DryRun, Limit, PageToken
@@ -114,7 +114,7 @@ async def create_skill(
         "display_name": display_name,
     }
     data = {"display_name": display_name} if display_name else None
-    req = Prepared(CREATE.method, CREATE.path(), KEY, parts=files, form=data, shown=shown)
+    req = CREATE.prepared(KEY, parts=files, form=data, shown=shown)
     return await write(ctx, req, SkillResult, dry_run=dry_run)
 
 
@@ -123,7 +123,7 @@ async def create_skill(
 )
 async def delete_skill(ctx: Ctx, skill_id: SkillId, dry_run: DryRun = False) -> DeletedResult:
     """Delete a custom skill; requests that use it stop working."""
-    req = Prepared(DELETE.method, DELETE.path(skill_id=skill_id), KEY, idempotent=True, current_path=_path(skill_id))
+    req = DELETE.prepared(KEY, idempotent=True, current=GET, skill_id=skill_id)
     return await write(ctx, req, DeletedResult, dry_run=dry_run)
 
 

@@ -11,7 +11,6 @@ from claude_api_mcp.client.models import ApiObject, CursorPage
 from claude_api_mcp.core.config import KeyKind
 from claude_api_mcp.core.tooldef import Ctx, ToolDef, tool
 from claude_api_mcp.safety.deps import api
-from claude_api_mcp.safety.prepared import Prepared
 from claude_api_mcp.safety.writes import DeletedResult, Writable, write
 from claude_api_mcp.tools._args import AfterId, AllPages, BeforeId, DryRun, Limit, UserId
 from claude_api_mcp.tools._lists import list_cursor
@@ -106,14 +105,7 @@ async def get_user(ctx: Ctx, user_id: UserId) -> User:
 )
 async def update_user(ctx: Ctx, user_id: UserId, role: AssignableRole, dry_run: DryRun = False) -> UserResult:
     """Change a member's organization role (never to admin; managed: Claude Enterprise only)."""
-    req = Prepared(
-        UPDATE.method,
-        UPDATE.path(user_id=user_id),
-        KEY,
-        body={"role": role.value},
-        idempotent=True,
-        current_path=_path(user_id),
-    )
+    req = UPDATE.prepared(KEY, body={"role": role.value}, idempotent=True, current=GET, user_id=user_id)
     return await write(ctx, req, UserResult, dry_run=dry_run)
 
 
@@ -128,7 +120,7 @@ async def update_user(ctx: Ctx, user_id: UserId, role: AssignableRole, dry_run: 
 )
 async def remove_user(ctx: Ctx, user_id: UserId, dry_run: DryRun = False) -> DeletedResult:
     """Remove a member from the organization. Their API keys stay active: review them with list_api_keys."""
-    req = Prepared(REMOVE.method, REMOVE.path(user_id=user_id), KEY, idempotent=True, current_path=_path(user_id))
+    req = REMOVE.prepared(KEY, idempotent=True, current=GET, user_id=user_id)
     return await write(ctx, req, DeletedResult, dry_run=dry_run)
 
 

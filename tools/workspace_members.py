@@ -8,7 +8,6 @@ from claude_api_mcp.client.models import ApiObject, CursorPage
 from claude_api_mcp.core.config import KeyKind
 from claude_api_mcp.core.tooldef import Ctx, ToolDef, tool
 from claude_api_mcp.safety.deps import api
-from claude_api_mcp.safety.prepared import Prepared
 from claude_api_mcp.safety.writes import Writable, write
 from claude_api_mcp.tools._args import AfterId, AllPages, BeforeId, DryRun, Limit, UserId, WorkspaceId
 from claude_api_mcp.tools._lists import list_cursor
@@ -121,7 +120,7 @@ async def add_workspace_member(
 ) -> WorkspaceMemberResult:
     """Give an organization member a workspace role (never workspace_billing)."""
     body = {"user_id": user_id, "workspace_role": workspace_role.value}
-    req = Prepared(ADD.method, ADD.path(workspace_id=workspace_id), KEY, body=body)
+    req = ADD.prepared(KEY, body=body, workspace_id=workspace_id)
     return await write(ctx, req, WorkspaceMemberResult, dry_run=dry_run)
 
 
@@ -139,16 +138,8 @@ async def update_workspace_member(
 ) -> WorkspaceMemberResult:
     """Change a member's workspace role. Org admins keep workspace_admin; billing members can only go to
     workspace_admin."""
-    path = _member(workspace_id, user_id)
     body = {"workspace_role": workspace_role.value}
-    req = Prepared(
-        UPDATE.method,
-        UPDATE.path(workspace_id=workspace_id, user_id=user_id),
-        KEY,
-        body=body,
-        idempotent=True,
-        current_path=path,
-    )
+    req = UPDATE.prepared(KEY, body=body, idempotent=True, current=GET, workspace_id=workspace_id, user_id=user_id)
     return await write(ctx, req, WorkspaceMemberResult, dry_run=dry_run)
 
 
@@ -165,10 +156,7 @@ async def remove_workspace_member(
     ctx: Ctx, workspace_id: WorkspaceId, user_id: UserId, dry_run: DryRun = False
 ) -> WorkspaceMemberDeleted:
     """Remove a member from a workspace (they stay in the organization)."""
-    path = _member(workspace_id, user_id)
-    req = Prepared(
-        REMOVE.method, REMOVE.path(workspace_id=workspace_id, user_id=user_id), KEY, idempotent=True, current_path=path
-    )
+    req = REMOVE.prepared(KEY, idempotent=True, current=GET, workspace_id=workspace_id, user_id=user_id)
     return await write(ctx, req, WorkspaceMemberDeleted, dry_run=dry_run)
 
 

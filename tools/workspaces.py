@@ -11,7 +11,6 @@ from claude_api_mcp.client.models import ApiObject, CursorPage
 from claude_api_mcp.core.config import KeyKind
 from claude_api_mcp.core.tooldef import Ctx, ToolDef, tool
 from claude_api_mcp.safety.deps import api
-from claude_api_mcp.safety.prepared import Prepared
 from claude_api_mcp.safety.writes import Writable, write
 from claude_api_mcp.tools._args import AfterId, AllPages, BeforeId, DryRun, Limit, WorkspaceId
 from claude_api_mcp.tools._lists import list_cursor
@@ -146,7 +145,7 @@ async def create_workspace(
 ) -> WorkspaceResult:
     """Create a workspace. Names are unique among active workspaces."""
     body = _body(name=name, display_color=display_color, data_residency=data_residency, tags=tags)
-    return await write(ctx, Prepared(CREATE.method, CREATE.path(), KEY, body=body), WorkspaceResult, dry_run=dry_run)
+    return await write(ctx, CREATE.prepared(KEY, body=body), WorkspaceResult, dry_run=dry_run)
 
 
 @tool(
@@ -173,14 +172,7 @@ async def update_workspace(
         raise ToolError("data_residency: give allowed_inference_geos and/or default_inference_geo.")
     if not body:
         raise ToolError("Nothing to change: give name, display_color, data_residency or tags.")
-    req = Prepared(
-        UPDATE.method,
-        UPDATE.path(workspace_id=workspace_id),
-        KEY,
-        body=body,
-        idempotent=True,
-        current_path=_path(workspace_id),
-    )
+    req = UPDATE.prepared(KEY, body=body, idempotent=True, current=GET, workspace_id=workspace_id)
     return await write(ctx, req, WorkspaceResult, dry_run=dry_run)
 
 
@@ -196,8 +188,7 @@ async def update_workspace(
 async def archive_workspace(ctx: Ctx, workspace_id: WorkspaceId, dry_run: DryRun = False) -> WorkspaceResult:
     """Archive a workspace: permanent, and immediately revokes all its API keys. The Default workspace cannot be
     archived."""
-    path = _path(workspace_id)
-    req = Prepared(ARCHIVE.method, ARCHIVE.path(workspace_id=workspace_id), KEY, idempotent=True, current_path=path)
+    req = ARCHIVE.prepared(KEY, idempotent=True, current=GET, workspace_id=workspace_id)
     return await write(ctx, req, WorkspaceResult, dry_run=dry_run)
 
 
