@@ -117,7 +117,7 @@ def value(name: str, prop: dict[str, Any], defs: dict[str, Any], ids: dict[str, 
         if name in ids:
             return ids[name]
         pattern = option.get("pattern", "")
-        if prefix := re.match(r"\^([a-z_]+_)\[", pattern):
+        if prefix := re.match(r"\^([a-z_]+_)", pattern):  # an id: its prefix, then anything safe
             return prefix.group(1) + "01doesnotexist"
         if option.get("format") == "email" or name == "email":
             return "new.person@acme.example"
