@@ -20,7 +20,6 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
-import sniffio
 from mcp.server import MCPServer
 from mcp.server import stdio as sdk_stdio
 
@@ -60,7 +59,9 @@ class PipeWriter:
 @asynccontextmanager
 async def pipe_streams() -> AsyncIterator[tuple[PipeLines, PipeWriter] | None]:
     """Event-loop streams over the claimed stdin and stdout, or None when they are not both pipes."""
-    if sniffio.current_async_library() != "asyncio":
+    try:
+        asyncio.get_running_loop()  # event-loop pipes are asyncio's; another backend keeps the SDK's transport
+    except RuntimeError:
         yield None
         return
     releases: list[Callable[[], None]] = []
