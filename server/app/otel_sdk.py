@@ -21,7 +21,7 @@ from opentelemetry.sdk.trace import Event, ReadableSpan, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, SpanExportResult
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
-from claude_api_mcp.app import telemetry
+from claude_api_mcp.app import span_names
 from claude_api_mcp.core import scrub
 from claude_api_mcp.core.config import ConfigError
 from claude_api_mcp.tools import ALL_TOOLS
@@ -138,14 +138,14 @@ class TracedTransport(httpx.AsyncBaseTransport):
         self.inner, self.tracer = inner, tracer
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        route = telemetry.route_template(request.url.path)
+        route = span_names.route_template(request.url.path)
         attributes: dict[str, Any] = {
             "http.request.method": request.method,
             "url.template": route,
             "server.address": request.url.host,
             "url.scheme": request.url.scheme,
         }
-        if resends := telemetry.resend_count(request):
+        if resends := span_names.resend_count(request):
             attributes["http.request.resend_count"] = resends
         with self.tracer.start_as_current_span(
             f"{request.method} {route}", kind=SpanKind.CLIENT, attributes=attributes, record_exception=False
@@ -184,7 +184,7 @@ class OperationDuration(ServerMiddleware[Any]):
         name = ctx.params.get("name") if ctx.params else None
         if ctx.method == "tools/call":  # a label from our own registry only: a client's made-up names count as one
             attributes["gen_ai.tool.name"] = name if name in KNOWN_TOOLS else "unknown"
-        token = telemetry.SENT.set({})
+        token = span_names.SENT.set({})
         started = time.perf_counter()
         try:
             result = await call_next(ctx)
@@ -195,8 +195,8 @@ class OperationDuration(ServerMiddleware[Any]):
             attributes["error.type"] = type(exc).__name__
             raise
         finally:
-            telemetry.SENT.reset(token)
-            self.histogram.record(telemetry.elapsed(started), attributes)
+            span_names.SENT.reset(token)
+            self.histogram.record(span_names.elapsed(started), attributes)
 
 
 class OtelInstruments:

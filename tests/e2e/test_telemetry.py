@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from mcp import Client, StdioServerParameters
 
-from claude_api_mcp.app import telemetry
+from claude_api_mcp.app import span_names, telemetry
 from claude_api_mcp.core.scrub import KEY_REDACTED
 from tests.otlp_receiver import Received, otlp_receiver
 from tests.procs import REPO, clean_env, http_server
@@ -154,4 +154,4 @@ def test_without_otel_variables_nothing_of_the_sdk_is_imported_and_nothing_conne
     ],
 )
 def test_spans_name_the_route_template_never_the_raw_path(path: str, template: str) -> None:
-    assert telemetry.route_template(path) == template
+    assert span_names.route_template(path) == template
