@@ -89,7 +89,7 @@ def test_local_links_and_named_files_exist() -> None:
     paths = re.findall(r"\]\((?!https?:|#)([^)]+)\)", README)
     paths += re.findall(r"(?<![\w/.])((?:examples|scripts|bench|docs)/[\w.-]+)", README)
     assert "docs/safety.md" in paths and "examples/openai_agents_stdio.py" in paths
-    missing = sorted({p for p in paths if not (REPO / p).exists()})
+    missing = sorted({p for p in paths if not (REPO / p.split("#")[0]).exists()})
     assert missing == []
 
 
@@ -122,12 +122,14 @@ SKIPPED = {
         "needs Claude Code installed and signed in; the resource, key and path are placeholders"
     ),
     ".venv/bin/claude-api-mcp --transport http --port 8801 --profile admin --oauth-issuer https://idp.example.com "
-    "--oauth-audience https://mcp.example.com/mcp --allowed-hosts mcp.example.com": (
+    "--oauth-audience https://mcp.example.com/mcp --allowed-hosts mcp.example.com --forwarded-allow-ips 127.0.0.1": (
         "a worker of a team deployment: needs real keys and the organization's identity provider; "
         "tests/e2e/test_team_readme.py runs this command line against a local issuer behind HAProxy"
     ),
     ".venv/bin/claude-api-mcp --transport http --port 8802 --profile admin --oauth-issuer https://idp.example.com "
-    "--oauth-audience https://mcp.example.com/mcp --allowed-hosts mcp.example.com": ("the second worker: as the first"),
+    "--oauth-audience https://mcp.example.com/mcp --allowed-hosts mcp.example.com --forwarded-allow-ips 127.0.0.1": (
+        "the second worker: as the first"
+    ),
     ".venv/bin/python bench/run.py": (
         "three minutes of load on every core; the --quick run that follows runs the same program end to end"
     ),
