@@ -45,11 +45,7 @@ def pin_refusal(conf: Settings, op: Operation, args: Mapping[str, Any]) -> str |
     outside = sorted({w for w in workspace_ids(args) if w not in pinned})
     if not outside:
         return None
-    return (
-        f"Refused: this server only writes in the pinned workspaces ({pinning.pinned_list(conf)}), and {op.id} "
-        f"names workspace {', '.join(outside)}. Nothing was sent. The operator sets this with --workspaces "
-        "(CLAUDE_API_MCP_WORKSPACES)."
-    )
+    return pinning.refuse(conf, f"{op.id} names workspace {', '.join(outside)}")
 
 
 def target_path(op: Operation, path: str) -> str | None:

@@ -34,7 +34,8 @@ def pinned_list(settings: Settings) -> str:
     return ", ".join(sorted(settings.workspaces or ()))
 
 
-def _refuse(settings: Settings, why: str) -> str:
+def refuse(settings: Settings, why: str) -> str:
+    """The one sentence a pinning refusal says, for typed tools and write_api alike."""
     return (
         f"Refused: this server only writes in the pinned workspaces ({pinned_list(settings)}), and {why}. "
         "Nothing was sent. The operator sets this with --workspaces (CLAUDE_API_MCP_WORKSPACES)."
@@ -60,12 +61,12 @@ async def refusal(api: AnthropicAPI, settings: Settings, method: str, path: str)
     if area == "workspaces" and len(parts) >= 2:
         if parts[1] in pinned:
             return None
-        return _refuse(settings, f"workspace {parts[1]} is not one of them")
+        return refuse(settings, f"workspace {parts[1]} is not one of them")
     if area == "api_keys" and len(parts) >= 2:
         key = await api.request("GET", f"{ORG_PREFIX}api_keys/{parts[1]}", key=KeyKind.ADMIN)
         workspace = key_workspace(key) if isinstance(key, dict) else None
         if workspace in pinned:
             return None
         where = f"workspace {workspace}" if workspace else "the Default workspace (or the whole organization)"
-        return _refuse(settings, f"API key {parts[1]} belongs to {where}")
-    return _refuse(settings, _ORG_WIDE.get(area, f"{area} is organization-wide, not in any workspace"))
+        return refuse(settings, f"API key {parts[1]} belongs to {where}")
+    return refuse(settings, _ORG_WIDE.get(area, f"{area} is organization-wide, not in any workspace"))
