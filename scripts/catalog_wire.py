@@ -254,16 +254,7 @@ def built_request(op: Operation, args: Mapping[str, Any]) -> httpx.Request:
         settings = Settings(admin_key=Secret("sk-ant-admin01-wire-check"), api_key=Secret("sk-ant-api03-wire-check"))
         async with make_client(settings, httpx.MockTransport(record)) as http:
             api = AnthropicAPI(http, settings)
-            await api.request(
-                req.method,
-                req.path,
-                key=req.key,
-                params=req.query,
-                headers=req.headers,
-                json_body=req.body,
-                files=req.client_files(),
-                data=req.form,
-            )
+            await req.send(api)
 
     anyio.run(send)
     return sent[0]

@@ -13,11 +13,14 @@ from __future__ import annotations
 import contextvars
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+import httpx
+
+from claude_api_mcp.client.http import AnthropicAPI
 from claude_api_mcp.core.config import KeyKind
 
 
@@ -64,6 +67,22 @@ class Prepared:
         if self.parts is None:
             return None
         return [(p.field, (p.filename, p.content, p.media)) for p in self.parts]
+
+    async def send(self, api: AnthropicAPI, *, on_response: Callable[[httpx.Response], None] | None = None) -> Any:
+        """This request through the one client (its key, retry policy and error table): the only place the
+        value becomes the client's arguments."""
+        return await api.request(
+            self.method,
+            self.path,
+            key=self.key,
+            params=self.query,
+            headers=self.headers,
+            json_body=self.body,
+            files=self.client_files(),
+            data=self.form,
+            idempotent=self.idempotent,
+            on_response=on_response,
+        )
 
     def digest(self) -> str:
         """A fingerprint of everything sent (file bytes included): equal digests, equal requests."""

@@ -102,16 +102,5 @@ async def write(ctx: Ctx, req: Prepared, result: type[M], *, dry_run: bool) -> M
 
     if attempt is not None:
         attempt.sending(req.method, req.path)  # write-ahead: on disk before the request leaves
-    body = await client.request(
-        req.method,
-        req.path,
-        key=req.key,
-        params=req.query,
-        headers=req.headers,
-        json_body=req.body,
-        files=req.client_files(),
-        data=req.form,
-        idempotent=req.idempotent,
-        on_response=sent,
-    )
+    body = await req.send(client, on_response=sent)
     return result.model_validate(body or {})
