@@ -15,7 +15,7 @@ _ORG = "/v1/organizations"
 
 def typed_tools() -> dict[str, str]:
     """Catalog operation id -> the typed tool that is a curated view of it, from the tools themselves."""
-    from claude_api_mcp.tools import ALL_TOOLS
+    from claude_api_mcp.tools.registry import ALL_TOOLS
 
     return {t.op: t.name for t in ALL_TOOLS if t.op is not None}
 

@@ -4,7 +4,8 @@
     python scripts/sync_docs.py --check  # exit 1 and name the stale files (the tests do the same)
 
 Generated from the code, so they cannot drift: the manifest's ``tools`` list and the README's tool table
-(tools.ALL_TOOLS), the README's flag table (server.cli.parser) and its error table (server.errors.describe).
+(tools.registry.ALL_TOOLS), the README's flag table (server.cli.parser) and its error table (server.errors.describe),
+and the tool index a server lists its tools from (server/app/tool_index.json: each tool's published schemas).
 README blocks sit between ``<!-- NAME:start -->`` and ``<!-- NAME:end -->`` markers.
 """
 
@@ -21,10 +22,11 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
+from claude_api_mcp.app import tool_index  # noqa: E402
 from claude_api_mcp.cli.main import env_var, meaning, option_actions, parser  # noqa: E402
 from claude_api_mcp.core.config import DEFAULT_BASE_URL, KeyKind  # noqa: E402
 from claude_api_mcp.core.errors import ApiError, describe  # noqa: E402
-from claude_api_mcp.tools import ALL_TOOLS  # noqa: E402
+from claude_api_mcp.tools.registry import ALL_TOOLS  # noqa: E402
 
 MANIFEST = ROOT / "manifest.json"
 README = ROOT / "README.md"
@@ -138,10 +140,21 @@ def render_readme(text: str) -> str:
     return text
 
 
+def render_index(_: str) -> str:
+    return tool_index.render()
+
+
+GENERATED: list[tuple[Path, Callable[[str], str]]] = [
+    (MANIFEST, render_manifest),
+    (README, render_readme),
+    (tool_index.INDEX_PATH, render_index),
+]
+
+
 def stale() -> list[str]:
     """The files whose generated parts differ from the code."""
     out = []
-    for path, render in ((MANIFEST, render_manifest), (README, render_readme)):
+    for path, render in GENERATED:
         current = path.read_text(encoding="utf-8")
         if render(current) != current:
             out.append(path.name)
@@ -149,7 +162,9 @@ def stale() -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    cli = argparse.ArgumentParser(description="Regenerate the manifest's tools and the README's tables.")
+    cli = argparse.ArgumentParser(
+        description="Regenerate the manifest's tools, the README's tables and the tool index."
+    )
     cli.add_argument("--check", action="store_true", help="only report stale files (exit 1)")
     if cli.parse_args(argv).check:
         names = stale()
@@ -157,8 +172,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"out of date: {', '.join(names)}; run: .venv/bin/python scripts/sync_docs.py", file=sys.stderr)
             return 1
         return 0
-    for path, render in ((MANIFEST, render_manifest), (README, render_readme)):
-        current = path.read_text(encoding="utf-8")
+    for path, render in GENERATED:
+        current = path.read_text(encoding="utf-8") if path.exists() else ""
         new = render(current)
         if new != current:
             path.write_text(new, encoding="utf-8")

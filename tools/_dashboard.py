@@ -71,7 +71,7 @@ def cost_dollars(result: dict[str, Any]) -> Decimal:
 def attach(ctx: Ctx, report: R, build: Callable[[], dict[str, Any]]) -> R:
     """``report``, with the dashboard's series in its result ``_meta`` for a client that renders MCP Apps."""
     if client_supports_apps(ctx):
-        report._result_meta = {META_KEY: build()}  # read by app.assemble.to_result
+        report._result_meta = {META_KEY: build()}  # read by app.tool_build.to_result
     return report
 
 

@@ -23,7 +23,6 @@ from mcp.server.mcpserver import Context
 from mcp.types import CompleteRequestParams, CompleteResult, Completion, PromptReference
 
 from claude_api_mcp.app.profiles import Selection
-from claude_api_mcp.client.catalog import load_catalog
 from claude_api_mcp.core.tooldef import ToolDef
 
 log = logging.getLogger(__name__)
@@ -72,6 +71,8 @@ def sources(tools: dict[str, ToolDef]) -> dict[str, Source]:
         return fetch
 
     async def operations(_: Context[Any, Any]) -> Choices:
+        from claude_api_mcp.client.catalog import load_catalog  # imported when first completed (start-up)
+
         return [(op.id, op.id) for op in load_catalog().operations]
 
     found: dict[str, Source] = {"month": _months, "operation_id": operations}

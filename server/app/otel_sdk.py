@@ -22,12 +22,12 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor, SpanExporter, Spa
 from opentelemetry.trace import SpanKind, Status, StatusCode
 
 from claude_api_mcp.app import span_names
+from claude_api_mcp.app.tool_index import indexed_tools
 from claude_api_mcp.core import scrub
 from claude_api_mcp.core.config import ConfigError
-from claude_api_mcp.tools import ALL_TOOLS
 
 TRACER = "claude-api-mcp"
-KNOWN_TOOLS = frozenset(t.name for t in ALL_TOOLS)
+KNOWN_TOOLS = frozenset(t.name for t in indexed_tools())
 # The semantic conventions' bucket boundaries for mcp.server.operation.duration (seconds).
 DURATION_BUCKETS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, 10, 30, 60, 120, 300)
 

@@ -1,4 +1,4 @@
-"""Strict tools, applied to every typed tool once, when the server is built (``server/app/assemble.py``):
+"""Strict tools, applied to every typed tool once, when it is built (``server/app/tool_build.py``):
 
 * an argument a tool does not declare is refused, naming it and the accepted ones (pydantic's default
   would drop it silently), and the published input schema says so (``additionalProperties: false``);
@@ -17,7 +17,6 @@ from mcp.server.mcpserver.exceptions import ToolError, UnexpectedToolError
 from mcp.server.mcpserver.tools import Tool
 from pydantic import ConfigDict, ValidationError
 
-from claude_api_mcp.client.models import ApiObject
 from claude_api_mcp.core.errors import describe_unexpected
 from claude_api_mcp.core.validation import plain, replace_in
 
@@ -61,6 +60,8 @@ class StrictTool(Tool):
 @functools.cache
 def _api_object_names() -> frozenset[str]:
     """Result models that parse what the API sent (a failure there is the API's shape, not our bug)."""
+    from claude_api_mcp.client.models import ApiObject  # the tools' result models: imported by then
+
     found: set[str] = set()
     todo: list[type] = [ApiObject]
     while todo:

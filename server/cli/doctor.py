@@ -21,6 +21,7 @@ import anyio
 from claude_api_mcp import __version__
 from claude_api_mcp.app.assemble import effective_settings
 from claude_api_mcp.app.profiles import Selection, SelectionError, missing_keys_message, select, toolsets_of
+from claude_api_mcp.app.tool_index import indexed_tools
 from claude_api_mcp.cli.exits import EXIT_CANNOT_LISTEN, EXIT_OK, EXIT_PROBLEM, EXIT_USAGE
 from claude_api_mcp.cli.serve import listen_problem
 from claude_api_mcp.client.http import AnthropicAPI, make_client
@@ -33,7 +34,6 @@ from claude_api_mcp.core.errors import ApiError, describe
 from claude_api_mcp.core.secret import API_KEY_PREFIX
 from claude_api_mcp.safety import audit, confirm_policy
 from claude_api_mcp.sandbox import Sandbox
-from claude_api_mcp.tools import ALL_TOOLS
 from claude_api_mcp.web.http_app import bind_problem, is_loopback
 
 OK, INFO, WARN, FAIL = "ok", "info", "warn", "FAIL"
@@ -125,7 +125,7 @@ def _unlisted_for(kind: KeyKind, settings: Settings) -> str:
     """What a missing key hides, in the words the Tools section uses. A toolset that either key lists (api)
     stays listed with the other key; only its operations that need this one are refused, saying so."""
     other_key = settings.admin_key is not None or settings.api_key is not None
-    needs = [t for t in ALL_TOOLS if t.key is kind]
+    needs = [t for t in indexed_tools() if t.key is kind]
     hidden = ", ".join(toolsets_of([t for t in needs if not (t.any_key and other_key)]))
     kept = ", ".join(toolsets_of([t for t in needs if t.any_key and other_key]))
     text = f"these toolsets are not listed: {hidden}"
@@ -202,7 +202,7 @@ def check_platform(report: Report, settings: Settings) -> None:
     assert platform is not None
     found = platform.credentials_found()
     section.add(FAIL if found.startswith("none") else OK, f"credentials: {found}")
-    core = [t.name for t in ALL_TOOLS if t.key is KeyKind.API]
+    core = [t.name for t in indexed_tools() if t.key is KeyKind.API]
     for line in platform_summary(config, core):
         section.add(INFO, line)
 
@@ -210,25 +210,25 @@ def check_platform(report: Report, settings: Settings) -> None:
 def check_tools(report: Report, settings: Settings) -> Selection | None:
     section = report.section("Tools")
     try:
-        selection = select(ALL_TOOLS, settings)
+        selection = select(indexed_tools(), settings)
     except SelectionError as exc:
         section.add(FAIL, str(exc), exit_code=EXIT_USAGE)
         return None
     listed, profile = len(selection.tools), settings.profile.value
     if listed:
-        section.add(OK, f"profile {profile}: {listed} of {len(ALL_TOOLS)} tools would be listed")
+        section.add(OK, f"profile {profile}: {listed} of {len(indexed_tools())} tools would be listed")
     else:
         section.add(
             FAIL, f"profile {profile}: no tool would be listed; check the keys, --toolsets, --tools, --exclude-tools"
         )
-    for toolset in toolsets_of(ALL_TOOLS):
+    for toolset in toolsets_of(indexed_tools()):
         names = [t.name for t in selection.tools if t.toolset == toolset]
         if names:
             section.add(INFO, f"{toolset}: {', '.join(names)}")
     for toolset, why in selection.omitted_toolsets.items():
         section.add(INFO, f"{toolset}: not listed, {why}")
     if settings.profile is Profile.READ_ONLY:  # only what --profile admin would add, not what a key would
-        admin = select(ALL_TOOLS, dataclasses.replace(settings, profile=Profile.ADMIN))
+        admin = select(indexed_tools(), dataclasses.replace(settings, profile=Profile.ADMIN))
         if hidden := len(admin.tools) - listed:
             section.add(INFO, f"the read-only profile hides {hidden} tools that write (--profile admin lists them)")
     return selection

@@ -143,11 +143,11 @@ def platform_problem(settings: Settings) -> str | None:
 def log_platform(settings: Settings) -> None:
     """--platform: where the core API goes, and which core tools are not listed and why."""
     from claude_api_mcp.app.assemble import effective_settings
+    from claude_api_mcp.app.tool_index import indexed_tools
     from claude_api_mcp.client.platforms import summary
     from claude_api_mcp.core.config import KeyKind
-    from claude_api_mcp.tools import ALL_TOOLS
 
     platform = effective_settings(settings).platform
     if platform is not None:
-        for line in summary(platform, [t.name for t in ALL_TOOLS if t.key is KeyKind.API]):
+        for line in summary(platform, [t.name for t in indexed_tools() if t.key is KeyKind.API]):
             log.info("%s", line)

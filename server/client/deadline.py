@@ -2,7 +2,7 @@
 
 Without it a read whose upstream accepts the connection and never answers took 4 x 60 s (one read timeout
 per attempt) before the person heard anything. ``call_deadline(seconds)`` opens the budget around a tool
-call (``server/app/assemble.py``); ``AnthropicAPI`` spends it: each attempt waits at most what is left, no
+call (``server/app/tool_build.py``); ``AnthropicAPI`` spends it: each attempt waits at most what is left, no
 retry starts that its wait would not leave time for, and when the time runs out the error says so, with
 what was tried (``DeadlineExceeded``).
 

@@ -1,7 +1,7 @@
 """The one scrubber: no configured secret, and nothing shaped like an Anthropic key, leaves the process.
 
 Every text the server emits passes through here, whatever its source (an upstream or a proxy may echo the
-key back in an error message, a header or a body): tool results and ``ToolError`` text (``server/app/assemble.py``),
+key back in an error message, a header or a body): tool results and ``ToolError`` text (``server/app/tool_build.py``),
 log records (``SecretFilter``, installed on our loggers and the root handlers at startup), audit lines
 (``server/safety/audit.py``) and ``doctor`` output (``server/cli/doctor.py``).
 

@@ -6,15 +6,18 @@ A tool module writes::
     async def list_users(ctx: Ctx, limit: Limit = 20, ...) -> CursorPage[User]:
         \"\"\"One-line description the model reads.\"\"\"
 
-The decorator returns a ``ToolDef``; ``tools/__init__.py`` collects them into the one registry and
-``server/app/assemble.py`` registers the selected ones. The body raises ``ApiError`` freely: registration maps it
-through ``server/core/errors.py`` with this tool's key kind and not-found hint.
+The decorator returns a ``ToolDef``; ``tools/registry.py`` collects them into the one registry. A server
+starts from ``server/app/tool_index.json`` instead, the registry's metadata and published schemas computed at
+build time: its ToolDefs import their module on the first call (start-up time, issue 22).
+
+The body raises ``ApiError`` freely: registration maps it through ``server/core/errors.py`` with this tool's
+key kind and not-found hint.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeAlias
 
 from mcp.server.mcpserver import Context
@@ -29,7 +32,6 @@ ToolFn = Callable[..., Awaitable[Any]]
 
 @dataclass(frozen=True)
 class ToolDef:
-    fn: ToolFn
     name: str
     title: str
     toolset: str
@@ -41,10 +43,18 @@ class ToolDef:
     any_key: bool = False  # listed when either key is set (the api toolset: each call uses its operation's key)
     op: str | None = None  # the catalog operation it is a curated view of: its method, path and beta come from there
     ui: str | None = None  # an MCP Apps view (``ui://`` resource) that hosts render next to the result
+    description: str = ""  # the docstring, on one line: what the model reads
+    module: str = ""  # the tools module that defines it (``users``)
+    # The function itself, or how to import it on first use (a ToolDef read from the tool index).
+    defined: ToolFn | None = field(default=None, repr=False, compare=False)
+    loader: Callable[[], ToolFn] | None = field(default=None, repr=False, compare=False)
 
     @property
-    def description(self) -> str:
-        return " ".join((self.fn.__doc__ or "").split())
+    def fn(self) -> ToolFn:
+        if self.defined is not None:
+            return self.defined
+        assert self.loader is not None, f"{self.name} has neither a function nor a loader"
+        return self.loader()
 
     @property
     def annotations(self) -> ToolAnnotations:
@@ -73,7 +83,9 @@ def tool(
 
     def wrap(fn: ToolFn) -> ToolDef:
         return ToolDef(
-            fn=fn,
+            defined=fn,
+            description=" ".join((fn.__doc__ or "").split()),
+            module=fn.__module__.rpartition(".")[2],
             name=fn.__name__,
             title=title,
             toolset=toolset,

@@ -1,8 +1,8 @@
 """The audit log: JSON lines for every write attempt, written ahead of what they record.
 
 Every write tool call (dry runs, declines, refusals, failures, successes, and calls whose arguments failed
-validation) ends with one outcome line, written by the registration wrapper in ``server/app/assemble.py``. Before
-any request of a write leaves the machine, ``Attempt.sending`` writes a ``"outcome": "sending"`` line with
+validation) ends with one outcome line, written by the wrapper in ``server/app/tool_build.py``. Before any
+request of a write leaves the machine, ``Attempt.sending`` writes a ``"outcome": "sending"`` line with
 the method, path and arguments and waits for it to reach the disk (fsync); the outcome line follows. Both
 carry the same ``call`` id. So every request that left the machine has a line even when the process is
 killed with ``kill -9`` right after sending; a ``sending`` line with no outcome line is a request whose

@@ -27,9 +27,9 @@ from mcp.types import CallToolResult
 from prometheus_client import REGISTRY as DEFAULT_REGISTRY
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 
+from claude_api_mcp.app.tool_index import indexed_tools
 from claude_api_mcp.client import deadline
 from claude_api_mcp.core import identity, scrub
-from claude_api_mcp.tools import ALL_TOOLS
 
 log = logging.getLogger("claude_api_mcp.calls")
 
@@ -47,7 +47,7 @@ CONFIRMATIONS = Counter("claude_api_mcp_confirmations", "Confirmation questions 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
 # Label values come only from the server's own tool registry: a client naming made-up tools (66,000 of them
 # in issue 19) must not mint a time series each. Every name outside it counts as this one value.
-KNOWN_TOOLS = frozenset(t.name for t in ALL_TOOLS)
+KNOWN_TOOLS = frozenset(t.name for t in indexed_tools())
 UNKNOWN_TOOL = "unknown"
 
 # The upstream requests of the tool call this task is running: (method, path, status, request id).

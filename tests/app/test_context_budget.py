@@ -10,7 +10,7 @@ from mcp import Client
 from bench.context import tokens, tool_list
 from claude_api_mcp.app.assemble import build_server
 from claude_api_mcp.core.config import Profile, Settings
-from claude_api_mcp.tools import ALL_TOOLS
+from claude_api_mcp.tools.registry import ALL_TOOLS
 
 pytestmark = pytest.mark.anyio
 

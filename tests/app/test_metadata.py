@@ -17,7 +17,7 @@ from mcp.types import Tool
 
 from claude_api_mcp.app.assemble import build_server
 from claude_api_mcp.core.config import KeyKind, Profile, Settings
-from claude_api_mcp.tools import ALL_TOOLS
+from claude_api_mcp.tools.registry import ALL_TOOLS
 from tests.paths import REPO, TESTS
 
 pytestmark = pytest.mark.anyio

@@ -14,9 +14,9 @@ from pydantic import BaseModel
 from claude_api_mcp.app.assemble import build_server
 from claude_api_mcp.client.models import ApiObject
 from claude_api_mcp.core.config import Profile, Settings
-from claude_api_mcp.tools import ALL_TOOLS
 from claude_api_mcp.tools._schema import tool_schema
 from claude_api_mcp.tools._schema_output import from_model
+from claude_api_mcp.tools.registry import ALL_TOOLS
 
 MODELS = [
     (tool.name, model)

@@ -9,7 +9,7 @@ from claude_api_mcp.app.assemble import build_server, selection_of
 from claude_api_mcp.app.profiles import SelectionError, missing_keys_message, select
 from claude_api_mcp.core.config import KeyKind, Profile, Settings
 from claude_api_mcp.core.secret import Secret
-from claude_api_mcp.tools import ALL_TOOLS
+from claude_api_mcp.tools.registry import ALL_TOOLS
 from tests.helpers import call_error
 
 pytestmark = pytest.mark.anyio

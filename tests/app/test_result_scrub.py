@@ -8,7 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from claude_api_mcp.app.assemble import to_result
+from claude_api_mcp.app.tool_build import to_result
 from claude_api_mcp.core import scrub
 
 

@@ -12,14 +12,15 @@ import pytest
 from mcp import Client
 from pydantic import BaseModel
 
-from claude_api_mcp.app.assemble import _is_resolved, build_server
+from claude_api_mcp.app.assemble import build_server
+from claude_api_mcp.app.tool_build import _is_resolved
 from claude_api_mcp.core.config import Profile, Settings
 from claude_api_mcp.core.secret import Secret
 from claude_api_mcp.core.validation import is_library_text
 from claude_api_mcp.sandbox import Sandbox
-from claude_api_mcp.tools import ALL_TOOLS
 from claude_api_mcp.tools._message_request import MessageParams
 from claude_api_mcp.tools.messages import send_message
+from claude_api_mcp.tools.registry import ALL_TOOLS
 from tests.conftest import Connect
 from tests.helpers import call_error, text_of
 

@@ -20,7 +20,7 @@ from claude_api_mcp.cli.serve import serve
 from claude_api_mcp.core.config import ConfirmPolicy, Profile, Settings, Transport, default_audit_log_path
 from claude_api_mcp.core.secret import Secret
 from claude_api_mcp.safety import audit
-from claude_api_mcp.tools import ALL_TOOLS
+from claude_api_mcp.tools.registry import ALL_TOOLS
 from tests.procs import clean_env, free_port, server_command, stop
 
 

@@ -14,7 +14,7 @@ from claude_api_mcp.cli.main import main
 from claude_api_mcp.core.config import KeyKind, Profile, Settings, Transport
 from claude_api_mcp.core.secret import Secret
 from claude_api_mcp.sandbox import Sandbox
-from claude_api_mcp.tools import ALL_TOOLS
+from claude_api_mcp.tools.registry import ALL_TOOLS
 from tests.procs import free_port
 
 CANARY = "sk-ant-admin01-CANARY-doctor-must-never-print-this"

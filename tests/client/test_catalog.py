@@ -13,7 +13,7 @@ import anthropic
 import pydantic
 
 from claude_api_mcp.client.catalog import load_catalog
-from claude_api_mcp.tools import ALL_TOOLS
+from claude_api_mcp.tools.registry import ALL_TOOLS
 from tests.paths import REPO
 
 ROOT = REPO

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from claude_api_mcp.tools import ALL_TOOLS
+from claude_api_mcp.tools.registry import ALL_TOOLS
 from tests.helpers import text_of
 from tests.hostile import Upstream, connect
 from tests.schema_args import build, overrides

@@ -24,7 +24,7 @@ from mcp.types import Tool
 from claude_api_mcp.app.assemble import build_server
 from claude_api_mcp.core.config import Profile, Settings
 from claude_api_mcp.sandbox import Sandbox
-from claude_api_mcp.tools import ALL_TOOLS
+from claude_api_mcp.tools.registry import ALL_TOOLS
 from tests.helpers import Sleeps, text_of
 
 SEGMENT = re.compile(r"^[A-Za-z0-9_\-.:@]+$")

@@ -16,7 +16,7 @@ import pytest
 from claude_api_mcp import __version__
 from claude_api_mcp.cli.main import parser, settings_from
 from claude_api_mcp.core.config import ConfirmPolicy, Profile
-from claude_api_mcp.tools import ALL_TOOLS
+from claude_api_mcp.tools.registry import ALL_TOOLS
 from tests.procs import REPO, clean_env, require_npx
 
 MANIFEST: dict[str, Any] = json.loads((REPO / "manifest.json").read_text(encoding="utf-8"))
@@ -59,7 +59,7 @@ def test_the_manifest_passes_mcpb_validate() -> None:
 
 
 def test_the_manifest_lists_every_registered_tool_in_order() -> None:
-    fix = "the manifest's tools differ from tools.ALL_TOOLS: run python scripts/sync_docs.py"
+    fix = "the manifest's tools differ from tools.registry.ALL_TOOLS: run python scripts/sync_docs.py"
     assert [t["name"] for t in MANIFEST["tools"]] == [t.name for t in ALL_TOOLS], fix
     assert [t["description"] for t in MANIFEST["tools"]] == [t.description for t in ALL_TOOLS], fix
 

@@ -13,7 +13,7 @@ from mcp.types import ElicitRequestParams, ElicitResult
 
 from claude_api_mcp.core.config import ConfirmPolicy
 from claude_api_mcp.sandbox import Sandbox
-from claude_api_mcp.tools import ALL_TOOLS
+from claude_api_mcp.tools.registry import ALL_TOOLS
 from tests.conftest import Connect
 from tests.helpers import call_error, call_ok
 

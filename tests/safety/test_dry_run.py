@@ -13,7 +13,7 @@ import pytest
 from mcp.types import ElicitResult
 
 from claude_api_mcp.sandbox import Sandbox
-from claude_api_mcp.tools import ALL_TOOLS
+from claude_api_mcp.tools.registry import ALL_TOOLS
 from tests import schema_args
 from tests.conftest import Connect
 from tests.helpers import call_ok, text_of

@@ -13,8 +13,8 @@ import pytest
 from mcp.server.mcpserver.exceptions import ToolError
 
 from claude_api_mcp.sandbox import Sandbox
-from claude_api_mcp.tools import ALL_TOOLS
 from claude_api_mcp.tools._args import check_path_id
+from claude_api_mcp.tools.registry import ALL_TOOLS
 from tests import schema_args
 from tests.conftest import Connect
 from tests.helpers import text_of

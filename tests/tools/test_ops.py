@@ -7,8 +7,8 @@ import re
 import pytest
 
 from claude_api_mcp.client.catalog import load_catalog
-from claude_api_mcp.tools import ALL_TOOLS
 from claude_api_mcp.tools._ops import op
+from claude_api_mcp.tools.registry import ALL_TOOLS
 from tests.paths import REPO
 
 GENERIC = {"search_api", "describe_api", "read_api", "write_api"}  # they take any operation by id
