@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import importlib
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,6 +25,7 @@ from claude_api_mcp.app.dashboards import tool_meta
 from claude_api_mcp.core.config import KeyKind, Settings
 from claude_api_mcp.core.tooldef import ToolDef, ToolFn
 
+log = logging.getLogger("claude_api_mcp")
 INDEX_PATH = Path(__file__).with_name("tool_index.json")
 FORMAT = 1
 _METADATA = ("title", "toolset", "read_only", "destructive", "idempotent", "not_found_hint", "any_key", "op", "ui")
@@ -121,6 +123,10 @@ class ListedTool(Tool):
     def built(self) -> Tool:
         if self._built is None:
             self._built = self._build()
+            if (self._built.parameters, self._built.output_schema) != (self.parameters, self._output_schema):
+                # A tool changed since the index was written (a development checkout): what the client was
+                # shown is not what is enforced. The suite fails on this; here it is said once, loudly.
+                log.warning("%s: %s is stale; run python scripts/sync_docs.py", self.name, INDEX_PATH.name)
         return self._built
 
     async def run(self, arguments: dict[str, Any], context: Any, convert_result: bool = False) -> Any:

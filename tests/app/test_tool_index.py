@@ -61,3 +61,14 @@ async def test_a_listed_tool_is_built_once_on_its_first_call_and_then_enforces_i
         assert first is not None and listed._built is first
         text = await call_error(client, "list_users", {"limit": 2, "made_up": 1})
     assert "made_up" in text and "limit" in text  # strict arguments: the built tool's
+
+
+async def test_a_tool_built_unlike_its_listing_says_the_index_is_stale(caplog: pytest.LogCaptureFixture) -> None:
+    server = build_server(Settings(sandbox=True))
+    listed: Any = server._tool_manager.get_tool("list_users")
+    listed.parameters = {**listed.parameters, "properties": {}}  # as if list_users had gained its arguments since
+    async with Client(server) as client:
+        await call_ok(client, "list_users", {"limit": 1})
+        await call_ok(client, "list_users", {"limit": 1})
+    stale = [r.getMessage() for r in caplog.records if "stale" in r.getMessage()]
+    assert stale == ["list_users: tool_index.json is stale; run python scripts/sync_docs.py"]
