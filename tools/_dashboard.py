@@ -13,7 +13,6 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from mcp.server.apps import client_supports_apps
-from pydantic import BaseModel
 
 from claude_api_mcp.core.tooldef import Ctx
 from claude_api_mcp.tools._reports_aggregate import usage_figures
@@ -73,7 +72,3 @@ def attach(ctx: Ctx, report: R, build: Callable[[], dict[str, Any]]) -> R:
     if client_supports_apps(ctx):
         report._result_meta = {META_KEY: build()}  # read by app.tool_build.to_result
     return report
-
-
-def result_meta(result: BaseModel) -> dict[str, Any] | None:
-    return result._result_meta if isinstance(result, Compact) else None

@@ -44,7 +44,6 @@ from claude_api_mcp.safety.confirm import (
 )
 from claude_api_mcp.safety.deps import state
 from claude_api_mcp.safety.prepared import sending
-from claude_api_mcp.tools._dashboard import result_meta
 from claude_api_mcp.tools._schema import tool_schema
 from claude_api_mcp.tools._schema_output import from_model
 
@@ -64,7 +63,7 @@ def to_result(result: BaseModel) -> CallToolResult:
     if scrub.text(text) != text or not scrub.survives_json():
         data = scrub.value(data)
         text = pydantic_core.to_json(data).decode()
-    meta = result_meta(result)  # MCP Apps clients only: what the view draws beyond the text (a time series)
+    meta = _view_meta(result)  # MCP Apps clients only: what the view draws beyond the text (a time series)
     return CallToolResult(content=[TextContent(type="text", text=text)], structured_content=data, _meta=meta)
 
 
@@ -192,6 +191,13 @@ def build_tool(tool: ToolDef, settings: Settings) -> Tool:
     if returns is not output_model:  # Annotated[CallToolResult, Model]: run() always builds the result
         sdk_tool.fn_metadata.output_model = None
     return sdk_tool
+
+
+def _view_meta(result: BaseModel) -> dict[str, Any] | None:
+    """The ``_meta`` a report result carries for its MCP Apps view (``tools/_dashboard.py`` sets it on report
+    results only); read by name, so a call to any other tool does not import the report models."""
+    meta = getattr(result, "_result_meta", None)
+    return meta if isinstance(meta, dict) else None
 
 
 def _scrubbed(result: CallToolResult) -> CallToolResult:

@@ -13,6 +13,7 @@ import functools
 import json
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from importlib import resources
 from typing import Any, Literal
 
@@ -29,8 +30,7 @@ class Operation:
     path: str
     key: Literal["admin", "api"]
     beta: str | None
-    writes: bool  # the safety class is not "read" (safety.py): never the method alone
-    safety: Safety  # read / write / destructive, side effects, credentials in the answer
+    sdk_writes: bool  # what the SDK's method says; ``writes`` is what the server goes by
     summary: str
     arguments: dict[str, Any]  # JSON Schema of the one arguments object
     locations: dict[str, Location]
@@ -42,6 +42,16 @@ class Operation:
     aliases: dict[str, str] = field(default_factory=dict)  # another accepted name (the SDK's) -> argument name
     whole_body: str | None = None  # the SDK parameter that is the whole JSON body (its fields are the arguments)
     segments: tuple[str, ...] = field(repr=False, compare=False, default=())
+
+    @cached_property  # classified on first use: a typed tool's first call needs one operation, not all 290
+    def safety(self) -> Safety:
+        """read / write / destructive, side effects, credentials in the answer (safety.py)."""
+        return classify(self.id, self.method, self.path, self.sdk_writes, self.response)
+
+    @property
+    def writes(self) -> bool:
+        """The safety class is not "read" (safety.py): never the method alone."""
+        return self.safety.writes
 
     @property
     def path_params(self) -> list[str]:
@@ -101,15 +111,13 @@ class Catalog:
 
 
 def _operation(raw: dict[str, Any]) -> Operation:
-    safety = classify(raw["id"], raw["method"], raw["path"], raw["writes"], raw["response"])
     return Operation(
         id=raw["id"],
         method=raw["method"],
         path=raw["path"],
         key=raw["key"],
         beta=raw["beta"],
-        writes=safety.writes,
-        safety=safety,
+        sdk_writes=raw["writes"],
         summary=raw["summary"],
         arguments=raw["arguments"],
         locations=raw["locations"],
