@@ -143,10 +143,13 @@ async def concurrent(call: Call, total: int, concurrency: int) -> dict[str, floa
     return {"calls_per_s": total / elapsed, **percentiles(samples)}
 
 
-async def startup(cmd: list[str], env: dict[str, str], log: Path, cwd: Path) -> float:
-    """Seconds from process start to the first tools/list response (handshake included)."""
+async def startup(cmd: list[str], env: dict[str, str], log: Path, cwd: Path, tool: str) -> tuple[float, float]:
+    """Seconds from process start to the first tools/list response (handshake included), and to the answer of
+    a first call of ``tool`` right after it (what a server defers to a tool's first call is counted there)."""
     start = time.perf_counter()
     async with stdio_session(cmd, env, log, cwd) as session:
         await session.client.list_tools()
-        elapsed = time.perf_counter() - start
-    return elapsed
+        listed = time.perf_counter() - start
+        await tool_call(session.client, tool)()
+        answered = time.perf_counter() - start
+    return listed, answered

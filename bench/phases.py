@@ -126,21 +126,27 @@ async def context_phase(env: Env) -> dict[str, Any]:
 
 async def startup_phase(env: Env, cfg: Config) -> dict[str, Any]:
     ours: list[float] = []
+    ours_first: list[float] = []
     peer: list[float] | str = [] if env.peer_python else env.peer_reason
+    peer_first: list[float] | str = [] if env.peer_python else env.peer_reason
     for _ in range(cfg.startup_runs):  # interleaved, so drift on the machine hits both alike
-        ours.append(
-            await measure.startup(procs.ours_cmd(), procs.ours_env(env.upstream), env.logs / "ours.log", procs.REPO)
+        listed, answered = await measure.startup(
+            procs.ours_cmd(), procs.ours_env(env.upstream), env.logs / "ours.log", procs.REPO, "list_users"
         )
-        if env.peer_python and isinstance(peer, list):
+        ours.append(listed)
+        ours_first.append(answered)
+        if env.peer_python and isinstance(peer, list) and isinstance(peer_first, list):
             try:
                 cmd = procs.peer_cmd(env.peer_python)
-                peer.append(
-                    await measure.startup(cmd, procs.peer_env(env.upstream), env.logs / "peer.log", procs.RESULTS)
+                listed, answered = await measure.startup(
+                    cmd, procs.peer_env(env.upstream), env.logs / "peer.log", procs.RESULTS, "list_members"
                 )
+                peer.append(listed)
+                peer_first.append(answered)
             except Exception as exc:
-                peer = reason(exc)
+                peer = peer_first = reason(exc)
     split = await anyio.to_thread.run_sync(startup_split.measure, cfg.startup_runs, procs.REPO)
-    return {"ours": ours, "peer": peer, "split": split}
+    return {"ours": ours, "peer": peer, "ours_first": ours_first, "peer_first": peer_first, "split": split}
 
 
 # --- per call without the MCP client ----------------------------------------------------------------------

@@ -98,6 +98,15 @@ def startup_memory_rows(startup: dict[str, Any], load: dict[str, Any]) -> list[R
         return v if isinstance(v, str) else statistics.median(v)
 
     out = [Row("Startup to first tools/list (median)", "s", med(startup["ours"]), med(startup["peer"]))]
+    if "ours_first" in startup:  # what a server defers to a tool's first call shows here
+        first = Row(
+            "Startup to a first call's answer (median)",
+            "s",
+            med(startup["ours_first"]),
+            med(startup["peer_first"]),
+            note="list_users (peer: list_members) right after tools/list: a tool's deferred work counts here",
+        )
+        out.append(first)
     split = startup.get("split")
     if split:
         note = (
