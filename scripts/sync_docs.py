@@ -4,7 +4,7 @@
     python scripts/sync_docs.py --check  # exit 1 and name the stale files (the tests do the same)
 
 Generated from the code, so they cannot drift: the manifest's ``tools`` list and the README's tool table
-(tools.registry.ALL_TOOLS), the README's flag table (server.cli.parser) and its error table (server.errors.describe),
+(tools.registry.ALL_TOOLS), the README's flag table (cli.flags.parser) and its error table (server.errors.describe),
 and the tool index a server lists its tools from (server/app/tool_index.json: each tool's published schemas).
 README blocks sit between ``<!-- NAME:start -->`` and ``<!-- NAME:end -->`` markers.
 """
@@ -23,7 +23,7 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
 from claude_api_mcp.app import tool_index  # noqa: E402
-from claude_api_mcp.cli.main import env_var, meaning, option_actions, parser  # noqa: E402
+from claude_api_mcp.cli.flags import env_var, meaning, option_actions, parser  # noqa: E402
 from claude_api_mcp.core.config import DEFAULT_BASE_URL, KeyKind  # noqa: E402
 from claude_api_mcp.core.errors import ApiError, describe  # noqa: E402
 from claude_api_mcp.tools.registry import ALL_TOOLS  # noqa: E402

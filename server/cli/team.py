@@ -1,5 +1,5 @@
 """The command line of a team deployment (HTTP): the token from a file, shared state keys, workers, OAuth
-sign-in and the connection cap. ``server/cli/main.py`` adds these to its one flag table."""
+sign-in and the connection cap. ``server/cli/flags.py`` adds these to its one flag table."""
 
 from __future__ import annotations
 

@@ -10,7 +10,7 @@ from pathlib import Path
 from claude_api_mcp.core.platform_config import PlatformConfig
 from claude_api_mcp.core.secret import ADMIN_KEY_PREFIX, Secret
 
-ENV_PREFIX = "CLAUDE_API_MCP_"  # every flag --some-name reads CLAUDE_API_MCP_SOME_NAME (server/cli/main.py)
+ENV_PREFIX = "CLAUDE_API_MCP_"  # every flag --some-name reads CLAUDE_API_MCP_SOME_NAME (server/cli/flags.py)
 DEFAULT_BASE_URL = "https://api.anthropic.com"
 DEFAULT_ANTHROPIC_VERSION = "2023-06-01"
 

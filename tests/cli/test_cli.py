@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 
 from claude_api_mcp.cli.exits import EXIT_CANNOT_LISTEN, EXIT_USAGE
-from claude_api_mcp.cli.main import ConfigError, env_var, log_level, main, option_actions, parser, settings_from
+from claude_api_mcp.cli.flags import env_var, option_actions, parser
+from claude_api_mcp.cli.main import ConfigError, log_level, main, settings_from
 from claude_api_mcp.cli.serve import serve
 from claude_api_mcp.core.config import ConfirmPolicy, Profile, Settings, Transport, default_audit_log_path
 from claude_api_mcp.core.secret import Secret

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from claude_api_mcp.cli.doctor import run_doctor
-from claude_api_mcp.cli.main import ConfigError, main, parser, settings_from
+from claude_api_mcp.cli.flags import parser
+from claude_api_mcp.cli.main import ConfigError, main, settings_from
 from claude_api_mcp.client.platforms import summary
 from claude_api_mcp.core.config import Settings
 from claude_api_mcp.core.platform_config import PlatformConfig, PlatformName

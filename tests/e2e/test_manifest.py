@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from claude_api_mcp import __version__
-from claude_api_mcp.cli.main import parser, settings_from
+from claude_api_mcp.cli.flags import parser
+from claude_api_mcp.cli.main import settings_from
 from claude_api_mcp.core.config import ConfirmPolicy, Profile
 from claude_api_mcp.tools.registry import ALL_TOOLS
 from tests.procs import REPO, clean_env, require_npx

@@ -20,7 +20,7 @@ from typing import Any
 import httpx
 import pytest
 
-from claude_api_mcp.cli.main import parser
+from claude_api_mcp.cli.flags import parser
 from tests.e2e.test_manifest import load_script
 from tests.procs import REPO, clean_env, free_port
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 import shlex
 
-from claude_api_mcp.cli.main import parser, settings_from
+from claude_api_mcp.cli.flags import parser
+from claude_api_mcp.cli.main import settings_from
 from claude_api_mcp.core.config import Profile, Transport
 from claude_api_mcp.web.http_app import MIN_TOKEN_LENGTH, bind_problem
 from claude_api_mcp.web.oauth import metadata_url

@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 from mcp.types import ListRootsResult, Root
 
-from claude_api_mcp.cli.main import ConfigError, parser, settings_from
+from claude_api_mcp.cli.flags import parser
+from claude_api_mcp.cli.main import ConfigError, settings_from
 from claude_api_mcp.sandbox import Sandbox
 from tests.conftest import Connect
 from tests.helpers import call_error, call_ok

@@ -209,7 +209,8 @@ async def _healthy(port: int) -> None:
 
 
 def test_the_request_cap_and_the_writes_policy_come_from_flags_or_the_environment() -> None:
-    from claude_api_mcp.cli.main import ConfigError, parser, settings_from
+    from claude_api_mcp.cli.flags import parser
+    from claude_api_mcp.cli.main import ConfigError, settings_from
     from claude_api_mcp.core.config import ConfirmPolicy
 
     flag = settings_from(parser().parse_args(["--max-report-requests", "40", "--confirm", "writes"]), {})

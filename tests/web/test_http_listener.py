@@ -11,7 +11,8 @@ import httpx
 import pytest
 
 from claude_api_mcp.app.assemble import build_server
-from claude_api_mcp.cli.main import ConfigError, parser, settings_from
+from claude_api_mcp.cli.flags import parser
+from claude_api_mcp.cli.main import ConfigError, settings_from
 from claude_api_mcp.cli.serve import serve
 from claude_api_mcp.core.secret import Secret
 from claude_api_mcp.sandbox import Sandbox

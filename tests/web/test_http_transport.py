@@ -18,7 +18,8 @@ from mcp.client.streamable_http import streamable_http_client
 from mcp.types import ElicitResult
 
 from claude_api_mcp.app.assemble import build_server
-from claude_api_mcp.cli.main import parser, settings_from
+from claude_api_mcp.cli.flags import parser
+from claude_api_mcp.cli.main import settings_from
 from claude_api_mcp.cli.serve import serve
 from claude_api_mcp.core.config import Profile, Settings, Transport
 from claude_api_mcp.core.secret import Secret

@@ -84,7 +84,8 @@ async def test_bad_tokens_are_refused_with_the_reason(issuer: Issuer, mint: Any,
 async def test_the_issuer_is_compared_exactly_as_configured_with_or_without_its_trailing_slash(
     issuer: Issuer, configured: str
 ) -> None:
-    from claude_api_mcp.cli.main import parser, settings_from
+    from claude_api_mcp.cli.flags import parser
+    from claude_api_mcp.cli.main import settings_from
 
     exact = configured.format(url=issuer.url)
     other = exact.removesuffix("/") if exact.endswith("/") else exact + "/"

@@ -17,7 +17,8 @@ from mcp.server.request_state import InvalidRequestState
 from mcp.types import ElicitResult
 
 from claude_api_mcp.app.assemble import state_security
-from claude_api_mcp.cli.main import parser, settings_from
+from claude_api_mcp.cli.flags import parser
+from claude_api_mcp.cli.main import settings_from
 from tests.listener_support import TOKEN
 from tests.procs import http_server
 
