@@ -28,8 +28,10 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     names = zipfile.ZipFile(wheel).namelist()
     tops = {n.split("/")[0] for n in names if not n.startswith("claude_api_mcp-")}  # besides the .dist-info
     assert tops == {"claude_api_mcp"}, f"generic names at the top of site-packages: {sorted(tops)}"
-    expected = ["cli/main.py", "tools/__init__.py", "sandbox/org.py", "client/catalog/operations.json"]
-    assert all(f"claude_api_mcp/{n}" in names for n in expected)
+    expected = ["cli/main.py", "tools/registry.py", "sandbox/org.py", "client/catalog/operations.json"]
+    expected += ["app/tool_index.json", "app/ui/reports.html"]  # the data a server starts from and shows
+    missing = [n for n in expected if f"claude_api_mcp/{n}" not in names]
+    assert not missing, f"the wheel lacks {missing}"
     run([sys.executable, "-m", "venv", str(work / "venv")], timeout=120)
     run([str(venv_python(work / "venv")), "-m", "pip", "install", "--quiet", str(wheel)], timeout=900, cwd=work)
     return work / "venv" / ("Scripts/claude-api-mcp.exe" if sys.platform == "win32" else "bin/claude-api-mcp")
