@@ -112,7 +112,8 @@ def build_server(
         )
         store = open_store(settings.state_url)
         try:
-            async with make_client(settings, transport) as client:
+            # With a shared store, resource updates cross instances while the server runs (app/relay.py).
+            async with make_client(settings, transport) as client, subs.relay.running(store, subs.here):
                 instruments.observe_client(client)  # upstream status codes, retries, request ids per tool call
                 api = AnthropicAPI(client, settings) if sleep is None else AnthropicAPI(client, settings, sleep=sleep)
                 api.platform = platform  # --platform: standard-key calls go to Bedrock/Vertex/Foundry
@@ -141,7 +142,7 @@ def build_server(
     server.middleware.insert(0, remember_rounds)
     server.middleware.append(announcing(settings))  # each client: whether this server can ask its person
     register_prompts(server, selection)  # prompts and resources whose tools are listed
-    register_features(server, selection, bus)  # logging, completions, templates, subscriptions
+    subs = register_features(server, selection, bus)  # logging, completions, templates, subscriptions
     server.selection = selection  # type: ignore[attr-defined]  # read by the CLI's startup report and doctor
     return server
 
