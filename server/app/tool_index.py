@@ -116,7 +116,7 @@ class ListedTool(Tool):
     _built: Tool | None = PrivateAttr(default=None)
     _output_schema: dict[str, Any] | None = PrivateAttr(default=None)
 
-    @property  # the SDK's reads the argument model's metadata, which is built only on the first call
+    @property  # the SDK's property reads the argument model's metadata, which exists only after the first call
     def output_schema(self) -> dict[str, Any] | None:
         return self._output_schema
 
